@@ -1,0 +1,89 @@
+package dev.cnm.controller;
+
+import dev.cnm.controller.domain.DesiredStateBuilder;
+import dev.cnm.controller.domain.EndpointManager;
+import dev.cnm.controller.domain.JoinManager;
+import dev.cnm.controller.domain.NetworkManager;
+import dev.cnm.controller.domain.ObjectRepository;
+import dev.cnm.controller.domain.PortAllocator;
+import dev.cnm.controller.domain.SandboxManager;
+import dev.cnm.controller.driver.DriverRegistry;
+import dev.cnm.controller.grpc.NetworkControllerGrpcService;
+import dev.cnm.controller.grpc.NodeAgentGrpcService;
+import dev.cnm.controller.ipam.AddressAllocator;
+import dev.cnm.controller.ipam.GrpcAddressAllocator;
+import dev.cnm.controller.session.NodeSessions;
+import dev.cnm.store.client.StoreClient;
+import io.grpc.BindableService;
+import io.grpc.Channel;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The controller wired together: the domain managers over a store client and an IPAM client,
+ * the node sessions, and the two gRPC services to add to a server. The caller owns the channels.
+ */
+public final class ControllerCore implements AutoCloseable {
+  private final ObjectRepository repository;
+  private final DriverRegistry drivers;
+  private final NodeSessions sessions;
+  private final NetworkManager networks;
+  private final EndpointManager endpoints;
+  private final SandboxManager sandboxes;
+  private final JoinManager joins;
+
+  public ControllerCore(StoreClient store, AddressAllocator ipam, DriverRegistry drivers, PortAllocator ports,
+      Duration nodeLeaseTtl) {
+    this.repository = new ObjectRepository(store);
+    this.drivers = drivers;
+    this.sessions = new NodeSessions(repository, new DesiredStateBuilder(repository, drivers), nodeLeaseTtl);
+    this.networks = new NetworkManager(repository, drivers, ipam);
+    this.joins = new JoinManager(repository, drivers, ports, sessions);
+    this.endpoints = new EndpointManager(repository, drivers, ipam, joins);
+    this.sandboxes = new SandboxManager(repository, sessions);
+  }
+
+  /** The defaults: built-in drivers, the kernel's ephemeral port range, a 10 s node lease. */
+  public static ControllerCore over(Channel store, Channel ipam) {
+    return new ControllerCore(new StoreClient(store), new GrpcAddressAllocator(ipam, Duration.ofSeconds(10)),
+        DriverRegistry.builtIn(), PortAllocator.fromKernel(), Duration.ofSeconds(10));
+  }
+
+  /** NetworkController and NodeAgent. */
+  public List<BindableService> services() {
+    return List.of(new NetworkControllerGrpcService(this), new NodeAgentGrpcService(sessions));
+  }
+
+  public ObjectRepository repository() {
+    return repository;
+  }
+
+  public DriverRegistry drivers() {
+    return drivers;
+  }
+
+  public NodeSessions sessions() {
+    return sessions;
+  }
+
+  public NetworkManager networks() {
+    return networks;
+  }
+
+  public EndpointManager endpoints() {
+    return endpoints;
+  }
+
+  public SandboxManager sandboxes() {
+    return sandboxes;
+  }
+
+  public JoinManager joins() {
+    return joins;
+  }
+
+  @Override
+  public void close() {
+    sessions.close();
+  }
+}

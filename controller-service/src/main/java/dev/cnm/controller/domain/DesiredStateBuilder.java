@@ -1,0 +1,87 @@
+package dev.cnm.controller.domain;
+
+import dev.cnm.api.v1.DesiredState;
+import dev.cnm.api.v1.Endpoint;
+import dev.cnm.api.v1.Network;
+import dev.cnm.api.v1.NodeEndpoint;
+import dev.cnm.api.v1.NodeSandbox;
+import dev.cnm.api.v1.Sandbox;
+import dev.cnm.controller.driver.DriverRegistry;
+import dev.cnm.store.client.KvObject;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Computes what one node must hold from the store: its sandboxes, the endpoints joined to them
+ * and their networks. Pure apart from the reads; version and nonce are set by the session.
+ */
+public final class DesiredStateBuilder {
+  private final ObjectRepository repo;
+  private final DriverRegistry drivers;
+
+  public DesiredStateBuilder(ObjectRepository repo, DriverRegistry drivers) {
+    this.repo = repo;
+    this.drivers = drivers;
+  }
+
+  public DesiredState build(String node) {
+    DesiredState.Builder out = DesiredState.newBuilder().setNode(node);
+    Map<String, Sandbox> sandboxes = new LinkedHashMap<>();
+    for (KvObject<Sandbox> s : repo.sandboxes()) {
+      if (s.value().getNode().equals(node)) {
+        sandboxes.put(s.value().getId(), s.value());
+      }
+    }
+    Map<String, Network> networks = new HashMap<>();
+    for (KvObject<Network> n : repo.networks()) {
+      networks.put(n.value().getId(), n.value());
+    }
+    Map<String, List<Endpoint>> bySandbox = new HashMap<>();
+    for (KvObject<Endpoint> e : repo.allEndpoints()) {
+      if (sandboxes.containsKey(e.value().getSandboxId()) && networks.containsKey(e.value().getNetworkId())) {
+        bySandbox.computeIfAbsent(e.value().getSandboxId(), k -> new ArrayList<>()).add(e.value());
+      }
+    }
+    Map<String, Network> used = new java.util.TreeMap<>();
+    for (Sandbox sb : sandboxes.values()) {
+      out.addSandboxes(NodeSandbox.newBuilder().setId(sb.getId()).setContainerId(sb.getContainerId())
+          .setExternalKey(sb.getExternalKey()).setHostname(sb.getHostname()).setDomainName(sb.getDomainName())
+          .addAllDnsServers(sb.getDnsServersList()).addAllDnsSearch(sb.getDnsSearchList())
+          .addAllDnsOptions(sb.getDnsOptionsList()).addAllExtraHosts(sb.getExtraHostsList()));
+      List<Endpoint> eps = bySandbox.getOrDefault(sb.getId(), List.of());
+      Endpoint gateway = gatewayEndpoint(sb, eps, networks);
+      for (Endpoint e : eps) {
+        Network n = networks.get(e.getNetworkId());
+        used.put(n.getId(), n);
+        out.addEndpoints(NodeEndpoint.newBuilder().setId(e.getId()).setName(e.getName())
+            .setNetworkId(e.getNetworkId()).setSandboxId(sb.getId()).setInterfaceName(e.getInterfaceName())
+            .setMacAddress(e.getMacAddress()).setIpv4Address(e.getIpv4Address()).setIpv6Address(e.getIpv6Address())
+            .setDefaultGateway(e == gateway).addAllPortMap(e.getPortMapList()).addAllAliases(e.getAliasesList())
+            .setPriority(e.getPriority()));
+      }
+    }
+    for (Network n : used.values()) {
+      out.addNetworks(drivers.require("network.driver", n.getDriver()).nodeNetwork(n));
+    }
+    return out.build();
+  }
+
+  /**
+   * The endpoint that gives the sandbox its default route, as libnetwork orders a sandbox's
+   * endpoints: the highest priority first, then endpoints of non-internal networks, then join
+   * order. Endpoints without a gateway (internal, null, host) never qualify.
+   */
+  static Endpoint gatewayEndpoint(Sandbox sb, List<Endpoint> eps, Map<String, Network> networks) {
+    List<String> order = sb.getEndpointIdsList();
+    return eps.stream()
+        .filter(e -> !e.getGatewayIpv4().isEmpty() || !e.getGatewayIpv6().isEmpty())
+        .min(Comparator.<Endpoint>comparingInt(e -> -e.getPriority())
+            .thenComparing(e -> networks.get(e.getNetworkId()).getInternal())
+            .thenComparingInt(e -> order.indexOf(e.getId()) < 0 ? Integer.MAX_VALUE : order.indexOf(e.getId())))
+        .orElse(null);
+  }
+}

@@ -1,0 +1,185 @@
+package dev.cnm.controller.domain;
+
+import com.google.protobuf.StringValue;
+import dev.cnm.api.v1.Endpoint;
+import dev.cnm.api.v1.IpamPool;
+import dev.cnm.api.v1.Network;
+import dev.cnm.api.v1.PortBinding;
+import dev.cnm.controller.driver.DriverRegistry;
+import dev.cnm.controller.driver.NetworkDriver;
+import dev.cnm.controller.ipam.AddressAllocator;
+import dev.cnm.runtime.errors.CnmException;
+import dev.cnm.runtime.errors.ErrorKind;
+import dev.cnm.store.client.KvObject;
+import dev.cnm.store.client.StoreConflictException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** CreateEndpoint and DeleteEndpoint. */
+public final class EndpointManager {
+  private static final Pattern MAC = Pattern.compile("^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$");
+  private final ObjectRepository repo;
+  private final DriverRegistry drivers;
+  private final AddressAllocator ipam;
+  private final JoinManager joins;
+
+  public EndpointManager(ObjectRepository repo, DriverRegistry drivers, AddressAllocator ipam, JoinManager joins) {
+    this.repo = repo;
+    this.drivers = drivers;
+    this.ipam = ipam;
+    this.joins = joins;
+  }
+
+  public KvObject<Endpoint> create(String networkRef, Endpoint req) {
+    KvObject<Network> netKv = repo.network("network", networkRef);
+    Network net = netKv.value();
+    NetworkDriver driver = drivers.require("network.driver", net.getDriver());
+    String name = ObjectNames.require("endpoint.name", req.getName());
+    String nameKey = StoreKeys.name(net.getId(), "endpoint", name);
+    if (repo.claimed(nameKey).isPresent()) {
+      throw nameTaken(name, net.getName());
+    }
+    PortRules.checkExposed(req.getExposedPortsList());
+    PortRules.checkBindings(req.getPortBindingsList());
+    for (int i = 0; i < req.getPortBindingsCount(); i++) {
+      PortBinding b = req.getPortBindingsList().get(i);
+      if (PortRules.isFixed(b)) {
+        String proto = PortRules.protocol("p", b.getProtocol());
+        if (repo.claimed(StoreKeys.port(proto, b.getHostPort())).isPresent()) {
+          throw new CnmException(ErrorKind.ALREADY_EXISTS, "PORT_ALREADY_PUBLISHED",
+              "endpoint.port_bindings[" + i + "].host_port: " + proto + " port " + b.getHostPort()
+                  + " is already published", Map.of("field", "endpoint.port_bindings[" + i + "].host_port"), null);
+        }
+      }
+    }
+    String mac = !req.getMacAddress().isEmpty() ? req.getMacAddress() : driver.requestedMac(req);
+    String macField = !req.getMacAddress().isEmpty() ? "endpoint.mac_address"
+        : "endpoint.options[com.docker.network.endpoint.macaddress]";
+    if (!mac.isEmpty() && !MAC.matcher(mac).matches()) {
+      throw CnmException.invalidArgument(macField, "not a MAC address: " + mac);
+    }
+    String id = Ids.newId();
+    Endpoint.Builder ep = req.toBuilder().setId(id).setName(name).setNetworkId(net.getId())
+        .setNetworkName(net.getName()).clearSandboxId().clearInterfaceName().clearGatewayIpv4()
+        .clearGatewayIpv6().clearPortMap().clearPriority().clearRevision().setCreateTime(NetworkManager.now());
+    Undo undo = new Undo();
+    try {
+      if (driver.usesIpam()) {
+        IpamPool v4 = net.getIpam().getIpv4(0);
+        ep.setIpv4Address(allocate(v4, req.getIpv4Address(), "endpoint.ipv4_address", id, undo));
+        if (net.getEnableIpv6() && net.getIpam().getIpv6Count() > 0) {
+          ep.setIpv6Address(allocate(net.getIpam().getIpv6(0), req.getIpv6Address(), "endpoint.ipv6_address", id, undo));
+        } else if (!req.getIpv6Address().isEmpty()) {
+          throw CnmException.invalidArgument("endpoint.ipv6_address", "the network has no IPv6");
+        }
+      } else if (!req.getIpv4Address().isEmpty() || !req.getIpv6Address().isEmpty()) {
+        throw CnmException.invalidArgument("endpoint.ipv4_address", "the " + driver.name() + " driver assigns no addresses");
+      }
+      if (mac.isEmpty() && driver.createsInterfaces()) {
+        mac = derivedMac(ep.getIpv4Address());
+      }
+      ep.setMacAddress(mac.toLowerCase());
+      Endpoint value = ep.build();
+      String key = StoreKeys.endpoint(net.getId(), id);
+      long rev;
+      try {
+        rev = repo.store().txn().requireRevision(netKv.key(), netKv.modRevision())
+            .create(key, value).create(nameKey, StringValue.of(id)).commit();
+      } catch (StoreConflictException e) {
+        if (repo.networkById(net.getId()).isEmpty()) {
+          throw CnmException.notFound("network", "network \"" + net.getName() + "\" was deleted meanwhile");
+        }
+        throw nameTaken(name, net.getName());
+      }
+      undo.clear();
+      return new KvObject<>(key, value.toBuilder().setRevision(rev).build(), rev, rev, 1, 0);
+    } catch (RuntimeException e) {
+      undo.run();
+      throw e;
+    }
+  }
+
+  private String allocate(IpamPool pool, String requested, String field, String owner, Undo undo) {
+    String want = "";
+    if (!requested.isEmpty()) {
+      int slash = requested.indexOf('/');
+      byte[] a = Cidr.parseAddress(field, slash < 0 ? requested : requested.substring(0, slash));
+      Cidr subnet = Cidr.parse("subnet", pool.getSubnet());
+      if (!subnet.contains(a)) {
+        throw CnmException.invalidArgument(field, requested + " is outside the network's subnet " + pool.getSubnet());
+      }
+      want = Cidr.format(a);
+    }
+    String got;
+    try {
+      got = ipam.requestAddress(pool.getPoolId(), want, AddressAllocator.Kind.ENDPOINT, owner);
+    } catch (CnmException e) {
+      if (e.kind() == ErrorKind.ALREADY_EXISTS) {
+        throw new CnmException(ErrorKind.ALREADY_EXISTS, "ADDRESS_IN_USE", field + ": " + want + " is already allocated",
+            Map.of("field", field), e);
+      }
+      throw NetworkManager.withField(field, e);
+    }
+    String addr = got.substring(0, got.indexOf('/'));
+    undo.push(() -> ipam.releaseAddress(pool.getPoolId(), addr, owner));
+    return got;
+  }
+
+  /** libnetwork's GenerateMACFromIP: 02:42 followed by the IPv4 bytes; random when there is none. */
+  static String derivedMac(String ipv4) {
+    byte[] mac = new byte[6];
+    if (!ipv4.isEmpty()) {
+      byte[] a = Cidr.parseAddress("ipv4", ipv4.substring(0, ipv4.indexOf('/')));
+      mac[0] = 0x02;
+      mac[1] = 0x42;
+      System.arraycopy(a, 0, mac, 2, 4);
+    } else {
+      new java.security.SecureRandom().nextBytes(mac);
+      mac[0] = (byte) ((mac[0] & 0xfe) | 0x02);
+    }
+    return HexFormat.ofDelimiter(":").formatHex(mac);
+  }
+
+  /** Deletes an endpoint; a joined one only with {@code force} (it leaves first). */
+  public void delete(String networkRef, String ref, boolean force) {
+    KvObject<Endpoint> ep = repo.endpoint("network", networkRef, "endpoint", ref);
+    if (!ep.value().getSandboxId().isEmpty()) {
+      if (!force) {
+        throw new CnmException(ErrorKind.FAILED_PRECONDITION, "ENDPOINT_JOINED",
+            "endpoint \"" + ep.value().getName() + "\" is joined to sandbox " + Ids.shortId(ep.value().getSandboxId())
+                + "; leave first or force", Map.of("field", "endpoint"), null);
+      }
+      joins.leave(ep.value().getNetworkId(), ep.value().getId(), ep.value().getSandboxId());
+      ep = repo.endpoint("network", ep.value().getNetworkId(), "endpoint", ep.value().getId());
+    }
+    Endpoint e = ep.value();
+    repo.store().txn().delete(ep).deleteKey(StoreKeys.name(e.getNetworkId(), "endpoint", e.getName())).commit();
+    repo.networkById(e.getNetworkId()).ifPresent(net -> release(net.value(), e));
+  }
+
+  private void release(Network net, Endpoint e) {
+    try {
+      if (!e.getIpv4Address().isEmpty() && net.getIpam().getIpv4Count() > 0) {
+        ipam.releaseAddress(net.getIpam().getIpv4(0).getPoolId(), strip(e.getIpv4Address()), e.getId());
+      }
+      if (!e.getIpv6Address().isEmpty() && net.getIpam().getIpv6Count() > 0) {
+        ipam.releaseAddress(net.getIpam().getIpv6(0).getPoolId(), strip(e.getIpv6Address()), e.getId());
+      }
+    } catch (RuntimeException ex) {
+      java.util.logging.Logger.getLogger(EndpointManager.class.getName())
+          .warning("releasing addresses of endpoint " + e.getId() + " failed (the IPAM sweep will): " + ex.getMessage());
+    }
+  }
+
+  private static String strip(String cidr) {
+    int slash = cidr.indexOf('/');
+    return slash < 0 ? cidr : cidr.substring(0, slash);
+  }
+
+  private static CnmException nameTaken(String name, String network) {
+    return new CnmException(ErrorKind.ALREADY_EXISTS, "NAME_IN_USE",
+        "endpoint.name: network \"" + network + "\" already has an endpoint named \"" + name + "\"",
+        Map.of("field", "endpoint.name"), null);
+  }
+}

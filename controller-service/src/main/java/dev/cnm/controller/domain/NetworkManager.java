@@ -1,0 +1,166 @@
+package dev.cnm.controller.domain;
+
+import com.google.protobuf.StringValue;
+import com.google.protobuf.Timestamp;
+import dev.cnm.api.v1.IpamConfig;
+import dev.cnm.api.v1.IpamPool;
+import dev.cnm.api.v1.Network;
+import dev.cnm.controller.driver.DriverRegistry;
+import dev.cnm.controller.driver.NetworkDriver;
+import dev.cnm.controller.ipam.AddressAllocator;
+import dev.cnm.runtime.errors.CnmException;
+import dev.cnm.runtime.errors.ErrorKind;
+import dev.cnm.store.client.KvObject;
+import dev.cnm.store.client.StoreConflictException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** CreateNetwork and DeleteNetwork: validate, allocate pools, persist with the name claim, undo on failure. */
+public final class NetworkManager {
+  private final ObjectRepository repo;
+  private final DriverRegistry drivers;
+  private final AddressAllocator ipam;
+
+  public NetworkManager(ObjectRepository repo, DriverRegistry drivers, AddressAllocator ipam) {
+    this.repo = repo;
+    this.drivers = drivers;
+    this.ipam = ipam;
+  }
+
+  public KvObject<Network> create(Network req) {
+    String name = ObjectNames.require("network.name", req.getName());
+    NetworkDriver driver = drivers.require("network.driver", req.getDriver().isEmpty() ? "bridge" : req.getDriver());
+    String id = Ids.newId();
+    Map<String, String> options = driver.networkOptions(id, req.getOptionsMap());
+    NetworkPlan plan = NetworkPlan.validate(req, driver);
+    String nameKey = StoreKeys.name(ObjectRepository.scopeName(driver.scope()), "network", name);
+
+    List<KvObject<Network>> existing = repo.networks();
+    for (KvObject<Network> n : existing) {
+      if (n.value().getName().equals(name)) {
+        throw nameTaken(name);
+      }
+      if (driver.singleInstance() && n.value().getDriver().equals(driver.name())) {
+        throw new CnmException(ErrorKind.FAILED_PRECONDITION, "SINGLE_INSTANCE_DRIVER",
+            "network.driver: only one network of driver \"" + driver.name() + "\" may exist (\""
+                + n.value().getName() + "\" does)", Map.of("field", "network.driver"), null);
+      }
+    }
+    plan.checkNoOverlap(existing);
+
+    Network.Builder net = Network.newBuilder().setId(id).setName(name).setDriver(driver.name())
+        .setScope(driver.scope()).setInternal(req.getInternal()).setAttachable(req.getAttachable())
+        .setEnableIpv6(req.getEnableIpv6()).putAllOptions(options).putAllLabels(req.getLabelsMap())
+        .setCreateTime(now());
+    Undo undo = new Undo();
+    try {
+      if (driver.usesIpam()) {
+        IpamConfig.Builder ipamOut = IpamConfig.newBuilder().setDriver("default")
+            .putAllOptions(req.getIpam().getOptionsMap());
+        ipamOut.addIpv4(allocatePool(plan.ipv4(), false, "network.ipam.ipv4[0]", id, undo));
+        if (req.getEnableIpv6()) {
+          if (plan.ipv6() == null) {
+            throw CnmException.invalidArgument("network.ipam.ipv6", "enable_ipv6 needs an IPv6 subnet");
+          }
+          ipamOut.addIpv6(allocatePool(plan.ipv6(), true, "network.ipam.ipv6[0]", id, undo));
+        }
+        net.setIpam(ipamOut);
+      }
+      Network value = net.build();
+      long rev;
+      try {
+        rev = repo.store().txn()
+            .create(StoreKeys.network(id), value)
+            .create(nameKey, StringValue.of(id))
+            .commit();
+      } catch (StoreConflictException e) {
+        throw nameTaken(name);
+      }
+      undo.clear();
+      Network stored = value.toBuilder().setRevision(rev).build();
+      return new KvObject<>(StoreKeys.network(id), stored, rev, rev, 1, 0);
+    } catch (RuntimeException e) {
+      undo.run();
+      throw e;
+    }
+  }
+
+  private IpamPool allocatePool(IpamPool want, boolean v6, String field, String owner, Undo undo) {
+    AddressAllocator.PoolGrant pool;
+    try {
+      pool = ipam.requestPool(false, want.getSubnet(), want.getIpRange(), v6, owner);
+    } catch (CnmException e) {
+      throw withField(field + ".subnet", e);
+    }
+    undo.push(() -> ipam.releasePool(pool.poolId(), owner));
+    String gw;
+    try {
+      gw = ipam.requestAddress(pool.poolId(), want.getGateway(), AddressAllocator.Kind.GATEWAY, owner);
+    } catch (CnmException e) {
+      throw withField(field + ".gateway", e);
+    }
+    IpamPool.Builder out = want.toBuilder().setSubnet(pool.subnet()).setPoolId(pool.poolId())
+        .setGateway(gw.substring(0, gw.indexOf('/') < 0 ? gw.length() : gw.indexOf('/')));
+    for (Map.Entry<String, String> aux : want.getAuxAddressesMap().entrySet()) {
+      try {
+        ipam.requestAddress(pool.poolId(), aux.getValue(), AddressAllocator.Kind.AUX, owner);
+      } catch (CnmException e) {
+        throw withField(field + ".aux_addresses[" + aux.getKey() + "]", e);
+      }
+    }
+    return out.build();
+  }
+
+  /** Deletes a network without endpoints; its pools are released after the store delete. */
+  public void delete(String ref) {
+    KvObject<Network> net = repo.network("network", ref);
+    Network n = net.value();
+    if (!repo.endpoints(n.getId()).isEmpty()) {
+      throw new CnmException(ErrorKind.FAILED_PRECONDITION, "ACTIVE_ENDPOINTS",
+          "network \"" + n.getName() + "\" has active endpoints; delete them first",
+          Map.of("field", "network", "network_id", n.getId()), null);
+    }
+    repo.store().txn().delete(net)
+        .deleteKey(StoreKeys.name(ObjectRepository.scopeName(n.getScope()), "network", n.getName()))
+        .commit();
+    // after the atomic delete: a failed release is found and freed by the IPAM sweep
+    for (IpamPool p : n.getIpam().getIpv4List()) {
+      releaseQuietly(p, n.getId());
+    }
+    for (IpamPool p : n.getIpam().getIpv6List()) {
+      releaseQuietly(p, n.getId());
+    }
+  }
+
+  private void releaseQuietly(IpamPool p, String owner) {
+    if (p.getPoolId().isEmpty()) {
+      return;
+    }
+    try {
+      ipam.releasePool(p.getPoolId(), owner);
+    } catch (RuntimeException e) {
+      java.util.logging.Logger.getLogger(NetworkManager.class.getName())
+          .warning("releasing pool " + p.getPoolId() + " failed (the IPAM sweep will): " + e.getMessage());
+    }
+  }
+
+  static CnmException withField(String field, CnmException e) {
+    if (e.kind() == ErrorKind.UNAVAILABLE || e.kind() == ErrorKind.INTERNAL) {
+      return e;
+    }
+    Map<String, String> md = new java.util.HashMap<>(e.metadata());
+    md.put("field", field);
+    return new CnmException(e.kind(), e.reason(), field + ": " + e.getMessage(), md, e);
+  }
+
+  private static CnmException nameTaken(String name) {
+    return new CnmException(ErrorKind.ALREADY_EXISTS, "NAME_IN_USE",
+        "network.name: a network named \"" + name + "\" already exists", Map.of("field", "network.name"), null);
+  }
+
+  static Timestamp now() {
+    Instant t = Instant.now();
+    return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+  }
+}

@@ -1,0 +1,24 @@
+package dev.cnm.controller.domain;
+
+import dev.cnm.api.v1.ObjectStatus;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * How domain operations reach the nodes: publish a node's new desired state (computed from the
+ * store) and wait until its agent applied it. Implemented by the session layer.
+ */
+public interface NodeSync {
+  /** Computes and sends the node's desired state; returns its version. */
+  long publish(String node);
+
+  /**
+   * Waits until the node's agent acknowledged {@code version} or a later one; returns the
+   * per-object statuses by object id. DEADLINE_EXCEEDED after {@code timeout}; a NACK throws
+   * the agent's error (kind FAILED_PRECONDITION, reason AGENT_REJECTED).
+   */
+  Map<String, ObjectStatus> awaitApplied(String node, long version, Duration timeout);
+
+  /** True while the node's agent holds a session with this controller. */
+  boolean isConnected(String node);
+}

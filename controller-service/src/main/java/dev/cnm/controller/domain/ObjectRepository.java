@@ -1,0 +1,201 @@
+package dev.cnm.controller.domain;
+
+import com.google.protobuf.StringValue;
+import dev.cnm.api.v1.Endpoint;
+import dev.cnm.api.v1.Network;
+import dev.cnm.api.v1.Node;
+import dev.cnm.api.v1.Sandbox;
+import dev.cnm.api.v1.Scope;
+import dev.cnm.runtime.errors.CnmException;
+import dev.cnm.runtime.errors.ErrorKind;
+import dev.cnm.store.client.KvObject;
+import dev.cnm.store.client.StoreClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads the controller's objects from the store and resolves the references users give (an
+ * id, a unique id prefix of at least 12 characters, or a name). Every object comes back as a
+ * {@link KvObject} so that the write that follows is guarded by the revision it was read at.
+ */
+public final class ObjectRepository {
+  private final StoreClient store;
+
+  public ObjectRepository(StoreClient store) {
+    this.store = store;
+  }
+
+  public StoreClient store() {
+    return store;
+  }
+
+  public List<KvObject<Network>> networks() {
+    return store.list(StoreKeys.NETWORKS, Network.parser());
+  }
+
+  public List<KvObject<Endpoint>> endpoints(String networkId) {
+    return store.list(StoreKeys.endpoints(networkId), Endpoint.parser());
+  }
+
+  public List<KvObject<Endpoint>> allEndpoints() {
+    return store.list(StoreKeys.ENDPOINTS, Endpoint.parser());
+  }
+
+  public List<KvObject<Sandbox>> sandboxes() {
+    return store.list(StoreKeys.SANDBOXES, Sandbox.parser());
+  }
+
+  public List<KvObject<Node>> nodes() {
+    return store.list(StoreKeys.NODES, Node.parser());
+  }
+
+  public Optional<KvObject<Node>> node(String name) {
+    return store.get(StoreKeys.node(name), Node.parser());
+  }
+
+  public Optional<KvObject<Network>> networkById(String id) {
+    return store.get(StoreKeys.network(id), Network.parser());
+  }
+
+  public Optional<KvObject<Endpoint>> endpointById(String networkId, String id) {
+    return store.get(StoreKeys.endpoint(networkId, id), Endpoint.parser());
+  }
+
+  public Optional<KvObject<Sandbox>> sandboxById(String id) {
+    return store.get(StoreKeys.sandbox(id), Sandbox.parser());
+  }
+
+  /** The id a name claim points to. */
+  public Optional<String> claimed(String claimKey) {
+    return store.get(claimKey, StringValue.parser()).map(kv -> kv.value().getValue());
+  }
+
+  /** A network by id, unique id prefix or name; NOT_FOUND naming {@code field} otherwise. */
+  public KvObject<Network> network(String field, String ref) {
+    requireRef(field, ref);
+    if (Ids.isIdPrefix(ref)) {
+      Optional<KvObject<Network>> byId = ref.length() == 64 ? networkById(ref) : Optional.empty();
+      if (byId.isPresent()) {
+        return byId.get();
+      }
+      List<KvObject<Network>> matches = new ArrayList<>();
+      for (KvObject<Network> n : networks()) {
+        if (n.value().getId().startsWith(ref)) {
+          matches.add(n);
+        }
+      }
+      if (matches.size() == 1) {
+        return matches.get(0);
+      }
+      if (matches.size() > 1) {
+        throw ambiguous(field, "network", ref);
+      }
+    }
+    for (Scope scope : List.of(Scope.SCOPE_LOCAL, Scope.SCOPE_GLOBAL)) {
+      Optional<String> id = claimed(StoreKeys.name(scopeName(scope), "network", ref));
+      if (id.isPresent()) {
+        Optional<KvObject<Network>> n = networkById(id.get());
+        if (n.isPresent()) {
+          return n.get();
+        }
+      }
+    }
+    throw notFound(field, "network", ref);
+  }
+
+  /** An endpoint of {@code networkRef} (empty: of any network) by id, prefix or name. */
+  public KvObject<Endpoint> endpoint(String networkField, String networkRef, String field, String ref) {
+    requireRef(field, ref);
+    List<KvObject<Endpoint>> candidates;
+    if (networkRef != null && !networkRef.isEmpty()) {
+      String networkId = network(networkField, networkRef).value().getId();
+      if (ref.length() == 64 && Ids.isIdPrefix(ref)) {
+        Optional<KvObject<Endpoint>> e = endpointById(networkId, ref);
+        if (e.isPresent()) {
+          return e.get();
+        }
+      }
+      candidates = endpoints(networkId);
+    } else {
+      candidates = allEndpoints();
+    }
+    List<KvObject<Endpoint>> matches = new ArrayList<>();
+    if (Ids.isIdPrefix(ref)) {
+      for (KvObject<Endpoint> e : candidates) {
+        if (e.value().getId().startsWith(ref)) {
+          matches.add(e);
+        }
+      }
+    }
+    if (matches.isEmpty()) {
+      for (KvObject<Endpoint> e : candidates) {
+        if (e.value().getName().equals(ref)) {
+          matches.add(e);
+        }
+      }
+    }
+    if (matches.size() > 1) {
+      throw ambiguous(field, "endpoint", ref);
+    }
+    if (matches.isEmpty()) {
+      throw notFound(field, "endpoint", ref);
+    }
+    return matches.get(0);
+  }
+
+  /** A sandbox by id, unique id prefix or container id. */
+  public KvObject<Sandbox> sandbox(String field, String ref) {
+    requireRef(field, ref);
+    if (ref.length() == 64 && Ids.isIdPrefix(ref)) {
+      Optional<KvObject<Sandbox>> s = sandboxById(ref);
+      if (s.isPresent()) {
+        return s.get();
+      }
+    }
+    Optional<String> byContainer = claimed(StoreKeys.name("local", "sandbox", ref));
+    if (byContainer.isPresent()) {
+      Optional<KvObject<Sandbox>> s = sandboxById(byContainer.get());
+      if (s.isPresent()) {
+        return s.get();
+      }
+    }
+    if (Ids.isIdPrefix(ref)) {
+      List<KvObject<Sandbox>> matches = new ArrayList<>();
+      for (KvObject<Sandbox> s : sandboxes()) {
+        if (s.value().getId().startsWith(ref)) {
+          matches.add(s);
+        }
+      }
+      if (matches.size() > 1) {
+        throw ambiguous(field, "sandbox", ref);
+      }
+      if (matches.size() == 1) {
+        return matches.get(0);
+      }
+    }
+    throw notFound(field, "sandbox", ref);
+  }
+
+  public static String scopeName(Scope scope) {
+    return scope == Scope.SCOPE_GLOBAL ? "global" : "local";
+  }
+
+  private static void requireRef(String field, String ref) {
+    if (ref == null || ref.isEmpty()) {
+      throw CnmException.invalidArgument(field, "required");
+    }
+  }
+
+  private static CnmException notFound(String field, String kind, String ref) {
+    return new CnmException(ErrorKind.NOT_FOUND, kind.toUpperCase() + "_NOT_FOUND",
+        field + ": no " + kind + " \"" + ref + "\"", Map.of("field", field, "resource", kind, "ref", ref), null);
+  }
+
+  private static CnmException ambiguous(String field, String kind, String ref) {
+    return new CnmException(ErrorKind.FAILED_PRECONDITION, "AMBIGUOUS_REFERENCE",
+        field + ": \"" + ref + "\" matches more than one " + kind + "; give more of the id",
+        Map.of("field", field, "resource", kind, "ref", ref), null);
+  }
+}

@@ -1,0 +1,44 @@
+package dev.cnm.controller.domain;
+
+/** The controller's part of the store layout (design.md "Store layout"). */
+public final class StoreKeys {
+  public static final String ROOT = "/cnm/v1/";
+  public static final String NETWORKS = ROOT + "networks/";
+  public static final String ENDPOINTS = ROOT + "endpoints/";
+  public static final String SANDBOXES = ROOT + "sandboxes/";
+  public static final String NODES = ROOT + "nodes/";
+  public static final String NAMES = ROOT + "names/";
+  /** Published host ports, claimed in the Join's Txn so two endpoints never publish one port. */
+  public static final String PORTS = ROOT + "ports/";
+
+  private StoreKeys() {}
+
+  public static String network(String id) {
+    return NETWORKS + id;
+  }
+
+  public static String endpoints(String networkId) {
+    return ENDPOINTS + networkId + "/";
+  }
+
+  public static String endpoint(String networkId, String endpointId) {
+    return ENDPOINTS + networkId + "/" + endpointId;
+  }
+
+  public static String sandbox(String id) {
+    return SANDBOXES + id;
+  }
+
+  public static String node(String name) {
+    return NODES + name;
+  }
+
+  /** Name claim: {@code scope} is "local"/"global" for networks, a network id for endpoints. */
+  public static String name(String scope, String kind, String name) {
+    return NAMES + scope + "/" + kind + "/" + name;
+  }
+
+  public static String port(String protocol, int port) {
+    return PORTS + protocol + "/" + port;
+  }
+}

@@ -1,0 +1,58 @@
+package dev.cnm.controller.driver;
+
+import dev.cnm.api.v1.Driver;
+import dev.cnm.api.v1.Endpoint;
+import dev.cnm.api.v1.Network;
+import dev.cnm.api.v1.NodeNetwork;
+import dev.cnm.api.v1.Scope;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A driver's control half: what its options mean, whether its networks take addresses, and what
+ * a node must hold to realise one of its networks. A new driver implements this and is added to
+ * the {@link DriverRegistry}; the controller's core does not change. (The data half with the
+ * same name lives in node-agent.)
+ */
+public interface NetworkDriver {
+  /** The name users pass as the network's driver. */
+  String name();
+
+  /** Where its networks are unique. */
+  Scope scope();
+
+  /** Whether its networks allocate pools and endpoint addresses through IPAM. */
+  boolean usesIpam();
+
+  /** Whether its endpoints get an interface in the sandbox (null and host: none). */
+  boolean createsInterfaces();
+
+  /** At most one network of this driver may exist (libnetwork's null and host). */
+  default boolean singleInstance() {
+    return false;
+  }
+
+  /** The option keys it accepts (cnm's names, then libnetwork's). */
+  List<String> optionKeys();
+
+  /**
+   * Validates {@code given} network options (INVALID_ARGUMENT naming
+   * {@code network.options[KEY]}) and returns the effective options under cnm's names, defaults
+   * filled in. {@code networkId} is the id the network will get (for generated names).
+   */
+  Map<String, String> networkOptions(String networkId, Map<String, String> given);
+
+  /** The data half's view of the network, for nodes that hold it. */
+  NodeNetwork nodeNetwork(Network network);
+
+  /** The endpoint's MAC address asked for in its options, or empty. */
+  default String requestedMac(Endpoint endpoint) {
+    return endpoint.getOptionsOrDefault("com.docker.network.endpoint.macaddress", "");
+  }
+
+  /** The API description. */
+  default Driver describe() {
+    return Driver.newBuilder().setName(name()).setScope(scope()).addAllOptions(optionKeys())
+        .setUsesIpam(usesIpam()).setCreatesInterfaces(createsInterfaces()).build();
+  }
+}

@@ -1,0 +1,28 @@
+package dev.cnm.controller.ipam;
+
+/**
+ * What the controller needs from IPAM (libnetwork's ipamapi, narrowed). Failures are
+ * {@link dev.cnm.runtime.errors.CnmException}s carrying IPAM's own kind and reason.
+ */
+public interface AddressAllocator {
+  /** A reserved pool: its id and CIDR. */
+  record PoolGrant(String poolId, String subnet) {}
+
+  /**
+   * Reserves a pool: {@code subnet} (empty: the next free default pool of the space), handing
+   * out from {@code ipRange} when given. {@code global} selects the global address space.
+   */
+  PoolGrant requestPool(boolean global, String subnet, String ipRange, boolean v6, String owner);
+
+  /** Releases a pool and (forced) whatever is still allocated in it. */
+  void releasePool(String poolId, String owner);
+
+  /** Allocates {@code address} (empty: the next free one); returns "ADDR/LEN". */
+  String requestAddress(String poolId, String address, Kind kind, String owner);
+
+  /** Frees an address held by {@code owner}; an address no longer allocated is fine. */
+  void releaseAddress(String poolId, String address, String owner);
+
+  /** The role of an address. */
+  enum Kind { ENDPOINT, GATEWAY, AUX }
+}

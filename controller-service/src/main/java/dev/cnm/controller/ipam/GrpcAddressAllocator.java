@@ -1,0 +1,93 @@
+package dev.cnm.controller.ipam;
+
+import dev.cnm.api.v1.AddressKind;
+import dev.cnm.api.v1.GetDefaultAddressSpacesRequest;
+import dev.cnm.api.v1.GetDefaultAddressSpacesResponse;
+import dev.cnm.api.v1.IpamGrpc;
+import dev.cnm.api.v1.ReleaseAddressRequest;
+import dev.cnm.api.v1.ReleasePoolRequest;
+import dev.cnm.api.v1.RequestAddressRequest;
+import dev.cnm.api.v1.RequestPoolRequest;
+import dev.cnm.api.v1.RequestPoolResponse;
+import dev.cnm.runtime.errors.CnmException;
+import dev.cnm.runtime.errors.ErrorKind;
+import io.grpc.Channel;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/** {@link AddressAllocator} over the cnm.v1.Ipam gRPC service. */
+public final class GrpcAddressAllocator implements AddressAllocator {
+  private final IpamGrpc.IpamBlockingStub stub;
+  private final Duration timeout;
+  private volatile GetDefaultAddressSpacesResponse spaces;
+
+  public GrpcAddressAllocator(Channel channel, Duration timeout) {
+    this.stub = IpamGrpc.newBlockingStub(channel);
+    this.timeout = timeout;
+  }
+
+  private IpamGrpc.IpamBlockingStub stub() {
+    return stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private String space(boolean global) {
+    GetDefaultAddressSpacesResponse s = spaces;
+    if (s == null) {
+      s = call(() -> stub().getDefaultAddressSpaces(GetDefaultAddressSpacesRequest.getDefaultInstance()));
+      spaces = s;
+    }
+    return global ? s.getGlobalDefaultAddressSpace() : s.getLocalDefaultAddressSpace();
+  }
+
+  @Override
+  public PoolGrant requestPool(boolean global, String subnet, String ipRange, boolean v6, String owner) {
+    RequestPoolRequest req = RequestPoolRequest.newBuilder().setAddressSpace(space(global))
+        .setPool(subnet).setSubPool(ipRange).setV6(v6).setOwner(owner).build();
+    RequestPoolResponse r = call(() -> stub().requestPool(req));
+    return new PoolGrant(r.getPool().getId(), r.getPool().getPool());
+  }
+
+  @Override
+  public void releasePool(String poolId, String owner) {
+    try {
+      call(() -> stub().releasePool(ReleasePoolRequest.newBuilder().setPoolId(poolId).setOwner(owner)
+          .setForce(true).build()));
+    } catch (CnmException e) {
+      if (e.kind() != ErrorKind.NOT_FOUND) {
+        throw e;
+      }
+    }
+  }
+
+  @Override
+  public String requestAddress(String poolId, String address, Kind kind, String owner) {
+    AddressKind k = switch (kind) {
+      case ENDPOINT -> AddressKind.ADDRESS_KIND_ENDPOINT;
+      case GATEWAY -> AddressKind.ADDRESS_KIND_GATEWAY;
+      case AUX -> AddressKind.ADDRESS_KIND_AUX;
+    };
+    return call(() -> stub().requestAddress(RequestAddressRequest.newBuilder().setPoolId(poolId)
+        .setAddress(address).setKind(k).setOwner(owner).setSerial(true).build())).getAddress();
+  }
+
+  @Override
+  public void releaseAddress(String poolId, String address, String owner) {
+    try {
+      call(() -> stub().releaseAddress(ReleaseAddressRequest.newBuilder().setPoolId(poolId)
+          .setAddress(address).setOwner(owner).build()));
+    } catch (CnmException e) {
+      if (e.kind() != ErrorKind.NOT_FOUND) {
+        throw e;
+      }
+    }
+  }
+
+  private static <R> R call(Supplier<R> rpc) {
+    try {
+      return rpc.get();
+    } catch (io.grpc.StatusRuntimeException e) {
+      throw RemoteErrors.toCnm("ipam", e);
+    }
+  }
+}

@@ -1,0 +1,255 @@
+package dev.cnm.controller.session;
+
+import dev.cnm.api.v1.DesiredState;
+import dev.cnm.api.v1.Node;
+import dev.cnm.api.v1.NodeStatus;
+import dev.cnm.api.v1.ObjectStatus;
+import dev.cnm.api.v1.SnapshotAck;
+import dev.cnm.controller.domain.DesiredStateBuilder;
+import dev.cnm.controller.domain.NodeSync;
+import dev.cnm.controller.domain.ObjectRepository;
+import dev.cnm.controller.domain.StoreKeys;
+import dev.cnm.runtime.errors.CnmException;
+import dev.cnm.runtime.errors.ErrorKind;
+import dev.cnm.store.client.StoreLease;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Logger;
+
+/**
+ * The controller's side of every node session, without gRPC: per node an immutable versioned
+ * snapshot, the stream it goes to, nonce-checked acks and the Joins waiting for them (the
+ * "cache" of Envoy's java-control-plane). Node liveness is a store lease: the node's record
+ * under /cnm/v1/nodes/NODE is attached to it and vanishes when the session's keep-alives stop.
+ */
+public final class NodeSessions implements NodeSync, AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(NodeSessions.class.getName());
+  private final ObjectRepository repo;
+  private final DesiredStateBuilder builder;
+  private final Duration leaseTtl;
+  private final Map<String, NodeState> nodes = new ConcurrentHashMap<>();
+
+  public NodeSessions(ObjectRepository repo, DesiredStateBuilder builder, Duration leaseTtl) {
+    this.repo = repo;
+    this.builder = builder;
+    this.leaseTtl = leaseTtl;
+  }
+
+  private NodeState state(String node) {
+    return nodes.computeIfAbsent(node, NodeState::new);
+  }
+
+  /**
+   * A registered agent: records the node under a fresh lease and replaces any older session of
+   * the node. Returns the session handle the stream reports acks to; {@link Session#start()}
+   * then sends the full state.
+   */
+  public Session register(Node node, SnapshotSink sink) {
+    StoreLease lease = repo.store().grantLease(leaseTtl);
+    try {
+      Node record = node.toBuilder().setStatus(NodeStatus.NODE_STATUS_READY).setLeaseId(lease.id())
+          .setRegisterTime(com.google.protobuf.Timestamp.newBuilder()
+              .setSeconds(System.currentTimeMillis() / 1000).build()).build();
+      repo.store().put(StoreKeys.node(node.getName()), record, lease.id());
+    } catch (RuntimeException e) {
+      lease.close();
+      throw e;
+    }
+    NodeState st = state(node.getName());
+    Session session = new Session(st, sink, lease, UUID.randomUUID().toString());
+    Session old;
+    synchronized (st) {
+      old = st.session;
+      st.session = session;
+    }
+    if (old != null) {
+      old.sink.close(new CnmException(ErrorKind.ABORTED, "SESSION_REPLACED",
+          "a newer session of node " + node.getName() + " took over"));
+      old.lease.close();
+    }
+    return session;
+  }
+
+  @Override
+  public long publish(String node) {
+    NodeState st = state(node);
+    synchronized (st) {
+      // computed under the node's lock so that a later version never reflects an older store read
+      DesiredState snapshot = builder.build(node).toBuilder().setVersion(++st.version)
+          .setNonce(Long.toString(st.version) + "-" + UUID.randomUUID()).build();
+      st.latest = snapshot;
+      if (st.session != null) {
+        st.session.sentNonce = snapshot.getNonce();
+        try {
+          st.session.sink.send(snapshot);
+        } catch (RuntimeException e) {
+          LOG.warning("sending snapshot " + snapshot.getVersion() + " to " + node + " failed: " + e.getMessage());
+        }
+      }
+      return snapshot.getVersion();
+    }
+  }
+
+  @Override
+  public Map<String, ObjectStatus> awaitApplied(String node, long version, Duration timeout) {
+    NodeState st = state(node);
+    CompletableFuture<Map<String, ObjectStatus>> f;
+    synchronized (st) {
+      if (st.ackedVersion >= version) {
+        return st.statuses;
+      }
+      f = new CompletableFuture<>();
+      st.waiters.put(f, version);
+    }
+    try {
+      return f.get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new CnmException(ErrorKind.DEADLINE_EXCEEDED, "AGENT_TIMEOUT",
+          "node \"" + node + "\" did not apply version " + version + " within " + timeout.toMillis() + " ms");
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof CnmException c ? c
+          : new CnmException(ErrorKind.INTERNAL, "INTERNAL", String.valueOf(e.getCause()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw CnmException.unavailable("interrupted while waiting for node " + node, e);
+    } finally {
+      synchronized (st) {
+        st.waiters.remove(f);
+      }
+    }
+  }
+
+  @Override
+  public boolean isConnected(String node) {
+    NodeState st = nodes.get(node);
+    if (st == null) {
+      return false;
+    }
+    synchronized (st) {
+      return st.session != null;
+    }
+  }
+
+  /** The last version each connected node acknowledged. */
+  public long ackedVersion(String node) {
+    NodeState st = nodes.get(node);
+    if (st == null) {
+      return 0;
+    }
+    synchronized (st) {
+      return st.ackedVersion;
+    }
+  }
+
+  @Override
+  public void close() {
+    for (NodeState st : nodes.values()) {
+      Session s;
+      synchronized (st) {
+        s = st.session;
+        st.session = null;
+      }
+      if (s != null) {
+        s.sink.close(CnmException.unavailable("the controller is shutting down", null));
+        s.lease.close();
+      }
+    }
+  }
+
+  /** One agent stream of one node. */
+  public final class Session {
+    private final NodeState state;
+    private final SnapshotSink sink;
+    private final StoreLease lease;
+    private final String id;
+    /** Guarded by state: the nonce of the last snapshot sent on this stream. */
+    private String sentNonce;
+
+    private Session(NodeState state, SnapshotSink sink, StoreLease lease, String id) {
+      this.state = state;
+      this.sink = sink;
+      this.lease = lease;
+      this.id = id;
+    }
+
+    public String id() {
+      return id;
+    }
+
+    public long leaseId() {
+      return lease.id();
+    }
+
+    /** Sends the node's full desired state (on every (re)connect). */
+    public void start() {
+      publish(state.node);
+    }
+
+    /** An ack or nack from the agent; ignored unless its nonce is the latest sent here. */
+    public void onAck(SnapshotAck ack) {
+      synchronized (state) {
+        if (state.session != this || !ack.getNonce().equals(sentNonce)) {
+          return;
+        }
+        boolean ok = !ack.hasError() || ack.getError().getCode() == 0;
+        if (ok) {
+          state.ackedVersion = Math.max(state.ackedVersion, ack.getVersion());
+          Map<String, ObjectStatus> statuses = new java.util.HashMap<>();
+          for (ObjectStatus s : ack.getObjectsList()) {
+            statuses.put(s.getId(), s);
+          }
+          state.statuses = Map.copyOf(statuses);
+        }
+        var it = state.waiters.entrySet().iterator();
+        while (it.hasNext()) {
+          var w = it.next();
+          if (w.getValue() <= ack.getVersion()) {
+            if (ok) {
+              w.getKey().complete(state.statuses);
+            } else {
+              w.getKey().completeExceptionally(new CnmException(ErrorKind.FAILED_PRECONDITION, "AGENT_REJECTED",
+                  "node \"" + state.node + "\" could not apply the change: " + ack.getError().getMessage(),
+                  Map.of("node", state.node), null));
+            }
+            it.remove();
+          }
+        }
+      }
+    }
+
+    /**
+     * The stream ended: the node's record goes with its lease (it comes back when the agent
+     * re-registers); the node's objects and desired state stay. If the controller itself dies,
+     * the lease expires after its ttl instead.
+     */
+    public void onClosed() {
+      synchronized (state) {
+        if (state.session == this) {
+          state.session = null;
+        }
+      }
+      lease.close();
+    }
+  }
+
+  /** Per-node state; every field guarded by the object's monitor. */
+  private static final class NodeState {
+    final String node;
+    long version;
+    long ackedVersion;
+    DesiredState latest;
+    Session session;
+    Map<String, ObjectStatus> statuses = Map.of();
+    final Map<CompletableFuture<Map<String, ObjectStatus>>, Long> waiters = new java.util.HashMap<>();
+
+    NodeState(String node) {
+      this.node = node;
+    }
+  }
+}

@@ -1,0 +1,92 @@
+package dev.cnm.ipam.server;
+
+import dev.cnm.ipam.domain.IpamConfig;
+import dev.cnm.ipam.grpc.IpamGrpcService;
+import dev.cnm.ipam.service.IpamMetrics;
+import dev.cnm.ipam.service.IpamService;
+import dev.cnm.ipam.store.StoreKv;
+import dev.cnm.runtime.Telemetry;
+import dev.cnm.runtime.config.ServerOptions;
+import dev.cnm.runtime.grpc.Channels;
+import dev.cnm.runtime.grpc.ClientOptions;
+import dev.cnm.runtime.grpc.CnmServer;
+import dev.cnm.store.client.StoreClient;
+import io.grpc.ManagedChannel;
+import java.io.IOException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running ipam-service: the Ipam gRPC service over a store reached at {@code storeTarget}.
+ * Replicas share nothing but the store.
+ */
+public final class IpamServer implements AutoCloseable {
+  /** The default listen address (RULES.md CLI conventions). */
+  public static final String DEFAULT_LISTEN = "127.0.0.1:7371";
+
+  private final Telemetry telemetry;
+  private final ManagedChannel storeChannel;
+  private final ExecutorService workers;
+  private final CnmServer server;
+
+  private IpamServer(Telemetry telemetry, ManagedChannel storeChannel, ExecutorService workers, CnmServer server) {
+    this.telemetry = telemetry;
+    this.storeChannel = storeChannel;
+    this.workers = workers;
+    this.server = server;
+  }
+
+  /** Starts serving; {@code client} configures the channel to the store (TLS, telemetry). */
+  public static IpamServer start(String storeTarget, ServerOptions options, ClientOptions client, IpamConfig config)
+      throws IOException {
+    Telemetry telemetry = client.telemetry();
+    ManagedChannel channel = Channels.forTarget(storeTarget, client);
+    // one drain per pool runs at a time; the threads block on store round trips
+    ExecutorService workers = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "ipam-worker");
+      t.setDaemon(true);
+      return t;
+    });
+    IpamService ipam = new IpamService(new StoreKv(new StoreClient(channel)), config, workers,
+        new IpamMetrics(telemetry.meterRegistry()));
+    try {
+      CnmServer server = CnmServer.builder("ipam", options).telemetry(telemetry)
+          .addService(new IpamGrpcService(ipam)).start();
+      return new IpamServer(telemetry, channel, workers, server);
+    } catch (IOException | RuntimeException e) {
+      channel.shutdownNow();
+      workers.shutdownNow();
+      throw e;
+    }
+  }
+
+  /** Starts with its own telemetry and a plaintext store channel. */
+  public static IpamServer start(String storeTarget, ServerOptions options, IpamConfig config) throws IOException {
+    return start(storeTarget, options, ClientOptions.plaintext(Telemetry.create("ipam", options)), config);
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    workers.shutdownNow();
+    storeChannel.shutdownNow();
+    try {
+      storeChannel.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  Telemetry telemetry() {
+    return telemetry;
+  }
+}

@@ -1,0 +1,110 @@
+package dev.cnm.ipam.store;
+
+import com.google.protobuf.ByteString;
+import dev.cnm.api.v1.Compare;
+import dev.cnm.api.v1.DeleteRangeRequest;
+import dev.cnm.api.v1.KeyValue;
+import dev.cnm.api.v1.PutRequest;
+import dev.cnm.api.v1.RangeRequest;
+import dev.cnm.api.v1.RequestOp;
+import dev.cnm.api.v1.ResponseOp;
+import dev.cnm.api.v1.TxnRequest;
+import dev.cnm.api.v1.TxnResponse;
+import dev.cnm.runtime.errors.CnmException;
+import dev.cnm.runtime.errors.ErrorKind;
+import dev.cnm.store.client.Keys;
+import dev.cnm.store.client.StoreClient;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@link IpamKv} over the cnm Store service. A guarded write and the read of what it lost to
+ * are one Txn (compares, success puts, failure ranges), so a lost race costs one round trip.
+ * Uses the store client's raw stub: the typed KvObject API has no failure-branch reads.
+ */
+public final class StoreKv implements IpamKv {
+  private final StoreClient client;
+
+  public StoreKv(StoreClient client) {
+    this.client = client;
+  }
+
+  @Override
+  public Snapshot read(List<String> keys, List<String> prefixes) {
+    TxnRequest.Builder req = TxnRequest.newBuilder();
+    for (String k : keys) {
+      req.addSuccess(range(k, false));
+    }
+    for (String p : prefixes) {
+      req.addSuccess(range(p, true));
+    }
+    TxnResponse r = call(req.build());
+    return new Snapshot(r.getHeader().getRevision(), entries(r));
+  }
+
+  @Override
+  public TxnResult txn(List<Guard> guards, List<Write> writes, List<String> readOnFailure) {
+    TxnRequest.Builder req = TxnRequest.newBuilder();
+    for (Guard g : guards) {
+      req.addCompare(Compare.newBuilder().setKey(Keys.bytes(g.key())).setTarget(Compare.Target.MOD_REVISION)
+          .setResult(Compare.Result.EQUAL).setModRevision(g.modRevision()));
+    }
+    for (Write w : writes) {
+      if (w.value() != null) {
+        req.addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder()
+            .setKey(Keys.bytes(w.key())).setValue(ByteString.copyFrom(w.value()))));
+      } else {
+        DeleteRangeRequest.Builder d = DeleteRangeRequest.newBuilder().setKey(Keys.bytes(w.key()));
+        if (w.prefix()) {
+          d.setRangeEnd(Keys.prefixEnd(Keys.bytes(w.key())));
+        }
+        req.addSuccess(RequestOp.newBuilder().setRequestDeleteRange(d));
+      }
+    }
+    for (String k : readOnFailure) {
+      req.addFailure(range(k, false));
+    }
+    TxnResponse r = call(req.build());
+    return new TxnResult(r.getSucceeded(), r.getHeader().getRevision(),
+        r.getSucceeded() ? Map.of() : entries(r));
+  }
+
+  private static RequestOp range(String key, boolean prefix) {
+    RangeRequest.Builder b = RangeRequest.newBuilder().setKey(Keys.bytes(key));
+    if (prefix) {
+      b.setRangeEnd(Keys.prefixEnd(Keys.bytes(key)));
+    }
+    return RequestOp.newBuilder().setRequestRange(b).build();
+  }
+
+  private static Map<String, Entry> entries(TxnResponse r) {
+    Map<String, Entry> out = new HashMap<>();
+    for (ResponseOp op : r.getResponsesList()) {
+      for (KeyValue kv : op.getResponseRange().getKvsList()) {
+        String key = kv.getKey().toString(StandardCharsets.UTF_8);
+        out.put(key, new Entry(key, kv.getValue().toByteArray(), kv.getModRevision()));
+      }
+    }
+    return out;
+  }
+
+  private TxnResponse call(TxnRequest request) {
+    try {
+      return client.raw().txn(request);
+    } catch (StatusRuntimeException e) {
+      Status.Code code = e.getStatus().getCode();
+      ErrorKind kind = switch (code) {
+        case UNAVAILABLE, CANCELLED -> ErrorKind.UNAVAILABLE;
+        case DEADLINE_EXCEEDED -> ErrorKind.DEADLINE_EXCEEDED;
+        default -> ErrorKind.INTERNAL;
+      };
+      throw new CnmException(kind, "STORE_" + code.name(),
+          "store: " + (e.getStatus().getDescription() == null ? code.name() : e.getStatus().getDescription()),
+          Map.of(), e);
+    }
+  }
+}

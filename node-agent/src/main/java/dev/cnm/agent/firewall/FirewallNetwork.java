@@ -1,0 +1,32 @@
+package dev.cnm.agent.firewall;
+
+import dev.cnm.runtime.errors.CnmException;
+import java.util.List;
+
+/**
+ * What the firewall needs to know about one bridge network: the bridge's interface name, its
+ * subnets (IPv4 and IPv6) and the bridge driver's options that shape filtering and NAT.
+ *
+ * @param name the network's name or id, used only in rule comments
+ * @param bridge the Linux bridge's interface name (e.g. {@code cnm0})
+ * @param subnets the network's subnets, any mix of IPv4 and IPv6
+ * @param masquerade libnetwork's {@code enable_ip_masquerade}: SNAT traffic leaving the host
+ * @param icc libnetwork's {@code enable_icc}: containers on this bridge may talk to each other
+ * @param internal libnetwork's {@code internal}: no traffic in or out of the bridge except to the host
+ */
+public record FirewallNetwork(String name, String bridge, List<IpPrefix> subnets, boolean masquerade, boolean icc,
+                              boolean internal) {
+
+  public FirewallNetwork {
+    if (name == null || name.isBlank()) {
+      throw CnmException.invalidArgument("network.name", "is missing");
+    }
+    InterfaceNames.check("network.bridge", bridge);
+    subnets = List.copyOf(subnets == null ? List.of() : subnets);
+  }
+
+  /** A network with dockerd's defaults: masquerade on, icc on, not internal. */
+  public static FirewallNetwork of(String name, String bridge, List<IpPrefix> subnets) {
+    return new FirewallNetwork(name, bridge, subnets, true, true, false);
+  }
+}

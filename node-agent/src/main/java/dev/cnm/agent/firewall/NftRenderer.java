@@ -1,0 +1,182 @@
+package dev.cnm.agent.firewall;
+
+import dev.cnm.runtime.errors.CnmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Renders a {@link FirewallState} into the complete definition of cnm's own nftables table.
+ * Pure text, no kernel: the output is deterministic for a given state, so it is unit-tested
+ * against golden text.
+ *
+ * <p>The table (family {@code inet}, so one rule set serves IPv4 and IPv6; the kernel has had
+ * inet NAT since 5.2) holds:
+ * <ul>
+ *   <li>{@code nat_prerouting}/{@code nat_output}: traffic to a local address jumps to
+ *       {@code published_ports} (from outside, and from the host itself except to loopback,
+ *       which the userland proxy serves);</li>
+ *   <li>{@code published_ports}: one DNAT rule per binding;</li>
+ *   <li>{@code nat_postrouting}: masquerade of bridge subnets leaving through any other
+ *       interface, and the hairpin masquerade;</li>
+ *   <li>{@code filter_forward}: isolation between bridges, no egress for internal networks,
+ *       and icc off (bridged traffic reaches this hook only with br_netfilter's
+ *       {@code net.bridge.bridge-nf-call-iptables=1}/{@code -ip6tables=1}).</li>
+ * </ul>
+ */
+public final class NftRenderer {
+  private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
+  private static final String PUBLISHED = "published_ports";
+
+  private final String family;
+  private final String table;
+
+  /** A renderer for the table {@code inet <table>}. */
+  public NftRenderer(String table) {
+    this.family = "inet";
+    if (table == null || !TABLE_NAME.matcher(table).matches()) {
+      throw CnmException.invalidArgument("firewall.table",
+          "'" + table + "' is not a valid nftables table name ([A-Za-z][A-Za-z0-9_]*, at most 64 characters)");
+    }
+    this.table = table;
+  }
+
+  /** {@code inet cnm}: how the table is named in nft commands. */
+  public String qualifiedTable() {
+    return family + " " + table;
+  }
+
+  /**
+   * The script for one {@code nft -f -}: create the table if absent, delete it, define it
+   * whole. nft runs a file as one transaction, so the kernel switches from the old table to
+   * the new one at once, and the first two lines make it work whether or not the table exists.
+   */
+  public String applyScript(FirewallState state) {
+    return removeScript() + definition(state);
+  }
+
+  /** Removes the table, whether or not it exists (the same idempotent idiom). */
+  public String removeScript() {
+    return "add table " + qualifiedTable() + "\n" + "delete table " + qualifiedTable() + "\n";
+  }
+
+  /** The table's full definition, as {@code nft list table} would print it (modulo normalisation). */
+  public String definition(FirewallState state) {
+    StringBuilder out = new StringBuilder();
+    out.append("table ").append(qualifiedTable()).append(" {\n");
+    chain(out, "nat_prerouting", "type nat hook prerouting priority dstnat; policy accept;",
+        List.of("fib daddr type local jump " + PUBLISHED));
+    // The output hook has no "dstnat" keyword; -100 is its value. Loopback is left to the proxy.
+    chain(out, "nat_output", "type nat hook output priority -100; policy accept;", List.of(
+        "meta nfproto ipv4 ip daddr != 127.0.0.0/8 fib daddr type local jump " + PUBLISHED,
+        "meta nfproto ipv6 ip6 daddr != ::1 fib daddr type local jump " + PUBLISHED));
+    chain(out, "nat_postrouting", "type nat hook postrouting priority srcnat; policy accept;", postrouting(state));
+    chain(out, PUBLISHED, null, publishedPorts(state));
+    chain(out, "filter_forward", "type filter hook forward priority filter; policy accept;", forward(state));
+    // chain() leaves a blank line between chains; drop the last one.
+    out.setLength(out.length() - 1);
+    out.append("}\n");
+    return out.toString();
+  }
+
+  private static List<String> postrouting(FirewallState state) {
+    List<String> rules = new ArrayList<>();
+    for (FirewallNetwork n : state.networks()) {
+      for (IpPrefix subnet : n.subnets()) {
+        String saddr = IpLiterals.nftFamily(subnet.network()) + " saddr " + subnet;
+        if (state.hairpin()) {
+          // A container reached its own (or a neighbour's) published port through the host:
+          // the DNATed packet goes back into the same bridge; masquerade it so the reply comes
+          // back through the host and is un-NATed.
+          rules.add("ct status dnat oifname " + quote(n.bridge()) + " " + saddr + " masquerade"
+              + comment("hairpin " + n.name()));
+        }
+        if (n.masquerade() && !n.internal()) {
+          rules.add(saddr + " oifname != " + quote(n.bridge()) + " masquerade" + comment("masquerade " + n.name()));
+        }
+      }
+    }
+    return rules;
+  }
+
+  private static List<String> publishedPorts(FirewallState state) {
+    Map<String, FirewallNetwork> byBridge = new HashMap<>();
+    state.networks().forEach(n -> byBridge.put(n.bridge(), n));
+    List<String> rules = new ArrayList<>();
+    for (PublishedPort p : state.ports()) {
+      if (byBridge.get(p.bridge()).internal()) {
+        continue; // libnetwork publishes nothing on internal networks
+      }
+      StringBuilder rule = new StringBuilder();
+      if (!state.hairpin()) {
+        rule.append("iifname != ").append(quote(p.bridge())).append(' ');
+      }
+      rule.append("meta nfproto ").append(IpLiterals.nfproto(p.containerIp())).append(' ');
+      p.hostIp().ifPresent(ip -> rule.append(IpLiterals.nftFamily(ip)).append(" daddr ")
+          .append(IpLiterals.format(ip)).append(' '));
+      rule.append(p.protocol().nftKeyword()).append(" dport ").append(p.hostPortStart());
+      if (p.hostPortEnd() != p.hostPortStart()) {
+        rule.append('-').append(p.hostPortEnd());
+      }
+      String target = p.containerIp().getAddress().length == 16
+          ? "[" + IpLiterals.format(p.containerIp()) + "]" : IpLiterals.format(p.containerIp());
+      rule.append(" dnat ").append(IpLiterals.nftFamily(p.containerIp())).append(" to ")
+          .append(target).append(':').append(p.containerPort());
+      rules.add(rule.toString());
+    }
+    return rules;
+  }
+
+  private static List<String> forward(FirewallState state) {
+    List<String> rules = new ArrayList<>();
+    List<FirewallNetwork> networks = state.networks();
+    for (FirewallNetwork n : networks) {
+      List<String> others = networks.stream().filter(o -> o != n).map(o -> quote(o.bridge())).toList();
+      if (!others.isEmpty()) {
+        rules.add("iifname " + quote(n.bridge()) + " oifname { " + String.join(", ", others) + " } drop"
+            + comment("isolation " + n.name()));
+      }
+    }
+    for (FirewallNetwork n : networks) {
+      if (n.internal()) {
+        rules.add("iifname " + quote(n.bridge()) + " oifname != " + quote(n.bridge()) + " drop"
+            + comment("internal " + n.name()));
+        rules.add("oifname " + quote(n.bridge()) + " iifname != " + quote(n.bridge()) + " drop"
+            + comment("internal " + n.name()));
+      }
+    }
+    for (FirewallNetwork n : networks) {
+      if (!n.icc()) {
+        rules.add("iifname " + quote(n.bridge()) + " oifname " + quote(n.bridge()) + " drop"
+            + comment("icc off " + n.name()));
+      }
+    }
+    return rules;
+  }
+
+  private static void chain(StringBuilder out, String name, String header, List<String> rules) {
+    out.append("\tchain ").append(name).append(" {\n");
+    if (header != null) {
+      out.append("\t\t").append(header).append('\n');
+    }
+    for (String rule : rules) {
+      out.append("\t\t").append(rule).append('\n');
+    }
+    out.append("\t}\n\n");
+  }
+
+  private static String quote(String ifname) {
+    return '"' + ifname + '"';
+  }
+
+  /** A rule comment; network names are free text, so keep only characters that are safe in a quoted nft string. */
+  private static String comment(String text) {
+    String safe = text.replaceAll("[^A-Za-z0-9 _.:@+-]", "_");
+    if (safe.length() > 120) {
+      safe = safe.substring(0, 120);
+    }
+    return " comment \"" + safe + "\"";
+  }
+}

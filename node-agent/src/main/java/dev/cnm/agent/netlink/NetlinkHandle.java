@@ -1,0 +1,61 @@
+package dev.cnm.agent.netlink;
+
+import dev.cnm.agent.netns.NetNamespace;
+import dev.cnm.agent.netns.Namespaces;
+
+/**
+ * The netlink operations of one network namespace. Its socket is opened inside that namespace
+ * (once, on a thread switched into it) and stays bound to it, so the handle can then be used
+ * from any thread; requests are serialised. Close it to release the socket — an open socket
+ * keeps its namespace alive.
+ */
+public final class NetlinkHandle implements AutoCloseable {
+  private final NetlinkSocket socket;
+  private final Links links;
+  private final Addresses addresses;
+  private final Routes routes;
+  private final Neighbours neighbours;
+
+  private NetlinkHandle(NetlinkSocket socket) {
+    this.socket = socket;
+    this.links = new Links(socket);
+    this.addresses = new Addresses(socket);
+    this.routes = new Routes(socket);
+    this.neighbours = new Neighbours(socket);
+  }
+
+  /** A handle on the calling thread's current network namespace. */
+  public static NetlinkHandle openCurrent() {
+    return new NetlinkHandle(NetlinkSocket.open());
+  }
+
+  /** A handle on {@code namespace}: the socket is created by a thread that joined it. */
+  public static NetlinkHandle openIn(NetNamespace namespace) {
+    return Namespaces.runIn(namespace, NetlinkHandle::openCurrent);
+  }
+
+  /** {@code ip link ...} */
+  public Links links() {
+    return links;
+  }
+
+  /** {@code ip addr ...} */
+  public Addresses addresses() {
+    return addresses;
+  }
+
+  /** {@code ip route ...} */
+  public Routes routes() {
+    return routes;
+  }
+
+  /** {@code ip neigh ...} and {@code bridge fdb ...} */
+  public Neighbours neighbours() {
+    return neighbours;
+  }
+
+  @Override
+  public void close() {
+    socket.close();
+  }
+}

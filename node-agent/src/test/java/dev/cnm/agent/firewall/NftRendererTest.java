@@ -1,0 +1,134 @@
+package dev.cnm.agent.firewall;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.common.net.InetAddresses;
+import dev.cnm.runtime.errors.CnmException;
+import dev.cnm.runtime.errors.ErrorKind;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class NftRendererTest {
+  private final NftRenderer renderer = new NftRenderer("cnm");
+
+  @Test
+  void definition_emptyState_holdsOnlyBaseChains() {
+    assertThat(renderer.definition(FirewallState.empty())).isEqualTo("""
+        table inet cnm {
+        	chain nat_prerouting {
+        		type nat hook prerouting priority dstnat; policy accept;
+        		fib daddr type local jump published_ports
+        	}
+
+        	chain nat_output {
+        		type nat hook output priority -100; policy accept;
+        		meta nfproto ipv4 ip daddr != 127.0.0.0/8 fib daddr type local jump published_ports
+        		meta nfproto ipv6 ip6 daddr != ::1 fib daddr type local jump published_ports
+        	}
+
+        	chain nat_postrouting {
+        		type nat hook postrouting priority srcnat; policy accept;
+        	}
+
+        	chain published_ports {
+        	}
+
+        	chain filter_forward {
+        		type filter hook forward priority filter; policy accept;
+        	}
+        }
+        """);
+  }
+
+  @Test
+  void definition_twoNetworksAndPorts_rendersEveryRule() {
+    FirewallNetwork web = new FirewallNetwork("web", "cnm-web",
+        List.of(IpPrefix.parse("172.18.0.0/16"), IpPrefix.parse("fd00:18::/64")), true, true, false);
+    FirewallNetwork db = new FirewallNetwork("db \"x\"", "cnm-db", List.of(IpPrefix.parse("172.19.0.5/16")),
+        false, false, true);
+    FirewallNetwork quiet = new FirewallNetwork("quiet", "cnm-q", List.of(IpPrefix.parse("172.20.0.0/24")),
+        true, false, false);
+    FirewallState state = new FirewallState(List.of(web, db, quiet), List.of(
+        PublishedPort.of(Protocol.TCP, 8080, InetAddresses.forString("172.18.0.2"), 80, "cnm-web"),
+        new PublishedPort(Protocol.UDP, Optional.of(InetAddresses.forString("192.0.2.1")), 5000, 5010,
+            InetAddresses.forString("172.18.0.3"), 53, "cnm-web"),
+        PublishedPort.of(Protocol.TCP, 8443, InetAddresses.forString("fd00:18::2"), 443, "cnm-web"),
+        PublishedPort.of(Protocol.TCP, 5432, InetAddresses.forString("172.19.0.2"), 5432, "cnm-db")), false);
+
+    String text = renderer.definition(state);
+
+    assertThat(text).contains("""
+        	chain nat_postrouting {
+        		type nat hook postrouting priority srcnat; policy accept;
+        		ip saddr 172.18.0.0/16 oifname != "cnm-web" masquerade comment "masquerade web"
+        		ip6 saddr fd00:18::/64 oifname != "cnm-web" masquerade comment "masquerade web"
+        		ip saddr 172.20.0.0/24 oifname != "cnm-q" masquerade comment "masquerade quiet"
+        	}
+        """);
+    assertThat(text).contains("""
+        	chain published_ports {
+        		iifname != "cnm-web" meta nfproto ipv4 tcp dport 8080 dnat ip to 172.18.0.2:80
+        		iifname != "cnm-web" meta nfproto ipv4 ip daddr 192.0.2.1 udp dport 5000-5010 dnat ip to 172.18.0.3:53
+        		iifname != "cnm-web" meta nfproto ipv6 tcp dport 8443 dnat ip6 to [fd00:18::2]:443
+        	}
+        """);
+    assertThat(text).contains("""
+        	chain filter_forward {
+        		type filter hook forward priority filter; policy accept;
+        		iifname "cnm-web" oifname { "cnm-db", "cnm-q" } drop comment "isolation web"
+        		iifname "cnm-db" oifname { "cnm-web", "cnm-q" } drop comment "isolation db _x_"
+        		iifname "cnm-q" oifname { "cnm-web", "cnm-db" } drop comment "isolation quiet"
+        		iifname "cnm-db" oifname != "cnm-db" drop comment "internal db _x_"
+        		oifname "cnm-db" iifname != "cnm-db" drop comment "internal db _x_"
+        		iifname "cnm-db" oifname "cnm-db" drop comment "icc off db _x_"
+        		iifname "cnm-q" oifname "cnm-q" drop comment "icc off quiet"
+        	}
+        }
+        """);
+  }
+
+  @Test
+  void definition_hairpin_dnatsFromBridgesAndMasqueradesBackIntoThem() {
+    FirewallNetwork web = FirewallNetwork.of("web", "cnm-web", List.of(IpPrefix.parse("172.18.0.0/16")));
+    FirewallState state = new FirewallState(List.of(web),
+        List.of(PublishedPort.of(Protocol.TCP, 8080, InetAddresses.forString("172.18.0.2"), 80, "cnm-web")), true);
+
+    String text = renderer.definition(state);
+
+    assertThat(text).contains("\t\tmeta nfproto ipv4 tcp dport 8080 dnat ip to 172.18.0.2:80\n")
+        .doesNotContain("iifname != \"cnm-web\" meta nfproto")
+        .contains("\t\tct status dnat oifname \"cnm-web\" ip saddr 172.18.0.0/16 masquerade comment \"hairpin web\"\n");
+  }
+
+  @Test
+  void applyScript_anyState_createsDeletesThenDefinesTheTable() {
+    NftRenderer custom = new NftRenderer("cnmt_x1");
+
+    String script = custom.applyScript(FirewallState.empty());
+
+    assertThat(script).startsWith("add table inet cnmt_x1\ndelete table inet cnmt_x1\ntable inet cnmt_x1 {\n");
+    assertThat(custom.removeScript()).isEqualTo("add table inet cnmt_x1\ndelete table inet cnmt_x1\n");
+  }
+
+  @Test
+  void constructor_badTableName_isInvalidArgument() {
+    assertThatThrownBy(() -> new NftRenderer("cnm; flush ruleset"))
+        .isInstanceOfSatisfying(CnmException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT))
+        .hasMessageContaining("firewall.table");
+  }
+
+  @Test
+  void ipPrefix_hostBitsSet_areCleared() {
+    assertThat(IpPrefix.parse("10.1.2.3/20")).hasToString("10.1.0.0/20");
+    assertThat(IpPrefix.parse("fd00:1:2:3::7/48")).hasToString("fd00:1:2::/48");
+  }
+
+  @Test
+  void ipPrefix_malformed_isInvalidArgument() {
+    assertThatThrownBy(() -> IpPrefix.parse("10.0.0.0")).hasMessageContaining("CIDR");
+    assertThatThrownBy(() -> IpPrefix.parse("10.0.0.0/33")).hasMessageContaining("out of range");
+    assertThatThrownBy(() -> IpPrefix.parse("example.com/24")).hasMessageContaining("not an IP address");
+  }
+}

@@ -1,0 +1,136 @@
+package dev.cnm.agent.testsupport;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.cnm.agent.netlink.NetlinkHandle;
+import dev.cnm.agent.netlink.sys.LibC;
+import dev.cnm.agent.netns.Namespaces;
+import dev.cnm.agent.netns.NetNamespace;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Kernel test fixture: a temp state dir with its own namespace directory, a "host" namespace
+ * per test (so the machine's own namespace is never touched), and clean-up of everything it
+ * handed out, even when the test failed. Namespace names start with {@code cnmt}.
+ */
+public final class KernelFixture implements AutoCloseable {
+  public final Path stateDir;
+  public final Namespaces namespaces;
+  public final String prefix;
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+
+  public KernelFixture() {
+    requireRoot();
+    LibC.load();
+    try {
+      stateDir = Files.createTempDirectory("cnmt-state");
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    namespaces = new Namespaces(stateDir);
+    prefix = "cnmt" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
+  }
+
+  /** Fails (never skips) when the tests cannot do kernel work here. */
+  public static void requireRoot() {
+    String uid = "";
+    try {
+      uid = Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.US_ASCII).stream()
+          .filter(l -> l.startsWith("Uid:")).findFirst().orElse("");
+    } catch (IOException e) {
+      fail("cannot read /proc/self/status: " + e);
+    }
+    String[] f = uid.trim().split("\\s+");
+    if (f.length < 3 || !f[2].equals("0")) {
+      fail("node-agent kernel tests need root (CAP_NET_ADMIN + CAP_SYS_ADMIN): run them as root, or inside "
+          + "`unshare -Urnm` where unprivileged user namespaces are enabled (sysctl kernel.unprivileged_userns_clone=1)");
+    }
+  }
+
+  /** A new namespace named {@code <prefix>-<suffix>}, deleted at close. */
+  public NetNamespace namespace(String suffix) {
+    NetNamespace ns = namespaces.create(prefix + "-" + suffix);
+    toClose.add(() -> namespaces.delete(ns.name()));
+    toClose.add(ns);
+    return ns;
+  }
+
+  /** A netlink handle inside {@code ns}, closed at close. */
+  public NetlinkHandle handle(NetNamespace ns) {
+    NetlinkHandle h = NetlinkHandle.openIn(ns);
+    toClose.add(h);
+    return h;
+  }
+
+  /** Registers anything else to close (in reverse order of registration). */
+  public <T extends AutoCloseable> T closeLater(T c) {
+    toClose.add(c);
+    return c;
+  }
+
+  /** Runs a command (ip, ping) in a namespace of this fixture; returns its exit code and output. */
+  public static Exec exec(NetNamespace ns, String... command) {
+    List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=" + ns.path()));
+    cmd.addAll(List.of(command));
+    return Exec.run(cmd);
+  }
+
+  /** The result of a command. */
+  public record Exec(int code, String output) {
+    static Exec run(List<String> cmd) {
+      try {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+          return new Exec(-1, "timed out: " + cmd);
+        }
+        return new Exec(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        return new Exec(-1, "cannot run " + cmd + ": " + e + " (install iproute2 / iputils-ping / util-linux)");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new Exec(-1, "interrupted");
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    List<Throwable> errors = new ArrayList<>();
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      try {
+        toClose.get(i).close();
+      } catch (Throwable e) {
+        errors.add(e);
+      }
+    }
+    toClose.clear();
+    // anything a test created in the namespace dir without the fixture's help
+    for (String name : namespaces.list()) {
+      try {
+        namespaces.delete(name);
+      } catch (RuntimeException e) {
+        errors.add(e);
+      }
+    }
+    try (Stream<Path> s = Files.walk(stateDir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      errors.add(e);
+    }
+    if (!errors.isEmpty()) {
+      IllegalStateException e = new IllegalStateException("clean-up failed: " + errors.get(0), errors.get(0));
+      errors.stream().skip(1).forEach(e::addSuppressed);
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package dev.cnm.store.embedded;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * One SQLite connection with its prepared statements cached. Not thread-safe: the writer thread
+ * owns one, every reader borrows one from the pool.
+ */
+final class Sql implements AutoCloseable {
+  private final Connection connection;
+  private final Map<String, PreparedStatement> statements = new HashMap<>();
+
+  private Sql(Connection connection) {
+    this.connection = connection;
+  }
+
+  /**
+   * Opens the database file in WAL mode with synchronous=FULL: a commit returns only after the
+   * WAL is fsynced, so an acknowledged write survives kill -9 and power loss.
+   */
+  static Sql open(Path file) throws SQLException {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    config.setBusyTimeout(10_000);
+    config.setTransactionMode(SQLiteConfig.TransactionMode.DEFERRED);
+    Connection c = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
+    c.setAutoCommit(false);
+    return new Sql(c);
+  }
+
+  PreparedStatement ps(String sql) throws SQLException {
+    PreparedStatement ps = statements.get(sql);
+    if (ps == null) {
+      ps = connection.prepareStatement(sql);
+      statements.put(sql, ps);
+    }
+    ps.clearParameters();
+    return ps;
+  }
+
+  void exec(String sql) throws SQLException {
+    try (Statement s = connection.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
+  void commit() throws SQLException {
+    connection.commit();
+  }
+
+  void rollback() {
+    try {
+      connection.rollback();
+    } catch (SQLException e) {
+      // the connection is unusable anyway; the next commit will report it
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      for (PreparedStatement ps : statements.values()) {
+        ps.close();
+      }
+      connection.close();
+    } catch (SQLException e) {
+      // closing: nothing to do about it
+    }
+  }
+}
