@@ -1,6 +1,13 @@
 package dev.cnm.cli;
 
+import dev.cnm.cli.api.EndpointCommand;
+import dev.cnm.cli.api.JoinCommand;
+import dev.cnm.cli.api.LeaveCommand;
+import dev.cnm.cli.api.NetworkCommand;
+import dev.cnm.cli.api.NodeCommand;
+import dev.cnm.cli.api.SandboxCommand;
 import dev.cnm.cli.certs.CertsCommand;
+import dev.cnm.cli.up.UpCommand;
 import dev.cnm.cli.serve.ServeCommand;
 import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
@@ -13,7 +20,8 @@ import picocli.CommandLine.Spec;
 /** {@code cnm}: the command line of the Container Network Model services. */
 @Command(name = "cnm", mixinStandardHelpOptions = true, versionProvider = CnmVersion.class,
     description = "Docker libnetwork's Container Network Model as gRPC services.",
-    subcommands = {ServeCommand.class, CertsCommand.class})
+    subcommands = {ServeCommand.class, CertsCommand.class, UpCommand.class, NetworkCommand.class,
+        EndpointCommand.class, SandboxCommand.class, JoinCommand.class, LeaveCommand.class, NodeCommand.class})
 public final class Cnm implements Callable<Integer> {
   /** Exit status of a command that failed (bad usage is picocli's 2). */
   public static final int FAILED = 1;
@@ -47,6 +55,9 @@ public final class Cnm implements Callable<Integer> {
   private static int handleExecutionException(Exception error, CommandLine command, CommandLine.ParseResult parsed) {
     PrintWriter err = command.getErr();
     err.println("Error: " + describe(error));
+    if (System.getenv("CNM_DEBUG") != null) {
+      error.printStackTrace(err); // CNM_DEBUG=1: the whole story, for bug reports
+    }
     err.flush();
     return FAILED;
   }

@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = "Run one cnm service (store, ipam, controller, agent) as its own process.",
-    subcommands = {})
+    subcommands = {ServeStoreCommand.class, ServeIpamCommand.class, ServeControllerCommand.class, ServeAgentCommand.class})
 public final class ServeCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

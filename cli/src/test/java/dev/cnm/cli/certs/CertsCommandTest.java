@@ -74,6 +74,12 @@ class CertsCommandTest {
   }
 
   @Test
+  void certs_withoutSubcommand_showsInitAndIssueAsUsageError() {
+    assertThat(cnmCerts()).isEqualTo(2);
+    assertThat(err.toString()).contains("init").contains("issue");
+  }
+
+  @Test
   void issue_withoutCa_failsTellingToRunInit() {
     assertThat(cnmCerts("issue", "--dir", dir.toString(), "--kind", "admin", "--name", "alice")).isEqualTo(1);
     assertThat(err.toString()).contains("cnm certs init --dir");

@@ -95,7 +95,7 @@ class ComposeFileTest {
     assertThat(agent).containsEntry("network_mode", "host").containsEntry("privileged", true)
         .containsEntry("user", "root").doesNotContainKey("ports");
     assertThat((List<String>) agent.get("volumes")).contains("/run/cnm:/run/cnm:rw",
-        "/var/run/netns:/var/run/netns:rshared", "/var/lib/cnm:/var/lib/cnm:rw");
+        "/var/run/netns:/var/run/netns:rshared", "/var/lib/cnm:/var/lib/cnm:rshared");
     assertThat((List<String>) agent.get("command")).containsSequence("--controller", "127.0.0.1:7372")
         .containsSequence("--state-dir", "/var/lib/cnm");
   }

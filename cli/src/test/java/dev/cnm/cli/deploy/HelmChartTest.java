@@ -139,6 +139,8 @@ class HelmChartTest {
     assertThat(hostPaths.get((String) mounts.get("/var/lib/cnm").get("name"))).isEqualTo("/var/lib/cnm");
     assertThat(hostPaths.get((String) mounts.get("/var/run/netns").get("name"))).isEqualTo("/var/run/netns");
     assertThat(mounts.get("/var/run/netns")).containsEntry("mountPropagation", "Bidirectional");
+    // Sandbox namespaces are bind mounts under <state dir>/netns: they must reach the host.
+    assertThat(mounts.get("/var/lib/cnm")).containsEntry("mountPropagation", "Bidirectional");
   }
 
   @Test
@@ -148,20 +150,20 @@ class HelmChartTest {
     assertThat(security).containsEntry("privileged", false);
     assertThat((List<String>) at(security, "capabilities.add")).containsExactly("NET_ADMIN", "SYS_ADMIN");
     assertThat((List<String>) at(security, "capabilities.drop")).containsExactly("ALL");
-    assertThat(list(container(agent), "volumeMounts")).anySatisfy(m -> assertThat(m)
-        .containsEntry("mountPath", "/var/run/netns").containsEntry("mountPropagation", "HostToContainer"));
+    assertThat(list(container(agent), "volumeMounts")).filteredOn(m -> m.containsKey("mountPropagation"))
+        .extracting(m -> m.get("mountPropagation")).containsOnly("HostToContainer").hasSize(2);
   }
 
   @Test
   void template_overrides_replicasAndExternalEtcd() {
     List<Map<String, Object>> objects = render(t -> t.set("store.replicas", "4").set("controller.replicas", "3")
-        .set("etcd.enabled", "false").set("etcd.external.endpoints[0]", "https://etcd-a:2379").set("etcd.external.endpoints[1]", "https://etcd-b:2379"));
+        .set("etcd.enabled", "false").set("etcd.external.endpoints[0]", "http://etcd-a:2379").set("etcd.external.endpoints[1]", "http://etcd-b:2379"));
     assertThat((Integer) at(named(objects, "Deployment", "cnm-store"), "spec.replicas")).isEqualTo(4);
     assertThat((Integer) at(named(objects, "Deployment", "cnm-controller"), "spec.replicas")).isEqualTo(3);
     assertThat(ofKind(objects, "StatefulSet")).isEmpty();
     assertThat(names(objects)).doesNotContain("Service/cnm-etcd-headless", "PodDisruptionBudget/cnm-etcd");
     assertThat(args(named(objects, "Deployment", "cnm-store")))
-        .contains("--etcd-endpoints=https://etcd-a:2379,https://etcd-b:2379");
+        .contains("--etcd-endpoints=http://etcd-a:2379,http://etcd-b:2379");
   }
 
   @Test
@@ -213,6 +215,13 @@ class HelmChartTest {
   @Test
   void template_tlsEnabledWithoutCertificates_failsNamingTheValue() {
     assertThatThrownBy(() -> render(t -> t.set("tls.enabled", "true"))).hasMessageContaining("tls.ca");
+  }
+
+  @Test
+  void template_valuesOutsideTheSchema_areRejectedNamingTheValue() {
+    assertThatThrownBy(() -> render(t -> t.set("logFormat", "xml"))).hasMessageContaining("logFormat");
+    assertThatThrownBy(() -> render(t -> t.set("etcd.replicas", "2"))).hasMessageContaining("replicas");
+    assertThatThrownBy(() -> render(t -> t.set("store.replicas", "0"))).hasMessageContaining("replicas");
   }
 
   private Path pem(String file, String type, byte[] der) throws Exception {

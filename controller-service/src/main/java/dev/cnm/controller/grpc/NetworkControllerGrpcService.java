@@ -52,7 +52,9 @@ public final class NetworkControllerGrpcService extends NetworkControllerGrpc.Ne
     if (d == null) {
       return MAX_AGENT_WAIT;
     }
-    long ms = d.timeRemaining(TimeUnit.MILLISECONDS) - 50;
+    long left = d.timeRemaining(TimeUnit.MILLISECONDS);
+    // keep time to undo and answer before the caller gives up
+    long ms = left - Math.max(50, left / 5);
     return Duration.ofMillis(Math.max(1, Math.min(ms, MAX_AGENT_WAIT.toMillis())));
   }
 

@@ -104,6 +104,9 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
       if (st.ackedVersion >= version) {
         return st.statuses;
       }
+      if (st.nackedVersion >= version) {
+        throw st.nackError;
+      }
       f = new CompletableFuture<>();
       st.waiters.put(f, version);
     }
@@ -206,6 +209,13 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
           }
           state.statuses = Map.copyOf(statuses);
         }
+        CnmException rejected = ok ? null : new CnmException(ErrorKind.FAILED_PRECONDITION, "AGENT_REJECTED",
+            "node \"" + state.node + "\" could not apply the change: " + ack.getError().getMessage(),
+            Map.of("node", state.node), null);
+        if (!ok) {
+          state.nackedVersion = Math.max(state.nackedVersion, ack.getVersion());
+          state.nackError = rejected;
+        }
         var it = state.waiters.entrySet().iterator();
         while (it.hasNext()) {
           var w = it.next();
@@ -213,9 +223,7 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
             if (ok) {
               w.getKey().complete(state.statuses);
             } else {
-              w.getKey().completeExceptionally(new CnmException(ErrorKind.FAILED_PRECONDITION, "AGENT_REJECTED",
-                  "node \"" + state.node + "\" could not apply the change: " + ack.getError().getMessage(),
-                  Map.of("node", state.node), null));
+              w.getKey().completeExceptionally(rejected);
             }
             it.remove();
           }
@@ -243,6 +251,9 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
     final String node;
     long version;
     long ackedVersion;
+    /** The latest version the agent rejected, and why (a later ack supersedes it). */
+    long nackedVersion;
+    CnmException nackError;
     DesiredState latest;
     Session session;
     Map<String, ObjectStatus> statuses = Map.of();

@@ -163,12 +163,14 @@ public final class OrdinalMap {
         if (pass != 0) {
           b.cursor(offset + 1);
         }
-        if (allFullSoFar && start == home) {
+        if (allFullSoFar && (start == home || pass == 2)) {
           home = index;
         }
         return (index << Block.SHIFT) | offset;
       }
-      if (b == null || b.count() < Block.SIZE) {
+      // a block with a reserved ordinal never reaches SIZE: ask whether anything is left in it
+      // (serial passes: a block with nothing after its cursor counts as used up until the wrap)
+      if (allFullSoFar && pass == 0 && findFree(b, index, 0, Block.MASK) >= 0) {
         allFullSoFar = false;
       }
     }

@@ -187,11 +187,8 @@ public final class PoolCatalog {
     IpamKv.Snapshot s = kv.read(List.of(poolKey), List.of(blocks));
     OrdinalMap map = mapOf(id, s.entries(), blocks);
     List<OrdinalMap.Allocation> held = map.allocations(id.firstOrdinal(), id.lastOrdinal());
-    IpamKv.Entry e = s.entries().get(poolKey);
-    PoolValue record = parsePool(e);
     if (!held.isEmpty() && !force) {
-      kv.txn(List.of(new IpamKv.Guard(poolKey, e.modRevision())),
-          List.of(IpamKv.Write.put(poolKey, markReleasing(record, sub, false).toByteArray())), List.of());
+      unmark(poolKey, sub);
       throw Checks.failed("POOL_IN_USE", "pool " + id + " still has " + held.size()
           + " allocated address(es); release them first or force", Map.of("pool_id", id.toString()));
     }
@@ -230,6 +227,21 @@ public final class PoolCatalog {
       }
     }
     throw new CnmException(ErrorKind.ABORTED, "IPAM_CONTENTION", "pool release kept conflicting; retry", Map.of(), null);
+  }
+
+  /** Clears the releasing mark again (retrying a lost race, e.g. with another release). */
+  private void unmark(String poolKey, String sub) {
+    for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+      IpamKv.Entry e = kv.read(List.of(poolKey), List.of()).entries().get(poolKey);
+      if (e == null) {
+        return;
+      }
+      PoolValue cleared = markReleasing(parsePool(e), sub, false);
+      if (kv.txn(List.of(new IpamKv.Guard(poolKey, e.modRevision())), List.of(IpamKv.Write.put(poolKey,
+          cleared.toByteArray())), List.of()).succeeded()) {
+        return;
+      }
+    }
   }
 
   private static PoolValue markReleasing(PoolValue record, String sub, boolean releasing) {

@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * What ipam-service needs from the store: consistent multi-key reads and revision-guarded
  * transactions. Two implementations: {@link StoreKv} over the cnm Store service and
- * {@link MemoryKv} for in-process use and unit tests. Implementations throw
+ * an in-memory one in the tests. Implementations throw
  * {@code CnmException} (UNAVAILABLE when the store cannot be reached).
  */
 public interface IpamKv {

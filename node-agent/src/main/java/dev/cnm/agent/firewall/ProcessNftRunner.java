@@ -57,7 +57,12 @@ public final class ProcessNftRunner implements NftRunner {
               + " (install the Debian package nftables)", Map.of(), e);
     }
     // stderr is drained on its own thread so a large listing on stdout can never deadlock the pipes.
-    CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> drain(process.getErrorStream()));
+    // (A thread of its own, not the common pool, which blocking reads could starve.)
+    CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> drain(process.getErrorStream()), r -> {
+      Thread t = new Thread(r, "cnm-nft-stderr");
+      t.setDaemon(true);
+      t.start();
+    });
     try (OutputStream in = process.getOutputStream()) {
       in.write(stdin.getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {

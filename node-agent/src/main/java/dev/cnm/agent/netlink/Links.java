@@ -78,9 +78,6 @@ public final class Links {
     if (spec.masterIndex() > 0) {
       w.attrU32(IfLinkH.IFLA_MASTER, spec.masterIndex());
     }
-    if (spec.alias() != null) {
-      w.attrString(IfLinkH.IFLA_IFALIAS, spec.alias());
-    }
     if (spec.namespaceFd() >= 0) {
       w.attrU32(IfLinkH.IFLA_NET_NS_FD, spec.namespaceFd());
     }
@@ -92,6 +89,10 @@ public final class Links {
     w.endNested(data);
     w.endNested(info);
     socket.execute(w, spec.describe());
+    if (spec.alias() != null && spec.namespaceFd() < 0) {
+      // the kernel ignores IFLA_IFALIAS when creating a link; only a set applies it
+      setAlias(spec.name(), spec.alias());
+    }
   }
 
   /** Equivalent to: {@code ip link del NAME}. Fails with ENODEV if absent. */
@@ -121,7 +122,10 @@ public final class Links {
 
   /** Equivalent to: {@code ip link set NAME mtu MTU}. */
   public void setMtu(String name, int mtu) {
-    Mtu.check("mtu", mtu == 0 ? -1 : mtu);
+    if (mtu == 0) {
+      throw dev.cnm.runtime.errors.CnmException.invalidArgument("mtu", "MTU 0 is out of range [" + Mtu.MIN + ", " + Mtu.MAX + "]");
+    }
+    Mtu.check("mtu", mtu);
     MessageWriter w = setter(name, 0, 0).attrU32(IfLinkH.IFLA_MTU, mtu);
     socket.execute(w, "ip link set " + name + " mtu " + mtu);
   }

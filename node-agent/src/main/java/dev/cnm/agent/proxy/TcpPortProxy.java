@@ -49,7 +49,7 @@ final class TcpPortProxy implements PortProxy {
             ch.pipeline().addLast(new Frontend(spec.target(), connectTimeoutMillis, connections, connectFailures));
           }
         });
-    Channel server = bootstrap.bind(spec.listen()).syncUninterruptibly().channel();
+    Channel server = ListenerBinding.await(bootstrap.bind(spec.listen()));
     return new TcpPortProxy(spec, server, connections);
   }
 

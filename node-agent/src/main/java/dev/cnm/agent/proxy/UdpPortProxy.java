@@ -47,7 +47,7 @@ final class UdpPortProxy implements PortProxy {
   /** Binds the listener; a port already taken fails here, with the bind's exception. */
   static UdpPortProxy start(ProxySpec spec, EventLoopGroup group, Duration idleTimeout, Counter flowsOpened) {
     UdpPortProxy proxy = new UdpPortProxy(spec, idleTimeout, flowsOpened);
-    proxy.server = new Bootstrap()
+    proxy.server = ListenerBinding.await(new Bootstrap()
         .group(group)
         .channel(NioDatagramChannel.class)
         .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
@@ -57,7 +57,7 @@ final class UdpPortProxy implements PortProxy {
             proxy.forward(ctx.channel(), packet);
           }
         })
-        .bind(spec.listen()).syncUninterruptibly().channel();
+        .bind(spec.listen()));
     return proxy;
   }
 

@@ -142,15 +142,11 @@ public final class UserlandProxy implements AutoCloseable {
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
   }
 
+  /** Binds one listener; a failed bind throws IllegalStateException naming the cause (e.g. BindException). */
   private PortProxy start(ProxySpec spec) {
-    // Netty rethrows the bind's checked exception (e.g. BindException) undeclared; catch it as Exception.
-    try {
-      return spec.protocol() == Protocol.TCP
-          ? TcpPortProxy.start(spec, group, (int) config.connectTimeout().toMillis(), tcpAccepted, connectFailures)
-          : UdpPortProxy.start(spec, group, config.udpIdleTimeout(), udpFlows);
-    } catch (Exception e) {
-      throw new IllegalStateException(e.getClass().getSimpleName() + ": " + e.getMessage(), e);
-    }
+    return spec.protocol() == Protocol.TCP
+        ? TcpPortProxy.start(spec, group, (int) config.connectTimeout().toMillis(), tcpAccepted, connectFailures)
+        : UdpPortProxy.start(spec, group, config.udpIdleTimeout(), udpFlows);
   }
 
   private static InetAddress ipv4Loopback() {

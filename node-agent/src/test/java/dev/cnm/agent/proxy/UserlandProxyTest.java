@@ -138,6 +138,40 @@ class UserlandProxyTest {
   }
 
   @Test
+  void sync_sameBindingsAgain_keepsListenersAndOpenConnections() throws Exception {
+    int target = servers.tcp();
+    int hostPort = LoopbackEchoServers.freePort();
+    List<PublishedPort> ports = List.of(loopbackBinding(Protocol.TCP, hostPort, target));
+    proxy(true).sync(ports);
+    PortProxy before = proxy.running().get(0);
+
+    try (Socket client = new Socket(LOOPBACK, hostPort)) {
+      client.setSoTimeout(3000);
+      client.getOutputStream().write('a');
+      assertThat(client.getInputStream().read()).isEqualTo('a');
+
+      proxy.sync(ports);
+
+      assertThat(proxy.running()).containsExactly(before);
+      client.getOutputStream().write('b');
+      assertThat(client.getInputStream().read()).isEqualTo('b');
+    }
+  }
+
+  @Test
+  void sync_udpPortHeldByAnotherProcess_failsNamingIt() throws Exception {
+    int target = servers.udp();
+    try (DatagramSocket squatter = new DatagramSocket(0, LOOPBACK)) {
+      int taken = squatter.getLocalPort();
+
+      assertThatThrownBy(() -> proxy(true).sync(List.of(loopbackBinding(Protocol.UDP, taken, target))))
+          .isInstanceOfSatisfying(CnmException.class, e -> assertThat(e.reason()).isEqualTo("HOST_PORT_IN_USE"))
+          .hasMessageContaining("udp 127.0.0.1:" + taken);
+      assertThat(proxy.running()).isEmpty();
+    }
+  }
+
+  @Test
   void sync_disabled_startsNothing() throws Exception {
     int target = servers.tcp();
     int hostPort = LoopbackEchoServers.freePort();

@@ -25,6 +25,10 @@ import java.util.stream.Stream;
 public final class KernelFixture implements AutoCloseable {
   public final Path stateDir;
   public final Namespaces namespaces;
+  /** A separate state dir for the code under test, so its namespaces never mix with the fixture's. */
+  public final Path agentStateDir;
+  /** The namespaces under {@link #agentStateDir}. */
+  public final Namespaces agentNamespaces;
   public final String prefix;
   private final List<AutoCloseable> toClose = new ArrayList<>();
 
@@ -36,7 +40,9 @@ public final class KernelFixture implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
-    namespaces = new Namespaces(stateDir);
+    namespaces = new Namespaces(stateDir.resolve("fixture"));
+    agentStateDir = stateDir.resolve("agent");
+    agentNamespaces = new Namespaces(agentStateDir);
     prefix = "cnmt" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
   }
 
@@ -115,11 +121,13 @@ public final class KernelFixture implements AutoCloseable {
     }
     toClose.clear();
     // anything a test created in the namespace dir without the fixture's help
-    for (String name : namespaces.list()) {
-      try {
-        namespaces.delete(name);
-      } catch (RuntimeException e) {
-        errors.add(e);
+    for (Namespaces dir : List.of(agentNamespaces, namespaces)) {
+      for (String name : dir.list()) {
+        try {
+          dir.delete(name);
+        } catch (RuntimeException e) {
+          errors.add(e);
+        }
       }
     }
     try (Stream<Path> s = Files.walk(stateDir)) {

@@ -160,6 +160,7 @@ public final class CnmServer implements AutoCloseable {
     private Telemetry telemetry;
     private boolean ownsTelemetry;
     private Duration grace = Duration.ofSeconds(5);
+    private int maxInboundMessageSize = 4 * 1024 * 1024;
 
     private Builder(String serviceName, ServerOptions options) {
       this.serviceName = Objects.requireNonNull(serviceName, "serviceName");
@@ -193,6 +194,15 @@ public final class CnmServer implements AutoCloseable {
     /** How long close() lets running calls finish (default 5 s). */
     public Builder shutdownGrace(Duration duration) {
       this.grace = Objects.requireNonNull(duration, "grace");
+      return this;
+    }
+
+    /** The largest request message accepted, in bytes (default 4 MiB, gRPC's own default). */
+    public Builder maxInboundMessageSize(int bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxInboundMessageSize must be positive");
+      }
+      this.maxInboundMessageSize = bytes;
       return this;
     }
 
@@ -241,6 +251,7 @@ public final class CnmServer implements AutoCloseable {
 
     @SuppressWarnings("deprecation") // v1alpha reflection: what most grpcurl builds still ask for
     private ServerBuilder<?> configure(ServerBuilder<?> builder, HealthStatusManager health) {
+      builder.maxInboundMessageSize(maxInboundMessageSize);
       services.forEach(builder::addService);
       builder.addService(health.getHealthService());
       builder.addService(ProtoReflectionServiceV1.newInstance());

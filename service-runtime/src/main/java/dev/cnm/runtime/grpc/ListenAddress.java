@@ -5,8 +5,8 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * A parsed server or channel address: {@code HOST:PORT} (IPv6 as {@code [::1]:PORT}),
- * {@code unix:/path} (also {@code unix:///path}) or {@code inprocess:NAME}.
+ * A parsed server or channel address: {@code HOST:PORT} (IPv6 as {@code [::1]:PORT};
+ * {@code :PORT} = every interface), {@code unix:/path} (also {@code unix:///path}) or {@code inprocess:NAME}.
  */
 public record ListenAddress(Kind kind, String host, int port, Path socketPath, String inProcessName) {
   /** The transport an address selects. */
@@ -37,10 +37,11 @@ public record ListenAddress(Kind kind, String host, int port, Path socketPath, S
       return new ListenAddress(Kind.IN_PROCESS, null, -1, null, name);
     }
     int colon = value.lastIndexOf(':');
-    if (colon <= 0 || colon == value.length() - 1) {
+    if (colon < 0 || colon == value.length() - 1) {
       throw new IllegalArgumentException("'" + text + "' is not HOST:PORT, unix:/path or inprocess:NAME");
     }
-    String host = value.substring(0, colon);
+    // ":9100" means every interface, as in Prometheus exporters' flags
+    String host = colon == 0 ? "0.0.0.0" : value.substring(0, colon);
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
     }

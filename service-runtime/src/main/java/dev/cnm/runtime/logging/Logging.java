@@ -2,16 +2,19 @@ package dev.cnm.runtime.logging;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.jul.LevelChangePropagator;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import dev.cnm.runtime.config.LogFormat;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * Sets up logging of a cnm process: to stderr (stdout stays for command output), at INFO,
- * as text or JSON lines, with the current trace and span ids on every line.
+ * as text or JSON lines, with the current trace and span ids on every line. What grpc-java and
+ * Netty log through java.util.logging goes the same way.
  */
 public final class Logging {
   /** The text layout; also in the logback.xml this module ships as the default. */
@@ -27,6 +30,15 @@ public final class Logging {
       return; // another slf4j backend is bound: leave its configuration alone
     }
     context.reset();
+    // JUL checks its own levels before handing a record over: keep them in step with logback's.
+    LevelChangePropagator levels = new LevelChangePropagator();
+    levels.setContext(context);
+    levels.setResetJUL(true);
+    levels.start();
+    context.addListener(levels);
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
+
     TraceIdMdcFilter filter = new TraceIdMdcFilter();
     filter.setContext(context);
     filter.start();

@@ -41,13 +41,11 @@ public final class TracingServerInterceptor implements ServerInterceptor {
     ServerCall<Q, R> traced = new SimpleForwardingServerCall<>(call) {
       @Override
       public void close(Status status, Metadata trailers) {
-        try {
-          super.close(status, trailers);
-        } finally {
-          if (ended.compareAndSet(false, true)) {
-            RpcSpans.end(span, status);
-          }
+        // End before sending the status: a caller that has its answer finds this span finished.
+        if (ended.compareAndSet(false, true)) {
+          RpcSpans.end(span, status);
         }
+        super.close(status, trailers);
       }
     };
     ServerCall.Listener<Q> delegate;

@@ -31,6 +31,14 @@ class ListenAddressTest {
   }
 
   @Test
+  void parse_portOnly_everyInterface() {
+    ListenAddress address = ListenAddress.parse(":9100");
+
+    assertThat(address.host()).isEqualTo("0.0.0.0");
+    assertThat(address.port()).isEqualTo(9100);
+  }
+
+  @Test
   void parse_inProcess_keepsName() {
     assertThat(ListenAddress.parse("inprocess:store").inProcessName()).isEqualTo("store");
   }

@@ -156,4 +156,14 @@ class StoreClientTest {
     lease.close();
     assertThat(client.get("/t/node/a", StringValue.parser())).isEmpty();
   }
+
+  @Test
+  void lease_keptAliveByClient_outlivesTtlAndCloseRevokesIt() throws Exception {
+    StoreLease lease = client.grantLease(Duration.ofSeconds(1));
+    client.create("/t/node/b", v("up"), lease.id());
+    Thread.sleep(2_500);
+    assertThat(client.get("/t/node/b", StringValue.parser())).isPresent();
+    lease.close();
+    assertThat(client.get("/t/node/b", StringValue.parser())).isEmpty();
+  }
 }

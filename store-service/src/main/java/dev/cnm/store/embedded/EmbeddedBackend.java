@@ -28,6 +28,7 @@ import dev.cnm.store.backend.StoreLimits;
 import dev.cnm.store.backend.WatchHandle;
 import dev.cnm.store.backend.WatchSink;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -62,7 +63,17 @@ public final class EmbeddedBackend implements KvBackend {
   private final ScheduledExecutorService sweeper;
   private final long clusterId;
 
-  private EmbeddedBackend(Path file) throws SQLException {
+  /**
+   * History the embedded store keeps: every {@code interval} it compacts away revisions older
+   * than the newest {@code revisions} (as kine does), so the revision log stays bounded while a
+   * watcher that was briefly disconnected can still resume.
+   */
+  public record Retention(long revisions, Duration interval) {
+    /** Keep the last 10,000 revisions, compacting every 5 minutes. */
+    public static final Retention DEFAULT = new Retention(10_000, Duration.ofMinutes(5));
+  }
+
+  private EmbeddedBackend(Path file, Retention retention) throws SQLException {
     writerSql = Sql.open(file);
     Schema.create(writerSql);
     clusterId = Schema.meta(writerSql, "cluster_id");
@@ -84,13 +95,20 @@ public final class EmbeddedBackend implements KvBackend {
       return t;
     });
     sweeper.scheduleWithFixedDelay(this::expireLeases, 100, 100, TimeUnit.MILLISECONDS);
+    long every = retention.interval().toMillis();
+    sweeper.scheduleWithFixedDelay(() -> autoCompact(retention.revisions()), every, every, TimeUnit.MILLISECONDS);
   }
 
   /** Opens (creating if needed) the store in {@code dataDir}/store.db. */
   public static EmbeddedBackend open(Path dataDir) {
+    return open(dataDir, Retention.DEFAULT);
+  }
+
+  /** Opens the store with a history retention of its own. */
+  public static EmbeddedBackend open(Path dataDir, Retention retention) {
     try {
       Files.createDirectories(dataDir);
-      return new EmbeddedBackend(dataDir.resolve("store.db"));
+      return new EmbeddedBackend(dataDir.resolve("store.db"), retention);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (SQLException e) {
@@ -238,6 +256,16 @@ public final class EmbeddedBackend implements KvBackend {
     } catch (CnmException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  private void autoCompact(long keep) {
+    committer.submit(w -> {
+      long target = w.revision() - keep;
+      if (target > w.compact()) {
+        w.compact(target);
+      }
+      return null;
+    });
   }
 
   private void expireLeases() {

@@ -34,6 +34,12 @@ final class GroupCommitter implements AutoCloseable {
   private final Consumer<List<List<Event>>> publisher;
   private final BlockingQueue<Task<?>> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
+  // acknowledges on its own thread, in commit order, so the writer can start the next batch at once
+  private final java.util.concurrent.ExecutorService acker = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "cnm-store-ack");
+    t.setDaemon(true);
+    return t;
+  });
   private volatile boolean running = true;
 
   GroupCommitter(Sql sql, MvccWriter writer, Consumer<List<List<Event>>> publisher) {
@@ -114,9 +120,12 @@ final class GroupCommitter implements AutoCloseable {
       return;
     }
     publisher.accept(writer.drainEvents());
-    for (int i = 0; i < batch.size(); i++) {
-      complete(batch.get(i), results.get(i), failures.get(i));
-    }
+    List<Task<?>> committed = List.copyOf(batch);
+    acker.execute(() -> {
+      for (int i = 0; i < committed.size(); i++) {
+        complete(committed.get(i), results.get(i), failures.get(i));
+      }
+    });
   }
 
   @SuppressWarnings("unchecked")
@@ -137,6 +146,8 @@ final class GroupCommitter implements AutoCloseable {
     thread.interrupt();
     try {
       thread.join(10_000);
+      acker.shutdown();
+      acker.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -254,7 +254,9 @@ abstract class StoreConformanceSuite {
   @Test
   void lease_expires_deletesKeysAndEmitsDeleteEvents() throws Exception {
     long lease = kv.leaseGrant(LeaseGrantRequest.newBuilder().setTtl(1).build()).getId();
-    try (Watching w = Watching.start(store, WatchRequest.newBuilder().setKey(b(p + "l/")).setPrefix(true).build())) {
+    try (Watching w = Watching.start(store, WatchRequest.newBuilder().setKey(b(p + "l/")).setPrefix(true)
+        .setProgressNotify(true).build())) {
+      w.next(); // the watch is established
       kv.put(PutRequest.newBuilder().setKey(b(p + "l/a")).setLease(lease).setValue(b("1")).build());
       kv.put(PutRequest.newBuilder().setKey(b(p + "l/b")).setLease(lease).setValue(b("1")).build());
       var ttl = kv.leaseTimeToLive(LeaseTimeToLiveRequest.newBuilder().setId(lease).setKeys(true).build());
@@ -346,60 +348,5 @@ abstract class StoreConformanceSuite {
     assertThat(kv.deleteRange(DeleteRangeRequest.newBuilder().setKey(b(p + "h")).build()).getHeader().getRevision())
         .isGreaterThan(rev);
     assertThat(kv.leaseGrant(LeaseGrantRequest.newBuilder().setTtl(5).build()).getHeader().getRevision()).isPositive();
-  }
-
-  /** A running Watch call with its responses queued. */
-  static final class Watching implements AutoCloseable {
-    private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
-    private final Context.CancellableContext ctx = Context.current().withCancellation();
-    private final List<Event> pending = new ArrayList<>();
-
-    static Watching start(InProcessStore store, WatchRequest request) {
-      Watching w = new Watching();
-      w.ctx.run(() -> StoreGrpc.newStub(store.channel()).watch(request, new StreamObserver<>() {
-        public void onNext(WatchResponse r) {
-          w.queue.add(r);
-        }
-
-        public void onError(Throwable t) {
-          w.queue.add(t);
-        }
-
-        public void onCompleted() {}
-      }));
-      return w;
-    }
-
-    WatchResponse next() throws InterruptedException {
-      Object o = queue.poll(10, TimeUnit.SECONDS);
-      assertThat(o).as("a watch response within 10 s").isInstanceOf(WatchResponse.class);
-      return (WatchResponse) o;
-    }
-
-    Object poll(long millis) throws InterruptedException {
-      return pending.isEmpty() ? queue.poll(millis, TimeUnit.MILLISECONDS) : pending.get(0);
-    }
-
-    Event nextEvent() throws InterruptedException {
-      while (pending.isEmpty()) {
-        WatchResponse r = next();
-        for (Event e : r.getEventsList()) {
-          assertThat(r.getHeader().getRevision()).isGreaterThanOrEqualTo(e.getKv().getModRevision());
-        }
-        pending.addAll(r.getEventsList());
-      }
-      return pending.remove(0);
-    }
-
-    Throwable error() throws InterruptedException {
-      Object o = queue.poll(10, TimeUnit.SECONDS);
-      assertThat(o).as("the watch ends with an error").isInstanceOf(Throwable.class);
-      return (Throwable) o;
-    }
-
-    @Override
-    public void close() {
-      ctx.cancel(null);
-    }
   }
 }

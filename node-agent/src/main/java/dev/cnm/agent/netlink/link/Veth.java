@@ -18,9 +18,11 @@ import dev.cnm.agent.netlink.codec.RtnetlinkH;
  * @param peerMac the peer's MAC, or null for a random one
  * @param peerMtu the peer's MTU, 0 for the default
  * @param peerNamespaceFd an nsfs fd to create the peer in, or -1 for the same namespace
- * @param peerUp bring the peer up as it is created
+ *
+ * <p>The peer cannot be brought up in the same request: the kernel opens it before the pair is
+ * joined and answers ENOTCONN. Bring it up afterwards through a handle in its namespace.
  */
-public record Veth(String peerName, MacAddress peerMac, int peerMtu, int peerNamespaceFd, boolean peerUp)
+public record Veth(String peerName, MacAddress peerMac, int peerMtu, int peerNamespaceFd)
     implements LinkKind {
   public Veth {
     InterfaceName.check("peerName", peerName);
@@ -32,7 +34,7 @@ public record Veth(String peerName, MacAddress peerMac, int peerMtu, int peerNam
 
   /** A peer in the same namespace, down, with kernel defaults. */
   public static Veth peer(String peerName) {
-    return new Veth(peerName, null, 0, -1, false);
+    return new Veth(peerName, null, 0, -1);
   }
 
   @Override
@@ -43,8 +45,7 @@ public record Veth(String peerName, MacAddress peerMac, int peerMtu, int peerNam
   @Override
   public void writeInfoData(MessageWriter w) {
     int peer = w.beginNested(IfLinkH.VETH_INFO_PEER);
-    int up = peerUp ? IfLinkH.IFF_UP : 0;
-    w.ifInfoMsg(new IfInfoMsg(RtnetlinkH.AF_UNSPEC, 0, 0, up, up));
+    w.ifInfoMsg(new IfInfoMsg(RtnetlinkH.AF_UNSPEC, 0, 0, 0, 0));
     w.attrString(IfLinkH.IFLA_IFNAME, peerName);
     if (peerMac != null) {
       w.attr(IfLinkH.IFLA_ADDRESS, peerMac.bytes());

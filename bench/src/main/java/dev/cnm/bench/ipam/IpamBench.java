@@ -1,0 +1,176 @@
+package dev.cnm.bench.ipam;
+
+import dev.cnm.api.v1.IpamGrpc;
+import dev.cnm.api.v1.RequestAddressRequest;
+import dev.cnm.api.v1.RequestPoolRequest;
+import dev.cnm.ipam.domain.AllocationKind;
+import dev.cnm.ipam.domain.Cidr;
+import dev.cnm.ipam.domain.IpamConfig;
+import dev.cnm.ipam.domain.OrdinalMap;
+import dev.cnm.ipam.server.IpamServer;
+import dev.cnm.runtime.config.ServerOptions;
+import dev.cnm.runtime.grpc.CnmServer;
+import dev.cnm.store.StoreServices;
+import dev.cnm.store.backend.KvBackend;
+import dev.cnm.testing.EtcdProcess;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * IPAM benchmark (issue 3): allocations/s and p50/p99 latency of (a) the allocator in-process,
+ * (b) ipam-service over gRPC with the embedded store, (c) the same with etcd, each with 1 and
+ * 16 clients; and etcd's own single-client sequential put rate (jetcd) as the peer.
+ * Run by scripts/bench-ipam.sh; prints a Markdown table.
+ */
+public final class IpamBench {
+  private IpamBench() {
+  }
+
+  /** One measured run: ops, wall time, per-op latencies in ns. */
+  record Result(String name, int clients, int ops, long wallNanos, long[] lat) {
+    String row() {
+      Arrays.sort(lat);
+      double perSec = ops / (wallNanos / 1e9);
+      return String.format("| %s | %d | %,d | %,.0f | %.2f | %.2f |", name, clients, ops, perSec,
+          lat[lat.length / 2] / 1000.0, lat[(int) (lat.length * 0.99)] / 1000.0);
+    }
+  }
+
+  interface Op {
+    void run(int client, int n) throws Exception;
+  }
+
+  static Result measure(String name, int clients, int ops, Op op) throws Exception {
+    long[] lat = new long[ops];
+    AtomicInteger next = new AtomicInteger();
+    Thread[] threads = new Thread[clients];
+    Exception[] failure = new Exception[1];
+    long start = System.nanoTime();
+    for (int c = 0; c < clients; c++) {
+      int client = c;
+      threads[c] = new Thread(() -> {
+        int n;
+        while ((n = next.getAndIncrement()) < ops) {
+          long t0 = System.nanoTime();
+          try {
+            op.run(client, n);
+          } catch (Exception e) {
+            failure[0] = e;
+            return;
+          }
+          lat[n] = System.nanoTime() - t0;
+        }
+      });
+      threads[c].start();
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    if (failure[0] != null) {
+      throw failure[0];
+    }
+    return new Result(name, clients, ops, System.nanoTime() - start, lat);
+  }
+
+  public static void main(String[] args) throws Exception {
+    int grpcOps = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+    String only = args.length > 1 ? args[1] : "abc";
+    System.out.println("| setup | clients | allocations | allocations/s | p50 µs | p99 µs |");
+    System.out.println("|---|---|---|---|---|---|");
+    Cidr slash8 = Cidr.parse("10.0.0.0/8", "pool");
+    for (int clients : only.contains("a") ? new int[] {1, 16} : new int[0]) {
+      for (int warm = 0; warm < 2; warm++) {
+        OrdinalMap map = new OrdinalMap(slash8.lastOrdinal(), true, true);
+        Object lock = new Object();
+        Result r = measure("(a) allocator in-process (/8, shared lock)", clients, 4_000_000, (c, n) -> {
+          synchronized (lock) {
+            map.allocateNext(0, map.last(), false, false, "ep", AllocationKind.ENDPOINT);
+          }
+        });
+        if (warm == 1) {
+          System.out.println(r.row());
+        }
+      }
+    }
+    if (only.contains("b")) {
+      try (Stack embedded = Stack.embedded()) {
+        grpcRuns("(b) gRPC, embedded store", embedded, grpcOps);
+      }
+    }
+    if (!only.contains("c")) {
+      System.exit(0);
+    }
+    try (EtcdProcess etcd = EtcdProcess.start(); Stack overEtcd = Stack.etcd(etcd)) {
+      grpcRuns("(c) gRPC, etcd store", overEtcd, grpcOps);
+      try (Client client = Client.builder().endpoints(etcd.endpoint()).build()) {
+        ByteSequence value = ByteSequence.from(new byte[64]);
+        for (int w = 0; w < 2; w++) {
+          Result r = measure("etcd sequential put (jetcd, peer)", 1, 2_000, (c, n) -> client.getKVClient()
+              .put(ByteSequence.from("/bench/" + n, StandardCharsets.UTF_8), value).get());
+          if (w == 1) {
+            System.out.println(r.row());
+          }
+        }
+      }
+    }
+    System.exit(0);
+  }
+
+  private static void grpcRuns(String name, Stack stack, int ops) throws Exception {
+    IpamGrpc.IpamBlockingStub stub = IpamGrpc.newBlockingStub(stack.channel);
+    int pool = 0;
+    for (int clients : new int[] {1, 16}) {
+      int n = clients == 1 ? Math.max(1000, ops / 10) : ops;
+      // warm-up then measure, each in a fresh /16
+      for (int w = 0; w < 2; w++) {
+        String id = stub.requestPool(RequestPoolRequest.newBuilder().setPool("10." + (200 + pool++) + ".0.0/16")
+            .setOwner("bench").build()).getPool().getId();
+        Result r = measure(name, clients, Math.min(n, 65_000), (c, i) -> stub.requestAddress(
+            RequestAddressRequest.newBuilder().setPoolId(id).setOwner("ep-" + i).build()));
+        if (w == 1) {
+          System.out.println(r.row());
+        }
+      }
+    }
+  }
+
+  /** A store-service and one ipam-service on loopback TCP in this JVM, and a client channel. */
+  static final class Stack implements AutoCloseable {
+    final KvBackend backend;
+    final CnmServer store;
+    final IpamServer ipam;
+    final ManagedChannel channel;
+
+    Stack(KvBackend backend) throws Exception {
+      this.backend = backend;
+      this.store = CnmServer.builder("store", ServerOptions.listeningOn("127.0.0.1:0"))
+          .addService(StoreServices.grpcService(backend)).start();
+      this.ipam = IpamServer.start("127.0.0.1:" + store.port(), ServerOptions.listeningOn("127.0.0.1:0"),
+          IpamConfig.defaults());
+      this.channel = NettyChannelBuilder.forAddress("127.0.0.1", ipam.port()).usePlaintext().build();
+    }
+
+    static Stack embedded() throws Exception {
+      return new Stack(StoreServices.embedded(Files.createTempDirectory("cnm-bench-ipam-")));
+    }
+
+    static Stack etcd(EtcdProcess etcd) throws Exception {
+      return new Stack(StoreServices.etcd(List.of(etcd.endpoint())));
+    }
+
+    @Override
+    public void close() throws Exception {
+      channel.shutdownNow();
+      ipam.close();
+      store.close();
+      backend.close();
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package dev.cnm.cli.serve;
+
+import dev.cnm.controller.ControllerServer;
+import dev.cnm.runtime.Telemetry;
+import dev.cnm.runtime.config.ServerOptions;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code cnm serve controller --store ADDR --ipam ADDR --listen ADDR}. */
+@Command(name = "controller", mixinStandardHelpOptions = true,
+    description = "Run controller-service: the NetworkController API and the node agents' sessions.")
+public final class ServeControllerCommand implements Callable<Integer> {
+  @Mixin
+  ServerFlags server;
+
+  @Option(names = "--store", paramLabel = "ADDR", defaultValue = "${env:CNM_STORE:-127.0.0.1:7370}",
+      description = "store-service address (env CNM_STORE; default ${DEFAULT-VALUE}).")
+  String store;
+
+  @Option(names = "--ipam", paramLabel = "ADDR", defaultValue = "${env:CNM_IPAM:-127.0.0.1:7371}",
+      description = "ipam-service address (env CNM_IPAM; default ${DEFAULT-VALUE}).")
+  String ipam;
+
+  @Override
+  public Integer call() throws Exception {
+    server.configureLogging();
+    ServerOptions options = server.toOptions(ControllerServer.DEFAULT_LISTEN);
+    Telemetry telemetry = Telemetry.create("controller", options);
+    try (ControllerServer controller = ControllerServer.start(store, ipam, options, server.clientOptions(telemetry))) {
+      Runtime.getRuntime().addShutdownHook(new Thread(controller::close));
+      controller.awaitTermination();
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,60 @@
+package dev.cnm.cli.serve;
+
+import dev.cnm.runtime.config.ServerOptions;
+import dev.cnm.store.StoreServer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code cnm serve store --backend embedded|etcd --data-dir DIR --etcd-endpoints URLS --listen ADDR}:
+ * the Store service over the embedded database (one SQLite file under the data dir) or etcd.
+ */
+@Command(name = "store", mixinStandardHelpOptions = true,
+    description = "Run store-service: the KV store every cnm service persists through (embedded database or etcd).")
+public final class ServeStoreCommand implements Callable<Integer> {
+  /** Where store-service listens unless told otherwise. */
+  public static final String DEFAULT_LISTEN = "127.0.0.1:7370";
+
+  @Mixin
+  ServerFlags server;
+
+  @Option(names = "--backend", paramLabel = "embedded|etcd", defaultValue = "${env:CNM_BACKEND:-embedded}",
+      description = "embedded: a SQLite file under --data-dir; etcd: the cluster at --etcd-endpoints "
+          + "(env CNM_BACKEND; default ${DEFAULT-VALUE}).")
+  String backend;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:CNM_DATA_DIR:-/var/lib/cnm/store}",
+      description = "Directory of the embedded database (env CNM_DATA_DIR; default ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(names = "--etcd-endpoints", paramLabel = "URLS", split = ",", defaultValue = "${env:CNM_ETCD_ENDPOINTS}",
+      description = "Comma-separated etcd client URLs, e.g. http://127.0.0.1:2379 (env CNM_ETCD_ENDPOINTS).")
+  List<String> etcdEndpoints;
+
+  @Override
+  public Integer call() throws Exception {
+    server.configureLogging();
+    StoreServer.Backend kind;
+    try {
+      kind = StoreServer.Backend.valueOf(backend.trim().toUpperCase());
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "--backend: expected embedded or etcd, got " + backend);
+    }
+    List<String> endpoints = new ArrayList<>();
+    if (etcdEndpoints != null) {
+      etcdEndpoints.stream().map(String::trim).filter(s -> !s.isEmpty()).forEach(endpoints::add);
+    }
+    ServerOptions options = server.toOptions(DEFAULT_LISTEN);
+    try (StoreServer store = StoreServer.start(kind, dataDir, endpoints, options)) {
+      Runtime.getRuntime().addShutdownHook(new Thread(store::close, "cnm-store-shutdown"));
+      store.awaitTermination();
+    }
+    return 0;
+  }
+}

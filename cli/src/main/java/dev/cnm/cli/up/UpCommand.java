@@ -1,0 +1,96 @@
+package dev.cnm.cli.up;
+
+import dev.cnm.agent.session.NodeAgentProcess;
+import dev.cnm.cli.serve.ServerFlags;
+import dev.cnm.controller.ControllerServer;
+import dev.cnm.ipam.domain.IpamConfig;
+import dev.cnm.ipam.server.IpamServer;
+import dev.cnm.runtime.Telemetry;
+import dev.cnm.runtime.config.ServerOptions;
+import dev.cnm.runtime.grpc.Channels;
+import dev.cnm.runtime.grpc.ClientOptions;
+import dev.cnm.store.StoreServer;
+import io.grpc.ManagedChannel;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code cnm up}: the whole of cnm in one process — embedded store, IPAM, controller and this
+ * host's agent — wired with in-process gRPC channels (the same services and stubs as a
+ * cluster), serving the API on a 0600 Unix socket and on loopback, state under one directory.
+ */
+@Command(name = "up", mixinStandardHelpOptions = true,
+    description = "Run everything on this host in one process: store, IPAM, controller and the node agent.")
+public final class UpCommand implements Callable<Integer> {
+  @Mixin
+  ServerFlags server;
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "${env:CNM_STATE_DIR:-/var/lib/cnm}",
+      description = "Store file and agent state (env CNM_STATE_DIR; default ${DEFAULT-VALUE}).")
+  Path stateDir;
+
+  @Option(names = "--socket", paramLabel = "PATH", defaultValue = "${env:CNM_SOCKET:-/run/cnm/cnm.sock}",
+      description = "Unix socket of the API, mode 0600 (env CNM_SOCKET; default ${DEFAULT-VALUE}; empty: none).")
+  String socket;
+
+  @Option(names = "--node", paramLabel = "NAME", defaultValue = "${env:CNM_NODE}",
+      description = "This node's name (env CNM_NODE; default: the host name).")
+  String node;
+
+  @Option(names = "--nft-table", paramLabel = "NAME", defaultValue = "${env:CNM_NFT_TABLE:-cnm}",
+      description = "The nftables table the agent owns (env CNM_NFT_TABLE; default ${DEFAULT-VALUE}).")
+  String nftTable;
+
+  @Option(names = "--userland-proxy", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Relay published ports for loopback clients (default on).")
+  boolean userlandProxy;
+
+  @Override
+  public Integer call() throws Exception {
+    server.configureLogging();
+    Files.createDirectories(stateDir);
+    ServerOptions api = server.toOptions(ControllerServer.DEFAULT_LISTEN);
+    ServerOptions.Builder controllerOptions = api.toBuilder().addListen("inprocess:cnm-up-controller");
+    if (socket != null && !socket.isBlank()) {
+      controllerOptions.addListen("unix:" + socket);
+    }
+    Telemetry telemetry = Telemetry.create("cnm-up", api);
+    ClientOptions client = ClientOptions.plaintext(telemetry);
+    String name = node == null || node.isBlank() ? InetAddress.getLocalHost().getHostName() : node;
+    try (StoreServer store = StoreServer.start(StoreServer.Backend.EMBEDDED, stateDir.resolve("store"), List.of(),
+            ServerOptions.listeningOn("inprocess:cnm-up-store"));
+        IpamServer ipam = IpamServer.start("inprocess:cnm-up-store", ServerOptions.listeningOn("inprocess:cnm-up-ipam"),
+            client, IpamConfig.defaults());
+        ControllerServer controller = ControllerServer.start("inprocess:cnm-up-store", "inprocess:cnm-up-ipam",
+            controllerOptions.build(), client)) {
+      ManagedChannel toController = Channels.forTarget("inprocess:cnm-up-controller", client);
+      NodeAgentProcess agent = NodeAgentProcess.start(toController, name, "127.0.0.1", stateDir.resolve("agent"),
+          nftTable, userlandProxy, telemetry.meterRegistry());
+      spec.commandLine().getOut().println("cnm up: serving on " + String.join(", ", controller.addresses().stream()
+          .filter(a -> !a.startsWith("inprocess:")).toList()) + " (node " + name + ", state " + stateDir + ")");
+      spec.commandLine().getOut().flush();
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        agent.close();
+        toController.shutdownNow();
+        controller.close();
+        ipam.close();
+        store.close();
+        stopped.countDown();
+      }));
+      stopped.await();
+    }
+    return 0;
+  }
+}

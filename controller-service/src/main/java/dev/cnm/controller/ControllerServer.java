@@ -1,0 +1,72 @@
+package dev.cnm.controller;
+
+import dev.cnm.runtime.Telemetry;
+import dev.cnm.runtime.config.ServerOptions;
+import dev.cnm.runtime.grpc.Channels;
+import dev.cnm.runtime.grpc.ClientOptions;
+import dev.cnm.runtime.grpc.CnmServer;
+import io.grpc.ManagedChannel;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * controller-service as a server: NetworkController and NodeAgent over a store-service and an
+ * ipam-service reached at the given targets (HOST:PORT, unix:/path or inprocess:NAME).
+ */
+public final class ControllerServer implements AutoCloseable {
+  public static final String DEFAULT_LISTEN = "127.0.0.1:7372";
+  private final ManagedChannel store;
+  private final ManagedChannel ipam;
+  private final ControllerCore core;
+  private final CnmServer server;
+
+  private ControllerServer(ManagedChannel store, ManagedChannel ipam, ControllerCore core, CnmServer server) {
+    this.store = store;
+    this.ipam = ipam;
+    this.core = core;
+    this.server = server;
+  }
+
+  public static ControllerServer start(String storeTarget, String ipamTarget, ServerOptions options,
+      ClientOptions client) throws IOException {
+    Telemetry telemetry = client.telemetry();
+    ManagedChannel store = Channels.forTarget(storeTarget, client);
+    ManagedChannel ipam = Channels.forTarget(ipamTarget, client);
+    ControllerCore core = ControllerCore.over(store, ipam);
+    try {
+      CnmServer.Builder b = CnmServer.builder("controller", options).telemetry(telemetry);
+      core.services().forEach(b::addService);
+      return new ControllerServer(store, ipam, core, b.start());
+    } catch (IOException | RuntimeException e) {
+      core.close();
+      store.shutdownNow();
+      ipam.shutdownNow();
+      throw e;
+    }
+  }
+
+  public ControllerCore core() {
+    return core;
+  }
+
+  /** Where it listens (bound ports filled in). */
+  public List<String> addresses() {
+    return server.addresses();
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  @Override
+  public void close() {
+    core.close();
+    server.close();
+    store.shutdownNow();
+    ipam.shutdownNow();
+  }
+}

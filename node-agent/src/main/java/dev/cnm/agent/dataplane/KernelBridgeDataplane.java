@@ -1,0 +1,311 @@
+package dev.cnm.agent.dataplane;
+
+import dev.cnm.agent.dataplane.SandboxRegistry.Sandbox;
+import dev.cnm.agent.netlink.IpPrefix;
+import dev.cnm.agent.netlink.MacAddress;
+import dev.cnm.agent.netlink.Mtu;
+import dev.cnm.agent.netlink.NetlinkHandle;
+import dev.cnm.agent.netlink.Route;
+import dev.cnm.agent.netlink.codec.RtnetlinkH;
+import dev.cnm.agent.netlink.link.Bridge;
+import dev.cnm.agent.netlink.link.Link;
+import dev.cnm.agent.netlink.link.LinkSpec;
+import dev.cnm.agent.netlink.link.Veth;
+import dev.cnm.agent.netlink.sys.LibC;
+import dev.cnm.agent.netlink.sys.NoSuchDeviceException;
+import dev.cnm.agent.netns.Namespaces;
+import dev.cnm.agent.netns.Sysctl;
+import dev.cnm.runtime.errors.CnmException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@link BridgeDataplane} on netlink and network namespaces. */
+final class KernelBridgeDataplane implements BridgeDataplane {
+  /** An attached endpoint: what was asked and what the kernel holds. */
+  record Attached(EndpointSpec spec, EndpointState state) {}
+
+  private final Object lock = new Object();
+  private final DataplaneConfig config;
+  private final NetlinkHandle host;
+  // guarded by lock: networks, endpoints, sandboxes (and every kernel change)
+  private final Map<String, NetworkSpec> networks = new HashMap<>();
+  /** networkId -> the bridge's ifindex, saved by ensureNetwork so an attach need not look it up. */
+  private final Map<String, Integer> bridgeIndexes = new HashMap<>();
+  private final Map<String, Attached> endpoints = new HashMap<>();
+  private final SandboxRegistry sandboxes;
+
+  private KernelBridgeDataplane(DataplaneConfig config, NetlinkHandle host, SandboxRegistry sandboxes) {
+    this.config = config;
+    this.host = host;
+    this.sandboxes = sandboxes;
+  }
+
+  static KernelBridgeDataplane open(DataplaneConfig config) {
+    LibC.load();
+    SandboxRegistry sandboxes = new SandboxRegistry(new Namespaces(config.stateDir()));
+    NetlinkHandle host = config.hostNamespace() == null ? NetlinkHandle.openCurrent()
+        : NetlinkHandle.openIn(config.hostNamespace());
+    return new KernelBridgeDataplane(config, host, sandboxes);
+  }
+
+  NetlinkHandle host() {
+    return host;
+  }
+
+  Object lock() {
+    return lock;
+  }
+
+  Map<String, NetworkSpec> networks() {
+    return networks;
+  }
+
+  Map<String, Attached> attached() {
+    return endpoints;
+  }
+
+  SandboxRegistry sandboxRegistry() {
+    return sandboxes;
+  }
+
+  @Override
+  public boolean ensureNetwork(NetworkSpec spec) {
+    synchronized (lock) {
+      boolean changed = false;
+      Optional<Link> found = host.links().find(spec.bridgeName());
+      Link br;
+      if (found.isEmpty()) {
+        host.links().add(LinkSpec.of(spec.bridgeName(), new Bridge()).withMtu(spec.mtu())
+            .withAlias(Ids.mark(spec.networkId())).withUp(true));
+        br = host.links().get(spec.bridgeName());
+        changed = true;
+      } else {
+        br = found.get();
+        if (!spec.networkId().equals(Ids.ownerOf(br.alias())) || !br.kind().equals("bridge")) {
+          throw CnmException.failedPrecondition("LINK_NOT_OWNED", "a link named " + spec.bridgeName()
+              + " exists and is not network " + spec.networkId() + "'s bridge (kind '" + br.kind()
+              + "', alias '" + br.alias() + "'): cnm will not take it over");
+        }
+        if (br.mtu() != spec.mtu()) {
+          host.links().setMtu(spec.bridgeName(), spec.mtu());
+          changed = true;
+        }
+        if (!br.isUp()) {
+          host.links().setUp(spec.bridgeName());
+          changed = true;
+        }
+      }
+      changed |= ensureGateway(br.index(), spec.gatewayV4());
+      changed |= ensureGateway(br.index(), spec.gatewayV6());
+      if (config.enableForwarding() && (spec.gatewayV4() != null || spec.gatewayV6() != null)) {
+        enableForwarding(spec.gatewayV6() != null);
+      }
+      networks.put(spec.networkId(), spec);
+      bridgeIndexes.put(spec.networkId(), br.index());
+      return changed;
+    }
+  }
+
+  private boolean ensureGateway(int bridgeIndex, IpPrefix gateway) {
+    if (gateway == null) {
+      return false;
+    }
+    int family = gateway.isIpv4() ? RtnetlinkH.AF_INET : RtnetlinkH.AF_INET6;
+    boolean present = host.addresses().list(bridgeIndex, family).stream().anyMatch(a -> a.prefix().equals(gateway));
+    if (!present) {
+      host.addresses().replace(bridgeIndex, gateway);
+    }
+    return !present;
+  }
+
+  private void enableForwarding(boolean ipv6) {
+    if (config.hostNamespace() == null) {
+      Sysctl.enableForwarding(ipv6);
+    } else {
+      Namespaces.runIn(config.hostNamespace(), () -> {
+        Sysctl.enableForwarding(ipv6);
+        return null;
+      });
+    }
+  }
+
+  @Override
+  public void removeNetwork(String networkId) {
+    Ids.check("networkId", networkId);
+    synchronized (lock) {
+      List<String> users = endpoints.values().stream().filter(a -> a.spec().networkId().equals(networkId))
+          .map(a -> a.spec().endpointId()).toList();
+      if (!users.isEmpty()) {
+        throw CnmException.failedPrecondition("NETWORK_HAS_ENDPOINTS", "network " + networkId
+            + " still has endpoints attached on this node: " + users);
+      }
+      NetworkSpec spec = networks.remove(networkId);
+      bridgeIndexes.remove(networkId);
+      for (Link l : host.links().list()) {
+        if (networkId.equals(Ids.ownerOf(l.alias())) && l.kind().equals("bridge")
+            && (spec == null || l.name().equals(spec.bridgeName()))) {
+          deleteLinkIfPresent(l.index());
+        }
+      }
+    }
+  }
+
+  @Override
+  public SandboxState createSandbox(String sandboxId) {
+    Ids.check("sandboxId", sandboxId);
+    synchronized (lock) {
+      return sandboxes.createOwned(sandboxId).state();
+    }
+  }
+
+  @Override
+  public SandboxState useExternalSandbox(String sandboxId, Path namespacePath) {
+    Ids.check("sandboxId", sandboxId);
+    if (namespacePath == null) {
+      throw CnmException.invalidArgument("namespacePath", "an external sandbox needs a namespace path");
+    }
+    synchronized (lock) {
+      return sandboxes.openExternal(sandboxId, namespacePath).state();
+    }
+  }
+
+  @Override
+  public void deleteSandbox(String sandboxId) {
+    Ids.check("sandboxId", sandboxId);
+    synchronized (lock) {
+      boolean owned = !sandboxes.isOpen(sandboxId) || sandboxes.get(sandboxId).namespace().owned();
+      for (Attached a : List.copyOf(endpoints.values())) {
+        if (a.spec().sandboxId().equals(sandboxId)) {
+          if (owned) {
+            // the namespace's deletion removes the veth pair, off our path
+            endpoints.remove(a.spec().endpointId());
+          } else {
+            detachLocked(a.spec().endpointId());
+          }
+        }
+      }
+      sandboxes.remove(sandboxId);
+    }
+  }
+
+  @Override
+  public EndpointState attachEndpoint(EndpointSpec spec) {
+    synchronized (lock) {
+      Attached existing = endpoints.get(spec.endpointId());
+      if (existing != null) {
+        if (existing.spec().equals(spec)) {
+          return existing.state();
+        }
+        throw CnmException.alreadyExists("endpoint", "endpoint " + spec.endpointId()
+            + " is already attached with different settings; detach it first");
+      }
+      NetworkSpec net = networks.get(spec.networkId());
+      if (net == null) {
+        throw CnmException.failedPrecondition("NETWORK_NOT_READY", "network " + spec.networkId()
+            + " is not set up on this node (ensureNetwork first)");
+      }
+      if (spec.ipv6() != null && net.mtu() < Mtu.MIN_IPV6) {
+        throw CnmException.invalidArgument("ipv6", "network " + net.networkId() + " has MTU " + net.mtu()
+            + ", below IPv6's minimum of " + Mtu.MIN_IPV6);
+      }
+      Sandbox sb = sandboxes.get(spec.sandboxId());
+      EndpointState state = plumb(spec, net, sb);
+      endpoints.put(spec.endpointId(), new Attached(spec, state));
+      return state;
+    }
+  }
+
+  /** Creates the veth with its peer born in the sandbox, then addresses and routes it; rolls back on failure. */
+  EndpointState plumb(EndpointSpec spec, NetworkSpec net, Sandbox sb) {
+    int bridgeIndex = bridgeIndexes.get(net.networkId());
+    MacAddress mac = spec.effectiveMac();
+    host.links().add(LinkSpec.of(spec.hostIfName(), new Veth(spec.ifName(), mac, net.mtu(), sb.namespace().fd()))
+        .withMtu(net.mtu()).withMaster(bridgeIndex).withAlias(Ids.mark(spec.endpointId())).withUp(true));
+    try {
+      NetlinkHandle in = sb.netlink();
+      in.links().setUp(spec.ifName());
+      int index = in.links().get(spec.ifName()).index();
+      List<IpPrefix> addrs = new ArrayList<>(2);
+      if (spec.ipv4() != null) {
+        in.addresses().replace(index, spec.ipv4());
+        addrs.add(spec.ipv4());
+        if (net.gatewayV4() != null && spec.ifName().equals("eth0")) {
+          in.routes().replace(Route.defaultVia(net.gatewayV4().address(), index));
+        }
+      }
+      if (spec.ipv6() != null) {
+        in.addresses().replace(index, spec.ipv6());
+        addrs.add(spec.ipv6());
+        if (net.gatewayV6() != null && spec.ifName().equals("eth0")) {
+          in.routes().replace(Route.defaultVia(net.gatewayV6().address(), index));
+        }
+      }
+      return new EndpointState(spec.endpointId(), spec.sandboxId(), spec.hostIfName(), spec.ifName(), index, mac, addrs);
+    } catch (RuntimeException e) {
+      try {
+        host.links().delete(spec.hostIfName());
+      } catch (RuntimeException rollback) {
+        e.addSuppressed(rollback);
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public void detachEndpoint(String endpointId) {
+    Ids.check("endpointId", endpointId);
+    synchronized (lock) {
+      detachLocked(endpointId);
+    }
+  }
+
+  void detachLocked(String endpointId) {
+    Attached a = endpoints.remove(endpointId);
+    String name = a != null ? a.spec().hostIfName() : Ids.hostInterfaceFor(endpointId);
+    Optional<Link> l = host.links().find(name);
+    if (l.isPresent() && endpointId.equals(Ids.ownerOf(l.get().alias()))) {
+      deleteLinkIfPresent(l.get().index());
+    }
+  }
+
+  void deleteLinkIfPresent(int index) {
+    try {
+      host.links().delete(index);
+    } catch (NoSuchDeviceException gone) {
+      // already gone (e.g. its namespace was deleted meanwhile): what we wanted
+    }
+  }
+
+  @Override
+  public Optional<EndpointState> endpoint(String endpointId) {
+    synchronized (lock) {
+      return Optional.ofNullable(endpoints.get(endpointId)).map(Attached::state);
+    }
+  }
+
+  @Override
+  public List<SandboxState> sandboxes() {
+    synchronized (lock) {
+      return sandboxes.all().stream().map(Sandbox::state).toList();
+    }
+  }
+
+  @Override
+  public ReconcileReport reconcile(DesiredState desired) {
+    synchronized (lock) {
+      return new Reconciler(this).run(desired);
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (lock) {
+      sandboxes.closeAll();
+      host.close();
+    }
+  }
+}

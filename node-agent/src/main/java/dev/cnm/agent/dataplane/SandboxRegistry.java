@@ -1,0 +1,138 @@
+package dev.cnm.agent.dataplane;
+
+import dev.cnm.agent.netlink.NetlinkHandle;
+import dev.cnm.agent.netns.Namespaces;
+import dev.cnm.agent.netns.NetNamespace;
+import dev.cnm.agent.netns.Sysctl;
+import dev.cnm.runtime.errors.CnmException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The open sandboxes: each one's namespace descriptor and its netlink handle. Not thread-safe:
+ * the dataplane calls it under its own lock.
+ */
+final class SandboxRegistry {
+  /** One open sandbox. */
+  record Sandbox(String id, NetNamespace namespace, NetlinkHandle netlink) {
+    SandboxState state() {
+      return new SandboxState(id, namespace.path(), namespace.owned());
+    }
+
+    void close() {
+      netlink.close();
+      namespace.close();
+    }
+  }
+
+  private final Namespaces namespaces;
+  private final Map<String, Sandbox> open = new HashMap<>();
+
+  SandboxRegistry(Namespaces namespaces) {
+    this.namespaces = namespaces;
+  }
+
+  Sandbox get(String sandboxId) {
+    Sandbox s = open.get(sandboxId);
+    if (s == null) {
+      throw CnmException.notFound("sandbox", "sandbox " + sandboxId + " is not on this node");
+    }
+    return s;
+  }
+
+  boolean isOpen(String sandboxId) {
+    return open.containsKey(sandboxId);
+  }
+
+  Collection<Sandbox> all() {
+    return open.values();
+  }
+
+  /** Owned namespace files on disk (including ones a previous agent run left). */
+  List<String> ownedOnDisk() {
+    return new ArrayList<>(namespaces.list());
+  }
+
+  /**
+   * Creates the namespace; its netlink socket is opened and loopback brought up by the very
+   * thread that unshared into it, so no second thread has to join it. After a restart an
+   * existing file of ours is re-opened instead.
+   */
+  Sandbox createOwned(String sandboxId) {
+    Sandbox existing = open.get(sandboxId);
+    if (existing != null) {
+      return existing;
+    }
+    Sandbox s;
+    if (namespaces.exists(sandboxId)) {
+      NetNamespace ns = namespaces.open(sandboxId);
+      s = new Sandbox(sandboxId, ns, openHandle(ns));
+    } else {
+      Namespaces.Created<NetlinkHandle> c = namespaces.create(sandboxId, () -> {
+        NetlinkHandle h = NetlinkHandle.openCurrent();
+        try {
+          h.links().setUp("lo");
+          // a gratuitous ARP when eth0 comes up, so peers forget a previous owner of the IP
+          Sysctl.arpNotify("default", true);
+          return h;
+        } catch (RuntimeException e) {
+          h.close();
+          throw e;
+        }
+      });
+      s = new Sandbox(sandboxId, c.namespace(), c.value());
+    }
+    open.put(sandboxId, s);
+    return s;
+  }
+
+  Sandbox openExternal(String sandboxId, Path path) {
+    Sandbox existing = open.get(sandboxId);
+    if (existing != null) {
+      if (!existing.namespace().path().equals(path)) {
+        throw CnmException.alreadyExists("sandbox", "sandbox " + sandboxId + " is already open at "
+            + existing.namespace().path());
+      }
+      return existing;
+    }
+    NetNamespace ns = Namespaces.openExternal(path);
+    Sandbox s = new Sandbox(sandboxId, ns, openHandle(ns));
+    open.put(sandboxId, s);
+    return s;
+  }
+
+  private static NetlinkHandle openHandle(NetNamespace ns) {
+    try {
+      return NetlinkHandle.openIn(ns);
+    } catch (RuntimeException e) {
+      ns.close();
+      throw e;
+    }
+  }
+
+  /** Closes and forgets the sandbox; deletes its namespace when cnm owns it. */
+  void remove(String sandboxId) {
+    Sandbox s = open.remove(sandboxId);
+    if (s != null) {
+      s.close();
+      if (!s.namespace().owned()) {
+        return;
+      }
+    }
+    namespaces.delete(sandboxId);
+  }
+
+  /** Deletes an owned namespace file nobody has open (a leftover). */
+  void deleteOwned(String sandboxId) {
+    namespaces.delete(sandboxId);
+  }
+
+  void closeAll() {
+    open.values().forEach(Sandbox::close);
+    open.clear();
+  }
+}

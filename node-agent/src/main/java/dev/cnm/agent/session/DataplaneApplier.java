@@ -1,0 +1,164 @@
+package dev.cnm.agent.session;
+
+import com.google.rpc.Code;
+import dev.cnm.agent.dataplane.BridgeDataplane;
+import dev.cnm.agent.dataplane.EndpointSpec;
+import dev.cnm.agent.dataplane.NetworkSpec;
+import dev.cnm.agent.dataplane.ReconcileReport;
+import dev.cnm.agent.dataplane.SandboxSpec;
+import dev.cnm.agent.dataplane.SandboxState;
+import dev.cnm.agent.firewall.FirewallNetwork;
+import dev.cnm.agent.firewall.FirewallState;
+import dev.cnm.agent.firewall.NftFirewall;
+import dev.cnm.agent.firewall.PublishedPort;
+import dev.cnm.agent.netlink.IpPrefix;
+import dev.cnm.agent.netlink.MacAddress;
+import dev.cnm.agent.proxy.UserlandProxy;
+import dev.cnm.api.v1.DesiredState;
+import dev.cnm.api.v1.NodeEndpoint;
+import dev.cnm.api.v1.NodeNetwork;
+import dev.cnm.api.v1.NodeSandbox;
+import dev.cnm.api.v1.ObjectKind;
+import dev.cnm.api.v1.ObjectStatus;
+import dev.cnm.runtime.errors.CnmException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * Applies the controller's snapshots to this node: the bridge dataplane reconciles networks,
+ * sandboxes and endpoints; then the firewall (one nftables table) and the userland proxies are
+ * set to the published ports, and each sandbox's hosts and resolv.conf are written. Every step
+ * works from the whole desired state, so a repeated or reordered snapshot converges the same way.
+ */
+public final class DataplaneApplier implements SnapshotApplier {
+  private static final Logger LOG = Logger.getLogger(DataplaneApplier.class.getName());
+  private final BridgeDataplane dataplane;
+  private final NftFirewall firewall;
+  private final UserlandProxy proxy;
+  private final SandboxFileWriter files;
+
+  /** {@code firewall} and {@code proxy} may be null (no port publishing on this node). */
+  public DataplaneApplier(BridgeDataplane dataplane, NftFirewall firewall, UserlandProxy proxy, SandboxFileWriter files) {
+    this.dataplane = dataplane;
+    this.firewall = firewall;
+    this.proxy = proxy;
+    this.files = files;
+  }
+
+  @Override
+  public List<ObjectStatus> apply(DesiredState desired) {
+    Map<String, NodeNetwork> bridges = new HashMap<>();
+    List<NetworkSpec> networks = new ArrayList<>();
+    for (NodeNetwork n : desired.getNetworksList()) {
+      if (n.hasBridge()) {
+        bridges.put(n.getId(), n);
+        networks.add(new NetworkSpec(n.getId(), n.getBridge().getBridgeName(), n.getMtu(),
+            gateway(n.getGatewayIpv4(), n.getSubnetIpv4()), gateway(n.getGatewayIpv6(), n.getSubnetIpv6())));
+      }
+    }
+    List<SandboxSpec> sandboxes = new ArrayList<>();
+    for (NodeSandbox s : desired.getSandboxesList()) {
+      sandboxes.add(s.getExternalKey().isEmpty() ? SandboxSpec.owned(s.getId())
+          : SandboxSpec.external(s.getId(), Path.of(s.getExternalKey())));
+    }
+    List<EndpointSpec> endpoints = new ArrayList<>();
+    List<PublishedPort> ports = new ArrayList<>();
+    for (NodeEndpoint e : desired.getEndpointsList()) {
+      NodeNetwork n = bridges.get(e.getNetworkId());
+      if (n == null) {
+        continue; // null and host endpoints have no interface
+      }
+      IpPrefix v4 = e.getIpv4Address().isEmpty() ? null : IpPrefix.parse("ipv4_address", e.getIpv4Address());
+      endpoints.add(new EndpointSpec(e.getId(), e.getNetworkId(), e.getSandboxId(), e.getInterfaceName(),
+          e.getMacAddress().isEmpty() ? null : MacAddress.parse("mac_address", e.getMacAddress()), v4,
+          e.getIpv6Address().isEmpty() ? null : IpPrefix.parse("ipv6_address", e.getIpv6Address()), null));
+      if (v4 != null) {
+        ports.addAll(PortMapping.published(e, v4.address(), n.getBridge().getBridgeName()));
+      }
+    }
+    ReconcileReport report = dataplane.reconcile(new dev.cnm.agent.dataplane.DesiredState(networks, sandboxes, endpoints));
+    List<ObjectStatus> out = new ArrayList<>();
+    Map<String, Path> keys = new HashMap<>();
+    for (SandboxState s : dataplane.sandboxes()) {
+      keys.put(s.sandboxId(), s.namespacePath());
+    }
+    for (NodeNetwork n : desired.getNetworksList()) {
+      out.add(status(ObjectKind.OBJECT_KIND_NETWORK, n.getId(), report.failed().get("network/" + n.getId())).build());
+    }
+    for (NodeSandbox s : desired.getSandboxesList()) {
+      CnmException failed = report.failed().get("sandbox/" + s.getId());
+      Path key = keys.get(s.getId());
+      if (failed == null && key != null) {
+        try {
+          files.write(s, desired.getEndpointsList());
+        } catch (RuntimeException e) {
+          failed = e instanceof CnmException c ? c : CnmException.unavailable("sandbox files: " + e.getMessage(), e);
+        }
+      }
+      ObjectStatus.Builder st = status(ObjectKind.OBJECT_KIND_SANDBOX, s.getId(), failed);
+      if (key != null) {
+        st.setKey(key.toString());
+      }
+      out.add(st.build());
+    }
+    for (NodeEndpoint e : desired.getEndpointsList()) {
+      ObjectStatus.Builder st = status(ObjectKind.OBJECT_KIND_ENDPOINT, e.getId(), report.failed().get("endpoint/" + e.getId()));
+      dataplane.endpoint(e.getId()).ifPresent(state -> st.setInterfaceName(state.ifName())
+          .setMacAddress(state.mac().toString()));
+      out.add(st.build());
+    }
+    CnmException portsFailed = publish(desired, bridges, ports);
+    if (portsFailed != null) {
+      out.add(status(ObjectKind.OBJECT_KIND_NODE, desired.getNode(), portsFailed).build());
+    }
+    return out;
+  }
+
+  private CnmException publish(DesiredState desired, Map<String, NodeNetwork> bridges, List<PublishedPort> ports) {
+    try {
+      if (firewall != null) {
+        List<FirewallNetwork> fw = new ArrayList<>();
+        for (NodeNetwork n : bridges.values()) {
+          List<dev.cnm.agent.firewall.IpPrefix> subnets = new ArrayList<>();
+          if (!n.getSubnetIpv4().isEmpty()) {
+            subnets.add(dev.cnm.agent.firewall.IpPrefix.parse(n.getSubnetIpv4()));
+          }
+          if (!n.getSubnetIpv6().isEmpty()) {
+            subnets.add(dev.cnm.agent.firewall.IpPrefix.parse(n.getSubnetIpv6()));
+          }
+          fw.add(new FirewallNetwork(n.getName(), n.getBridge().getBridgeName(), subnets,
+              n.getBridge().getEnableIpMasquerade(), n.getBridge().getEnableIcc(), n.getInternal()));
+        }
+        firewall.apply(new FirewallState(fw, ports, true));
+      }
+      if (proxy != null) {
+        proxy.sync(ports);
+      }
+      return null;
+    } catch (RuntimeException e) {
+      LOG.warning("publishing ports of node " + desired.getNode() + " failed: " + e.getMessage());
+      return e instanceof CnmException c ? c : CnmException.unavailable("firewall: " + e.getMessage(), e);
+    }
+  }
+
+  private static IpPrefix gateway(String gateway, String subnet) {
+    if (gateway.isEmpty() || subnet.isEmpty()) {
+      return null;
+    }
+    String len = subnet.substring(subnet.indexOf('/') + 1);
+    return IpPrefix.parse("gateway", gateway + "/" + len);
+  }
+
+  private static ObjectStatus.Builder status(ObjectKind kind, String id, CnmException failed) {
+    ObjectStatus.Builder b = ObjectStatus.newBuilder().setKind(kind).setId(id);
+    if (failed != null) {
+      b.setError(com.google.rpc.Status.newBuilder().setCode(Code.INTERNAL_VALUE)
+          .setMessage(failed.reason() + ": " + failed.getMessage()));
+    }
+    return b;
+  }
+}

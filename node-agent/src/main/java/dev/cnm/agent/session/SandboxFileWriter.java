@@ -1,0 +1,77 @@
+package dev.cnm.agent.session;
+
+import dev.cnm.agent.sandboxfiles.DnsConfig;
+import dev.cnm.agent.sandboxfiles.ExtraHost;
+import dev.cnm.agent.sandboxfiles.HostsFile;
+import dev.cnm.agent.sandboxfiles.SandboxFiles;
+import dev.cnm.api.v1.HostEntry;
+import dev.cnm.api.v1.NodeEndpoint;
+import dev.cnm.api.v1.NodeSandbox;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Writes each sandbox's hosts and resolv.conf under {@code <stateDir>/sandboxes/<id>/}. */
+public final class SandboxFileWriter {
+  private final Path root;
+  private final SandboxFiles files;
+
+  public SandboxFileWriter(Path stateDir, SandboxFiles files) {
+    this.root = stateDir.resolve("sandboxes");
+    this.files = files;
+  }
+
+  /** The directory holding a sandbox's files. */
+  public Path dir(String sandboxId) {
+    return root.resolve(sandboxId);
+  }
+
+  void write(NodeSandbox s, List<NodeEndpoint> endpoints) {
+    Path dir = dir(s.getId());
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    List<InetAddress> addresses = new ArrayList<>();
+    boolean ipv6 = false;
+    for (NodeEndpoint e : endpoints) {
+      if (e.getSandboxId().equals(s.getId())) {
+        if (!e.getIpv4Address().isEmpty()) {
+          addresses.add(literal(e.getIpv4Address()));
+        }
+        if (!e.getIpv6Address().isEmpty()) {
+          addresses.add(literal(e.getIpv6Address()));
+          ipv6 = true;
+        }
+      }
+    }
+    List<ExtraHost> extra = new ArrayList<>();
+    for (HostEntry h : s.getExtraHostsList()) {
+      extra.add(new ExtraHost(h.getHostname(), literal(h.getAddress())));
+    }
+    files.writeHosts(dir.resolve("hosts"), new HostsFile(s.getHostname(), s.getDomainName(), addresses, extra, ipv6));
+    List<InetAddress> ns = new ArrayList<>();
+    for (String d : s.getDnsServersList()) {
+      ns.add(literal(d));
+    }
+    DnsConfig dns = ns.isEmpty() && s.getDnsSearchCount() == 0 && s.getDnsOptionsCount() == 0 ? DnsConfig.none()
+        : new DnsConfig(ns, s.getDnsSearchList(), s.getDnsOptionsList());
+    files.writeResolvConf(dir.resolve("resolv.conf"), dns, ipv6);
+  }
+
+  /** An address literal (with or without prefix length; validated by the controller): no lookup. */
+  private static InetAddress literal(String text) {
+    String a = text.contains("/") ? text.substring(0, text.indexOf('/')) : text;
+    try {
+      return InetAddress.getByName(a);
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("bad address " + text, e);
+    }
+  }
+}

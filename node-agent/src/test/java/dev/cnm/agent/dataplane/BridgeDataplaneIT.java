@@ -1,0 +1,221 @@
+package dev.cnm.agent.dataplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cnm.agent.netlink.IpPrefix;
+import dev.cnm.agent.netlink.MacAddress;
+import dev.cnm.agent.netlink.NetlinkHandle;
+import dev.cnm.agent.netlink.link.Bridge;
+import dev.cnm.agent.netlink.link.Link;
+import dev.cnm.agent.netlink.link.LinkSpec;
+import dev.cnm.agent.netlink.link.Veth;
+import dev.cnm.agent.netns.Namespaces;
+import dev.cnm.agent.netns.NetNamespace;
+import dev.cnm.agent.testsupport.KernelFixture;
+import dev.cnm.runtime.errors.CnmException;
+import dev.cnm.runtime.errors.ErrorKind;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The bridge driver's data half on the real kernel; the "host" is a namespace of the test's own. */
+class BridgeDataplaneIT {
+  private static final NetworkSpec NET = new NetworkSpec("net1", "cnmtbr0", 1500,
+      IpPrefix.parse("gw", "10.123.0.1/24"), IpPrefix.parse("gw6", "fd12:3::1/64"));
+
+  private KernelFixture fx;
+  private NetNamespace host;
+  private NetlinkHandle hostNl;
+  private BridgeDataplane dp;
+
+  @BeforeEach
+  void setUp() {
+    fx = new KernelFixture();
+    host = fx.namespace("host");
+    hostNl = fx.handle(host);
+    dp = open();
+  }
+
+  private BridgeDataplane open() {
+    return fx.closeLater(BridgeDataplane.open(new DataplaneConfig(fx.agentStateDir, host, true)));
+  }
+
+  @AfterEach
+  void tearDown() {
+    fx.close();
+  }
+
+  private static EndpointSpec endpoint(String id, String sandbox, int host4) {
+    return EndpointSpec.of(id, "net1", sandbox, IpPrefix.parse("ip", "10.123.0." + host4 + "/24"),
+        IpPrefix.parse("ip6", "fd12:3::" + host4 + "/64"));
+  }
+
+  private NetNamespace sandboxNs(String sandboxId) {
+    return fx.closeLater(fx.agentNamespaces.open(sandboxId));
+  }
+
+  @Test
+  void twoSandboxesOnOneBridge_pingEachOtherOverIpv4AndIpv6() {
+    dp.ensureNetwork(NET);
+    dp.createSandbox("cnmtsb1");
+    dp.createSandbox("cnmtsb2");
+
+    EndpointState a = dp.attachEndpoint(endpoint("ep1", "cnmtsb1", 2));
+    EndpointState b = dp.attachEndpoint(endpoint("ep2", "cnmtsb2", 3));
+
+    assertThat(a.ifName()).isEqualTo("eth0");
+    assertThat(a.mac()).isEqualTo(MacAddress.parse("m", "02:42:0a:7b:00:02"));
+    assertThat(b.addresses()).containsExactly(IpPrefix.parse("a", "10.123.0.3/24"), IpPrefix.parse("a", "fd12:3::3/64"));
+    NetNamespace sb1 = sandboxNs("cnmtsb1");
+    KernelFixture.Exec v4 = KernelFixture.exec(sb1, "ping", "-c", "2", "-i", "0.2", "-W", "2", "10.123.0.3");
+    assertThat(v4.code()).as(v4.output()).isZero();
+    KernelFixture.Exec v6 = KernelFixture.exec(sb1, "ping", "-6", "-c", "2", "-i", "0.2", "-W", "2", "fd12:3::3");
+    assertThat(v6.code()).as(v6.output()).isZero();
+    KernelFixture.Exec gw = KernelFixture.exec(sb1, "ping", "-c", "1", "-W", "2", "10.123.0.1");
+    assertThat(gw.code()).as(gw.output()).isZero();
+    assertThat(KernelFixture.exec(sb1, "ip", "route").output()).contains("default via 10.123.0.1 dev eth0");
+    Link hostEnd = hostNl.links().get(a.hostIfName());
+    assertThat(hostEnd.alias()).isEqualTo("cnm:ep1");
+    assertThat(hostEnd.masterIndex()).isEqualTo(hostNl.links().get("cnmtbr0").index());
+  }
+
+  @Test
+  void attachEndpoint_twice_isIdempotentAndDetachRemovesTheVeth() {
+    dp.ensureNetwork(NET);
+    assertThat(dp.ensureNetwork(NET)).isFalse();
+    dp.createSandbox("cnmtsb1");
+    EndpointState first = dp.attachEndpoint(endpoint("ep1", "cnmtsb1", 2));
+
+    assertThat(dp.attachEndpoint(endpoint("ep1", "cnmtsb1", 2))).isEqualTo(first);
+    dp.detachEndpoint("ep1");
+    dp.detachEndpoint("ep1");
+
+    assertThat(hostNl.links().find(first.hostIfName())).isEmpty();
+    assertThat(KernelFixture.exec(sandboxNs("cnmtsb1"), "ip", "-o", "link").output()).doesNotContain("eth0");
+    assertThat(dp.endpoint("ep1")).isEmpty();
+  }
+
+  @Test
+  void deleteSandbox_owned_removesNamespaceAndItsEndpoint() {
+    dp.ensureNetwork(NET);
+    SandboxState sb = dp.createSandbox("cnmtsb1");
+    EndpointState ep = dp.attachEndpoint(endpoint("ep1", "cnmtsb1", 2));
+
+    dp.deleteSandbox("cnmtsb1");
+    dp.deleteSandbox("cnmtsb1");
+
+    assertThat(Files.exists(sb.namespacePath())).isFalse();
+    assertThat(dp.endpoint("ep1")).isEmpty();
+    // the kernel removes the host end when it tears the namespace down (asynchronously)
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (hostNl.links().find(ep.hostIfName()).isPresent() && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertThat(hostNl.links().find(ep.hostIfName())).isEmpty();
+    dp.removeNetwork("net1");
+    assertThat(hostNl.links().find("cnmtbr0")).isEmpty();
+  }
+
+  @Test
+  void externalSandbox_isConfiguredButNeverDeleted() throws Exception {
+    Path runtimeDir = Files.createTempDirectory("cnmt-runtime");
+    Namespaces runtime = new Namespaces(runtimeDir);
+    NetNamespace made = fx.closeLater(runtime.create("cnmtext"));
+    fx.closeLater(() -> {
+      runtime.delete("cnmtext");
+      Files.deleteIfExists(runtimeDir.resolve("netns"));
+      Files.deleteIfExists(runtimeDir);
+    });
+    dp.ensureNetwork(NET);
+
+    SandboxState sb = dp.useExternalSandbox("cnmtsbx", made.path());
+    dp.attachEndpoint(endpoint("ep1", "cnmtsbx", 2));
+    assertThat(KernelFixture.exec(made, "ip", "-o", "addr").output()).contains("10.123.0.2/24");
+    dp.deleteSandbox("cnmtsbx");
+
+    assertThat(sb.owned()).isFalse();
+    assertThat(Files.exists(made.path())).isTrue();
+    assertThat(KernelFixture.exec(made, "ip", "-o", "link").output()).doesNotContain("eth0");
+    assertThat(hostNl.links().find("cnmep1")).isEmpty();
+  }
+
+  @Test
+  void reconcile_removesStrayOwnedLinkAndLeavesForeignOneAlone() {
+    dp.ensureNetwork(NET);
+    hostNl.links().add(LinkSpec.of("cnmtstray", Veth.peer("cnmtstrayp")).withAlias("cnm:gone-endpoint"));
+    hostNl.links().add(LinkSpec.of("cnmtforeign", new Bridge()).withAlias("someone-else"));
+    hostNl.links().add(LinkSpec.of("cnmtplain", Veth.peer("cnmtplainp")));
+    DesiredState desired = new DesiredState(List.of(NET), List.of(SandboxSpec.owned("cnmtsb1")),
+        List.of(endpoint("ep1", "cnmtsb1", 2)));
+
+    ReconcileReport report = dp.reconcile(desired);
+
+    assertThat(report.failed()).isEmpty();
+    assertThat(report.removed()).containsExactly("link/cnmtstray");
+    assertThat(report.created()).containsExactly("sandbox/cnmtsb1", "endpoint/ep1");
+    assertThat(hostNl.links().find("cnmtstray")).isEmpty();
+    assertThat(hostNl.links().find("cnmtforeign")).isPresent();
+    assertThat(hostNl.links().find("cnmtplain")).isPresent();
+    assertThat(dp.reconcile(desired).converged()).isTrue();
+  }
+
+  @Test
+  void reconcile_afterAgentRestart_adoptsWhatTheKernelHoldsAndRepairsDrift() {
+    DesiredState desired = new DesiredState(List.of(NET), List.of(SandboxSpec.owned("cnmtsb1")),
+        List.of(endpoint("ep1", "cnmtsb1", 2)));
+    dp.reconcile(desired);
+    dp.close();
+    hostNl.links().setDown("cnmtbr0");
+
+    BridgeDataplane restarted = open();
+    ReconcileReport report = restarted.reconcile(desired);
+
+    assertThat(report.failed()).isEmpty();
+    assertThat(report.created()).isEmpty();
+    assertThat(report.removed()).isEmpty();
+    assertThat(report.drift()).containsExactly("network/net1");
+    assertThat(hostNl.links().get("cnmtbr0").isUp()).isTrue();
+    assertThat(restarted.endpoint("ep1")).isPresent();
+    assertThat(restarted.reconcile(DesiredState.empty()).removed())
+        .contains("endpoint/ep1", "sandbox/cnmtsb1", "network/net1");
+    assertThat(fx.agentNamespaces.exists("cnmtsb1")).isFalse();
+  }
+
+  @Test
+  void ensureNetwork_nameTakenByForeignLink_failsWithoutTakingItOver() {
+    hostNl.links().add(LinkSpec.of("cnmtbr0", new Bridge()).withAlias("docker"));
+
+    assertThatThrownBy(() -> dp.ensureNetwork(NET))
+        .isInstanceOfSatisfying(CnmException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.FAILED_PRECONDITION))
+        .hasMessageContaining("cnmtbr0");
+    assertThat(hostNl.links().get("cnmtbr0").alias()).isEqualTo("docker");
+  }
+
+  @Test
+  void badInput_isRejectedBeforeAnyKernelChange() {
+    dp.ensureNetwork(NET);
+    dp.createSandbox("cnmtsb1");
+    List<String> before = hostNl.links().list().stream().map(Link::name).toList();
+
+    assertThatThrownBy(() -> dp.useExternalSandbox("cnmtsbx", Path.of("/nonexistent/cnmt/ns")))
+        .isInstanceOfSatisfying(CnmException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT))
+        .hasMessageContaining("/nonexistent/cnmt/ns").hasMessageContaining("does not exist");
+    assertThatThrownBy(() -> dp.useExternalSandbox("cnmtsbx", fx.agentStateDir))
+        .hasMessageContaining("not a network namespace");
+    assertThatThrownBy(() -> dp.attachEndpoint(new EndpointSpec("ep1", "net1", "cnmtsb1", "eth0", null,
+        IpPrefix.parse("ip", "fd12:3::2/64"), null, null)))
+        .hasMessageContaining("ipv4").hasMessageContaining("expected an IPv4 address");
+    assertThatThrownBy(() -> dp.attachEndpoint(new EndpointSpec("ep1", "net1", "cnmtsb1", "eth0/1", null,
+        null, null, null))).hasMessageContaining("ifName");
+    assertThatThrownBy(() -> dp.attachEndpoint(new EndpointSpec("ep1", "net1", "cnmtsb1", "eth0",
+        MacAddress.parse("mac", "01:00:5e:00:00:01"), null, null, null))).hasMessageContaining("multicast");
+    assertThatThrownBy(() -> dp.attachEndpoint(endpoint("ep1", "cnmtnosuch", 2))).hasMessageContaining("cnmtnosuch");
+
+    assertThat(hostNl.links().list().stream().map(Link::name).toList()).isEqualTo(before);
+    assertThat(dp.sandboxes()).extracting(SandboxState::sandboxId).containsExactly("cnmtsb1");
+  }
+}

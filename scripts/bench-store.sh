@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Store benchmark (issue 2): put, guarded Txn, range and watch delivery, embedded vs etcd,
+# 1 and 16 clients, over real gRPC on loopback. Starts its own etcd (Debian package etcd-server).
+# Usage: scripts/bench-store.sh [seconds-per-cell]   (SKIP_BUILD=1 to reuse an existing build)
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+command -v /usr/bin/etcd >/dev/null || { echo "install Debian package etcd-server" >&2; exit 1; }
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  mvn -B -q install -DskipTests -pl bench -am
+fi
+cp_file="$(mktemp)"
+trap 'rm -f "$cp_file"' EXIT
+mvn -B -q -pl bench dependency:build-classpath -Dmdep.outputFile="$cp_file" >/dev/null
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -sr), $(java -version 2>&1 | head -1)"
+exec java -Xmx1g -cp "bench/target/classes:$(cat "$cp_file")" dev.cnm.bench.store.StoreBench "${1:-5}"

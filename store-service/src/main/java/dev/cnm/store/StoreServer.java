@@ -1,0 +1,74 @@
+package dev.cnm.store;
+
+import dev.cnm.runtime.config.ServerOptions;
+import dev.cnm.runtime.grpc.CnmServer;
+import dev.cnm.store.backend.KvBackend;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * store-service as a network server: a backend behind cnm.v1.Store on the shared cnm server
+ * bootstrap (health, reflection, metrics, tracing, TLS from {@link ServerOptions}). Used by
+ * {@code cnm serve store} and {@link StoreMain}.
+ */
+public final class StoreServer implements AutoCloseable {
+  /** The backends {@code --backend} accepts. */
+  public enum Backend { EMBEDDED, ETCD }
+
+  private final CnmServer server;
+  private final KvBackend backend;
+
+  private StoreServer(CnmServer server, KvBackend backend) {
+    this.server = server;
+    this.backend = backend;
+  }
+
+  /**
+   * Opens the backend and starts serving. {@code dataDir} is used by the embedded backend,
+   * {@code etcdEndpoints} by the etcd backend.
+   */
+  public static StoreServer start(Backend kind, Path dataDir, List<String> etcdEndpoints, ServerOptions options)
+      throws IOException {
+    KvBackend backend = switch (kind) {
+      case EMBEDDED -> StoreServices.embedded(dataDir);
+      case ETCD -> {
+        if (etcdEndpoints.isEmpty()) {
+          throw new IllegalArgumentException("--etcd-endpoints: at least one etcd URL is required with --backend etcd");
+        }
+        yield StoreServices.etcd(etcdEndpoints);
+      }
+    };
+    try {
+      CnmServer server = CnmServer.builder("cnm-store", options)
+          .addService(StoreServices.grpcService(backend))
+          .start();
+      return new StoreServer(server, backend);
+    } catch (IOException | RuntimeException e) {
+      backend.close();
+      throw e;
+    }
+  }
+
+  /** The bound TCP port (useful with port 0). */
+  public int port() {
+    return server.port();
+  }
+
+  /** The bound listen addresses. */
+  public List<String> addresses() {
+    return server.addresses();
+  }
+
+  /** Blocks until the server has stopped. */
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  /** Stops serving (gracefully), then closes the backend. */
+  @Override
+  public void close() {
+    server.close();
+    backend.close();
+  }
+}
