@@ -40,7 +40,17 @@ echo "# bench-dataplane: N=$N, kernel $(uname -r), $(nproc) CPUs ($(grep -m1 'mo
 # ---------- build and run cnm's benchmark ----------
 flock /tmp/cnm-mvn.lock mvn -q -o -pl node-agent,bench install -DskipTests
 mvn -q -o -pl bench dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >/dev/null
-CP="bench/target/classes:$(cat bench/target/bench.classpath)"
+# snapshot cnm's own jars: other builds may rewrite target/ and ~/.m2 while the benchmark runs
+mkdir -p "$WORK/cp"
+cp bench/target/cnm-bench-*.jar "$WORK/cp/"
+CP="$(ls "$WORK"/cp/cnm-bench-*.jar)"
+IFS=: read -ra ENTRIES < bench/target/bench.classpath || true  # (no trailing newline)
+for e in "${ENTRIES[@]}"; do
+  case "$e" in
+    */dev/cnm/*) cp "$e" "$WORK/cp/" && CP="$CP:$WORK/cp/$(basename "$e")" ;;
+    *) CP="$CP:$e" ;;
+  esac
+done
 
 ip netns add "$HOSTNS"
 ip -n "$HOSTNS" link set lo up

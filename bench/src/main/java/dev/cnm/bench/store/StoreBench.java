@@ -56,6 +56,13 @@ public final class StoreBench {
             ServerOptions.listeningOn("127.0.0.1:0"))) {
       rows.addAll(runAll("embedded", embedded.port(), seconds));
       rows.addAll(runAll("etcd", overEtcd.port(), seconds));
+    } finally {
+      try (var paths = Files.walk(dir)) {
+        System.err.println("embedded database after the run: " + Files.size(dir.resolve("store.db")) / 1024
+            + " KiB, WAL " + (Files.exists(dir.resolve("store.db-wal")) ? Files.size(dir.resolve("store.db-wal")) / 1024 : 0)
+            + " KiB");
+        paths.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
     }
     System.out.println("| backend | operation | clients | ops/s | p50 ms | p99 ms |");
     System.out.println("|---|---|---:|---:|---:|---:|");

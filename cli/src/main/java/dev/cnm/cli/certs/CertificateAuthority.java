@@ -5,7 +5,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
-import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -158,10 +157,5 @@ public final class CertificateAuthority {
     } catch (OperatorCreationException e) {
       throw new GeneralSecurityException("cannot create a " + SIGNATURE + " signer", e);
     }
-  }
-
-  /** The public key, for callers that verify what this CA signed. */
-  public PublicKey publicKey() {
-    return certificate.getPublicKey();
   }
 }

@@ -139,6 +139,9 @@ class HelmChartTest {
     assertThat(hostPaths.get((String) mounts.get("/var/lib/cnm").get("name"))).isEqualTo("/var/lib/cnm");
     assertThat(hostPaths.get((String) mounts.get("/var/run/netns").get("name"))).isEqualTo("/var/run/netns");
     assertThat(mounts.get("/var/run/netns")).containsEntry("mountPropagation", "Bidirectional");
+    // $(NODE_IP) in a later env value expands only if NODE_IP is defined before it.
+    List<String> env = list(container, "env").stream().map(e -> (String) e.get("name")).collect(Collectors.toList());
+    assertThat(env).containsSubsequence("NODE_IP", "CNM_METRICS_LISTEN");
     // Sandbox namespaces are bind mounts under <state dir>/netns: they must reach the host.
     assertThat(mounts.get("/var/lib/cnm")).containsEntry("mountPropagation", "Bidirectional");
   }

@@ -24,6 +24,8 @@ abstract class WorkerOp {
   Object value;
   CnmException error;
   boolean stale;
+  /** Store transactions this op was part of that lost a race. */
+  int attempts;
 
   WorkerOp(Scope scope) {
     this.scope = scope;
@@ -44,6 +46,9 @@ abstract class WorkerOp {
   }
 
   abstract void apply(OrdinalMap map);
+
+  /** The block this op is about, or -1 for a next-free search (which skips busy blocks). */
+  abstract long block();
 
   final void fail(CnmException e) {
     error = e;
@@ -83,6 +88,11 @@ abstract class WorkerOp {
     }
 
     @Override
+    long block() {
+      return preferred == OrdinalMap.NONE ? -1 : preferred >>> dev.cnm.ipam.domain.Block.SHIFT;
+    }
+
+    @Override
     void apply(OrdinalMap map) {
       if (preferred != OrdinalMap.NONE) {
         if (map.allocate(preferred, owner, kind)) {
@@ -115,6 +125,11 @@ abstract class WorkerOp {
     }
 
     @Override
+    long block() {
+      return ordinal >>> dev.cnm.ipam.domain.Block.SHIFT;
+    }
+
+    @Override
     void apply(OrdinalMap map) {
       String owner = map.ownerOf(ordinal);
       if (owner == null) {
@@ -140,6 +155,11 @@ abstract class WorkerOp {
       super(null);
       this.ordinal = ordinal;
       this.owner = owner;
+    }
+
+    @Override
+    long block() {
+      return ordinal >>> dev.cnm.ipam.domain.Block.SHIFT;
     }
 
     @Override

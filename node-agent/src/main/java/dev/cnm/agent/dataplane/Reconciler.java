@@ -5,6 +5,7 @@ import dev.cnm.agent.dataplane.SandboxRegistry.Sandbox;
 import dev.cnm.agent.netlink.Address;
 import dev.cnm.agent.netlink.IpPrefix;
 import dev.cnm.agent.netlink.NetlinkHandle;
+import dev.cnm.agent.netlink.Route;
 import dev.cnm.agent.netlink.codec.RtnetlinkH;
 import dev.cnm.agent.netlink.link.Link;
 import dev.cnm.runtime.errors.CnmException;
@@ -170,12 +171,28 @@ final class Reconciler {
         repaired = true;
       }
     }
+    repaired |= ensureDefaultRoute(in, e, index, net.gatewayV4(), RtnetlinkH.AF_INET, e.ipv4() != null);
+    repaired |= ensureDefaultRoute(in, e, index, net.gatewayV6(), RtnetlinkH.AF_INET6, e.ipv6() != null);
     dp.attached().put(e.endpointId(), new Attached(e,
         new EndpointState(e.endpointId(), e.sandboxId(), e.hostIfName(), e.ifName(), index, inner.get().mac(), want)));
     if (repaired) {
       drift.add("endpoint/" + e.endpointId());
     }
     return true;
+  }
+
+  /** The sandbox's default route via the gateway (eth0 only, as attach does); true if it had to be added. */
+  private static boolean ensureDefaultRoute(NetlinkHandle in, EndpointSpec e, int index, IpPrefix gateway,
+      int family, boolean hasAddress) {
+    if (gateway == null || !hasAddress || !e.ifName().equals("eth0")) {
+      return false;
+    }
+    boolean present = in.routes().list(family).stream()
+        .anyMatch(r -> r.isDefault() && gateway.address().equals(r.gateway()) && r.outIndex() == index);
+    if (!present) {
+      in.routes().replace(Route.defaultVia(gateway.address(), index));
+    }
+    return !present;
   }
 
   /** Deletes links marked {@code cnm:<id>} whose id is neither a desired network nor endpoint. */

@@ -5,6 +5,7 @@ import dev.cnm.agent.netns.Namespaces;
 import dev.cnm.agent.netns.NetNamespace;
 import dev.cnm.agent.netns.Sysctl;
 import dev.cnm.runtime.errors.CnmException;
+import dev.cnm.runtime.errors.ErrorKind;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -67,11 +68,8 @@ final class SandboxRegistry {
     if (existing != null) {
       return existing;
     }
-    Sandbox s;
-    if (namespaces.exists(sandboxId)) {
-      NetNamespace ns = namespaces.open(sandboxId);
-      s = new Sandbox(sandboxId, ns, openHandle(ns));
-    } else {
+    Sandbox s = namespaces.exists(sandboxId) ? reopen(sandboxId) : null;
+    if (s == null) {
       Namespaces.Created<NetlinkHandle> c = namespaces.create(sandboxId, () -> {
         NetlinkHandle h = NetlinkHandle.openCurrent();
         try {
@@ -88,6 +86,25 @@ final class SandboxRegistry {
     }
     open.put(sandboxId, s);
     return s;
+  }
+
+  /**
+   * Re-opens a namespace file a previous agent run left. After a reboot the file is still there
+   * but no namespace is mounted on it any more: such a stale file is removed (null returned) so
+   * the sandbox is created afresh.
+   */
+  private Sandbox reopen(String sandboxId) {
+    NetNamespace ns;
+    try {
+      ns = namespaces.open(sandboxId);
+    } catch (CnmException e) {
+      if (e.kind() != ErrorKind.INVALID_ARGUMENT) {
+        throw e;
+      }
+      namespaces.delete(sandboxId);
+      return null;
+    }
+    return new Sandbox(sandboxId, ns, openHandle(ns));
   }
 
   Sandbox openExternal(String sandboxId, Path path) {

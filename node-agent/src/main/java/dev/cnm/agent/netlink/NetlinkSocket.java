@@ -20,7 +20,22 @@ import java.util.List;
  * timed-out request are dropped).
  */
 final class NetlinkSocket implements AutoCloseable {
-  private static final int BUFFER_SIZE = 1 << 17;
+  /** Requests are small; a larger one gets a bigger buffer for that call. */
+  private static final int SEND_BUFFER_SIZE = 1 << 14;
+  /**
+   * At least 32 KiB: the kernel sizes dump datagrams after the largest buffer a socket has
+   * received into, up to 32 KiB, so every datagram fits. MSG_TRUNC reveals one that would not.
+   */
+  private static final int RECEIVE_BUFFER_SIZE = 1 << 16;
+  private static final int MSG_TRUNC = 0x20;
+  /**
+   * Direct buffers per thread, not per socket: an agent holds one socket per sandbox, and
+   * 2 x 64 KiB each would add up to hundreds of MiB of native memory on a busy node.
+   */
+  private static final ThreadLocal<ByteBuffer> SEND = ThreadLocal.withInitial(
+      () -> ByteBuffer.allocateDirect(SEND_BUFFER_SIZE).order(ByteOrder.nativeOrder()));
+  private static final ThreadLocal<ByteBuffer> RECEIVE = ThreadLocal.withInitial(
+      () -> ByteBuffer.allocateDirect(RECEIVE_BUFFER_SIZE).order(ByteOrder.nativeOrder()));
   private static final int DUMP_ATTEMPTS = 5;
   private static final long RECEIVE_TIMEOUT_MS = 10_000;
   /** struct sockaddr_nl { sa_family_t nl_family; unsigned short nl_pad; __u32 nl_pid; __u32 nl_groups; } for the kernel (pid 0). */
@@ -28,11 +43,9 @@ final class NetlinkSocket implements AutoCloseable {
       .putShort((short) LibC.AF_NETLINK).putShort((short) 0).putInt(0).putInt(0).array();
 
   private final Object lock = new Object();
-  // guarded by lock: fd, seq, the two buffers
+  // guarded by lock: fd, seq
   private int fd;
   private int seq;
-  private final ByteBuffer send = ByteBuffer.allocateDirect(BUFFER_SIZE).order(ByteOrder.nativeOrder());
-  private final ByteBuffer recv = ByteBuffer.allocateDirect(BUFFER_SIZE).order(ByteOrder.nativeOrder());
 
   private NetlinkSocket(int fd) {
     this.fd = fd;
@@ -94,9 +107,8 @@ final class NetlinkSocket implements AutoCloseable {
       int mySeq = ++seq;
       ByteBuffer msg = request.finish(mySeq);
       int len = msg.remaining();
-      if (len > send.capacity()) {
-        throw CnmException.invalidArgument("request", "netlink request of " + len + " bytes is too large");
-      }
+      ByteBuffer send = len <= SEND_BUFFER_SIZE ? SEND.get()
+          : ByteBuffer.allocateDirect(len).order(ByteOrder.nativeOrder());
       // NLM_F_ACK makes the kernel confirm every change, so success is certain, not assumed.
       msg.putShort(6, (short) (request.flags() | NetlinkH.NLM_F_REQUEST | (mode == Mode.EXECUTE ? NetlinkH.NLM_F_ACK : 0)));
       send.clear();
@@ -110,8 +122,13 @@ final class NetlinkSocket implements AutoCloseable {
     List<NetlinkMessage> answers = new ArrayList<>();
     boolean interrupted = false;
     while (true) {
+      ByteBuffer recv = RECEIVE.get();
       recv.clear();
-      int n = LibC.recvfrom(fd, recv, 0);
+      int n = LibC.recvfrom(fd, recv, MSG_TRUNC);
+      if (n > recv.capacity()) {
+        throw CnmException.unavailable(operation + ": a netlink answer of " + n + " bytes did not fit the "
+            + recv.capacity() + "-byte buffer", null);
+      }
       // copy: the direct buffer is reused for the next datagram
       ByteBuffer datagram = ByteBuffer.allocate(n).order(ByteOrder.nativeOrder());
       datagram.put(recv.duplicate().position(0).limit(n)).flip();

@@ -103,6 +103,12 @@ final class PeerProgrammer {
         } catch (NotFoundException gone) {
           // already gone
         }
+        try {
+          // and what the bridge learned from its traffic, so no frame is sent towards it any more
+          nb.deleteFdb(new FdbEntry(net.vxlanIndex, mac, null, 0, NeighbourH.NTF_MASTER));
+        } catch (NotFoundException notLearned) {
+          // the bridge had not learned it
+        }
         net.fdb.remove(mac);
         fdbRemoved++;
       }

@@ -111,6 +111,9 @@ public final class DataplaneApplier implements SnapshotApplier {
           .setMacAddress(state.mac().toString()));
       out.add(st.build());
     }
+    java.util.Set<String> desiredSandboxes = new java.util.HashSet<>();
+    desired.getSandboxesList().forEach(sb -> desiredSandboxes.add(sb.getId()));
+    files.retain(desiredSandboxes);
     CnmException portsFailed = publish(desired, bridges, ports);
     if (portsFailed != null) {
       out.add(status(ObjectKind.OBJECT_KIND_NODE, desired.getNode(), portsFailed).build());

@@ -20,6 +20,8 @@ import java.util.List;
 public final class SandboxFileWriter {
   private final Path root;
   private final SandboxFiles files;
+  /** What each sandbox's files were last written from: unchanged inputs are not rewritten (each write fsyncs). */
+  private final java.util.Map<String, java.util.List<Object>> written = new java.util.concurrent.ConcurrentHashMap<>();
 
   public SandboxFileWriter(Path stateDir, SandboxFiles files) {
     this.root = stateDir.resolve("sandboxes");
@@ -31,7 +33,28 @@ public final class SandboxFileWriter {
     return root.resolve(sandboxId);
   }
 
+  /** Forgets sandboxes that are gone (their directories are removed with their namespaces' state). */
+  void retain(java.util.Set<String> sandboxIds) {
+    written.keySet().retainAll(sandboxIds);
+  }
+
   void write(NodeSandbox s, List<NodeEndpoint> endpoints) {
+    List<Object> inputs = new ArrayList<>();
+    inputs.add(s);
+    for (NodeEndpoint e : endpoints) {
+      if (e.getSandboxId().equals(s.getId())) {
+        inputs.add(e.getIpv4Address());
+        inputs.add(e.getIpv6Address());
+      }
+    }
+    if (inputs.equals(written.get(s.getId()))) {
+      return;
+    }
+    writeFiles(s, endpoints);
+    written.put(s.getId(), inputs);
+  }
+
+  private void writeFiles(NodeSandbox s, List<NodeEndpoint> endpoints) {
     Path dir = dir(s.getId());
     try {
       Files.createDirectories(dir);

@@ -186,6 +186,43 @@ class BridgeDataplaneIT {
   }
 
   @Test
+  void reconcile_repairsMtuAndMissingAddressDrift() {
+    DesiredState desired = new DesiredState(List.of(NET), List.of(SandboxSpec.owned("cnmtsb1")),
+        List.of(endpoint("ep1", "cnmtsb1", 2)));
+    dp.reconcile(desired);
+    hostNl.links().setMtu("cnmtbr0", 1400);
+    int bridge = hostNl.links().get("cnmtbr0").index();
+    hostNl.addresses().delete(bridge, NET.gatewayV4());
+    dp.close();
+    NetNamespace sb = sandboxNs("cnmtsb1");
+    NetlinkHandle in = fx.handle(sb);
+    in.addresses().delete(in.links().get("eth0").index(), IpPrefix.parse("a", "10.123.0.2/24"));
+
+    ReconcileReport report = open().reconcile(desired);
+
+    assertThat(report.failed()).isEmpty();
+    assertThat(report.drift()).containsExactly("network/net1", "endpoint/ep1");
+    assertThat(hostNl.links().get("cnmtbr0").mtu()).isEqualTo(1500);
+    assertThat(KernelFixture.exec(host, "ip", "-o", "addr", "show", "cnmtbr0").output()).contains("10.123.0.1/24");
+    assertThat(KernelFixture.exec(sb, "ip", "-o", "addr", "show", "eth0").output()).contains("10.123.0.2/24");
+    assertThat(KernelFixture.exec(sb, "ip", "route").output()).contains("default via 10.123.0.1 dev eth0");
+    KernelFixture.Exec ping = KernelFixture.exec(sb, "ping", "-c", "1", "-W", "2", "10.123.0.1");
+    assertThat(ping.code()).as(ping.output()).isZero();
+  }
+
+  @Test
+  void createSandbox_staleNamespaceFileAfterReboot_isReplacedByALiveNamespace() throws Exception {
+    Path stale = Files.createFile(fx.agentNamespaces.directory().resolve("cnmtstale"));
+
+    SandboxState sb = dp.createSandbox("cnmtstale");
+
+    assertThat(sb.namespacePath()).isEqualTo(stale);
+    KernelFixture.Exec links = KernelFixture.exec(sandboxNs("cnmtstale"), "ip", "-o", "link");
+    assertThat(links.code()).as(links.output()).isZero();
+    assertThat(links.output()).contains("lo:");
+  }
+
+  @Test
   void ensureNetwork_nameTakenByForeignLink_failsWithoutTakingItOver() {
     hostNl.links().add(LinkSpec.of("cnmtbr0", new Bridge()).withAlias("docker"));
 

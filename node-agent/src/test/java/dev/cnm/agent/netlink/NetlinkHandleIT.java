@@ -20,6 +20,7 @@ import dev.cnm.agent.testsupport.DropCapability;
 import dev.cnm.agent.testsupport.KernelFixture;
 import dev.cnm.runtime.errors.ErrorKind;
 import java.net.InetAddress;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -182,6 +183,48 @@ class NetlinkHandleIT {
   private void upVeth(String name) {
     nl.links().add(LinkSpec.of(name, Veth.peer(name + "p")).withUp(true));
     nl.links().setUp(name + "p");
+  }
+
+  @Test
+  void list_dumpSpanningManyDatagrams_returnsEveryLink() {
+    int n = 250;
+    for (int i = 0; i < n; i++) {
+      nl.links().add(LinkSpec.of("cnmtm" + i, new Bridge()).withAlias("cnm:" + "x".repeat(200) + i));
+    }
+
+    List<Link> all = nl.links().list();
+
+    // each RTM_NEWLINK of a bridge is over 1 KiB, so 250 of them need several 32 KiB datagrams
+    assertThat(all).hasSize(n + 1);
+    assertThat(all).filteredOn(l -> l.alias().endsWith("x" + (n - 1))).hasSize(1);
+  }
+
+  @Test
+  void oneHandle_usedFromSeveralThreadsAtOnce_answersEachRequestToItsCaller() throws Exception {
+    int threads = 4;
+    int perThread = 25;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int id = t;
+        done.add(pool.submit(() -> {
+          for (int i = 0; i < perThread; i++) {
+            String name = "cnmtc" + id + "x" + i;
+            nl.links().add(LinkSpec.of(name, new Bridge()).withMtu(1300 + i));
+            assertThat(nl.links().get(name).mtu()).isEqualTo(1300 + i);
+            nl.links().delete(name);
+          }
+          return null;
+        }));
+      }
+      for (java.util.concurrent.Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(nl.links().list()).extracting(Link::name).containsExactly("lo");
   }
 
   @Test

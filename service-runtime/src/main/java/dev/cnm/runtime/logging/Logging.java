@@ -21,6 +21,8 @@ public final class Logging {
   public static final String TEXT_PATTERN =
       "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{36} trace_id=%X{trace_id:-} span_id=%X{span_id:-} - %msg%n";
 
+  private static final String NETTY_BOOTSTRAP = "io.grpc.netty.shaded.io.netty.bootstrap.Bootstrap";
+
   private Logging() {
   }
 
@@ -54,6 +56,9 @@ public final class Logging {
     ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     root.setLevel(Level.INFO);
     root.addAppender(appender);
+    // grpc sets SO_KEEPALIVE on every client channel and Netty warns, once per Unix-socket
+    // connection, that the option does not apply there: harmless, so not logged.
+    context.getLogger(NETTY_BOOTSTRAP).setLevel(Level.ERROR);
   }
 
   private static Encoder<ILoggingEvent> encoder(LogFormat format, LoggerContext context) {

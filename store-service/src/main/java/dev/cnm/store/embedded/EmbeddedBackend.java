@@ -29,6 +29,7 @@ import dev.cnm.store.backend.WatchHandle;
 import dev.cnm.store.backend.WatchSink;
 import java.nio.file.Files;
 import java.time.Duration;
+import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -61,6 +62,7 @@ public final class EmbeddedBackend implements KvBackend {
   private final LeaseClock leases = new LeaseClock();
   private final BlockingQueue<Sql> readers = new ArrayBlockingQueue<>(READERS);
   private final ScheduledExecutorService sweeper;
+  private final Sql checkpointer;
   private final long clusterId;
 
   /**
@@ -75,7 +77,11 @@ public final class EmbeddedBackend implements KvBackend {
 
   private EmbeddedBackend(Path file, Retention retention) throws SQLException {
     writerSql = Sql.open(file);
+    // checkpoints run on their own connection (below), never inside a commit: a checkpoint
+    // fsyncs the database file, which would stall every write of the batch behind it
+    writerSql.exec("PRAGMA wal_autocheckpoint=0");
     Schema.create(writerSql);
+    checkpointer = Sql.openAutocommit(file);
     clusterId = Schema.meta(writerSql, "cluster_id");
     writer = new MvccWriter(writerSql, clusterId, Schema.meta(writerSql, "revision"), Schema.meta(writerSql, "compact"));
     try (ResultSet rs = writerSql.ps("SELECT id, ttl FROM lease").executeQuery()) {
@@ -95,6 +101,7 @@ public final class EmbeddedBackend implements KvBackend {
       return t;
     });
     sweeper.scheduleWithFixedDelay(this::expireLeases, 100, 100, TimeUnit.MILLISECONDS);
+    sweeper.scheduleWithFixedDelay(this::checkpoint, 1, 1, TimeUnit.SECONDS);
     long every = retention.interval().toMillis();
     sweeper.scheduleWithFixedDelay(() -> autoCompact(retention.revisions()), every, every, TimeUnit.MILLISECONDS);
   }
@@ -258,6 +265,15 @@ public final class EmbeddedBackend implements KvBackend {
     }
   }
 
+  /** Copies committed WAL frames into the database file (PASSIVE: never blocks writer or readers). */
+  private void checkpoint() {
+    try {
+      checkpointer.exec("PRAGMA wal_checkpoint(PASSIVE)");
+    } catch (SQLException e) {
+      LoggerFactory.getLogger(EmbeddedBackend.class).warn("store checkpoint failed: {}", e.getMessage());
+    }
+  }
+
   private void autoCompact(long keep) {
     committer.submit(w -> {
       long target = w.revision() - keep;
@@ -278,6 +294,7 @@ public final class EmbeddedBackend implements KvBackend {
   public void close() {
     sweeper.shutdownNow();
     committer.close();
+    checkpointer.close();
     hub.close();
     writerSql.close();
     for (Sql r; (r = readers.poll()) != null; ) {

@@ -26,13 +26,22 @@ final class Sql implements AutoCloseable {
    * WAL is fsynced, so an acknowledged write survives kill -9 and power loss.
    */
   static Sql open(Path file) throws SQLException {
+    return open(file, false);
+  }
+
+  /** A connection in autocommit mode (for statements that must run outside a transaction). */
+  static Sql openAutocommit(Path file) throws SQLException {
+    return open(file, true);
+  }
+
+  private static Sql open(Path file, boolean autocommit) throws SQLException {
     SQLiteConfig config = new SQLiteConfig();
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);
     config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
     config.setBusyTimeout(10_000);
     config.setTransactionMode(SQLiteConfig.TransactionMode.DEFERRED);
     Connection c = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
-    c.setAutoCommit(false);
+    c.setAutoCommit(autocommit);
     return new Sql(c);
   }
 

@@ -1,0 +1,105 @@
+package dev.cnm.bench.controller;
+
+import dev.cnm.api.v1.CreateEndpointRequest;
+import dev.cnm.api.v1.CreateNetworkRequest;
+import dev.cnm.api.v1.CreateSandboxRequest;
+import dev.cnm.api.v1.DeleteEndpointRequest;
+import dev.cnm.api.v1.DeleteNetworkRequest;
+import dev.cnm.api.v1.DeleteSandboxRequest;
+import dev.cnm.api.v1.Endpoint;
+import dev.cnm.api.v1.IpamConfig;
+import dev.cnm.api.v1.IpamPool;
+import dev.cnm.api.v1.JoinRequest;
+import dev.cnm.api.v1.LeaveRequest;
+import dev.cnm.api.v1.Network;
+import dev.cnm.api.v1.NetworkControllerGrpc;
+import dev.cnm.api.v1.Sandbox;
+import dev.cnm.runtime.Telemetry;
+import dev.cnm.runtime.grpc.Channels;
+import dev.cnm.runtime.grpc.ClientOptions;
+import io.grpc.ManagedChannel;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * End-to-end attach through a running {@code cnm up} (issue 5): per container, attach =
+ * CreateEndpoint + CreateSandbox + Join (each Join returns after the agent programmed the kernel),
+ * detach = Leave + DeleteEndpoint + DeleteSandbox; N sequential containers, as a runtime starting
+ * them one by one. A warm-up of 20 containers runs first and is not counted.
+ *
+ * <p>Usage: {@code AttachE2EBench --target unix:/path/cnm.sock --n 500 --results FILE.jsonl}
+ */
+public final class AttachE2EBench {
+  private AttachE2EBench() {}
+
+  public static void main(String[] args) throws Exception {
+    String target = "unix:/run/cnm/cnm.sock";
+    int n = 500;
+    Path results = null;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--target" -> target = args[++i];
+        case "--n" -> n = Integer.parseInt(args[++i]);
+        case "--results" -> results = Path.of(args[++i]);
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+      }
+    }
+    ManagedChannel channel = Channels.forTarget(target, ClientOptions.plaintext(Telemetry.noop()));
+    try {
+      NetworkControllerGrpc.NetworkControllerBlockingStub stub = NetworkControllerGrpc.newBlockingStub(channel);
+      stub.withDeadlineAfter(30, TimeUnit.SECONDS).createNetwork(CreateNetworkRequest.newBuilder().setNetwork(
+          Network.newBuilder().setName("cnmbench").putOptions("bridge_name", "cnmbench0")
+              .setIpam(IpamConfig.newBuilder().addIpv4(IpamPool.newBuilder().setSubnet("10.204.0.0/16")))).build());
+      run(stub, "warmup", 20, null);
+      run(stub, "c", n, results);
+      stub.withDeadlineAfter(30, TimeUnit.SECONDS).deleteNetwork(
+          DeleteNetworkRequest.newBuilder().setNetwork("cnmbench").build());
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  private static void run(NetworkControllerGrpc.NetworkControllerBlockingStub stub, String prefix, int n,
+      Path results) throws IOException {
+    Latencies attach = new Latencies("cnm-up", "attach", n);
+    Latencies detach = new Latencies("cnm-up", "detach", n);
+    attach.start();
+    for (int i = 0; i < n; i++) {
+      NetworkControllerGrpc.NetworkControllerBlockingStub s = stub.withDeadlineAfter(30, TimeUnit.SECONDS);
+      long t0 = System.nanoTime();
+      s.createEndpoint(CreateEndpointRequest.newBuilder().setNetwork("cnmbench")
+          .setEndpoint(Endpoint.newBuilder().setName(prefix + "ep" + i)).build());
+      s.createSandbox(CreateSandboxRequest.newBuilder().setSandbox(Sandbox.newBuilder()
+          .setContainerId(prefix + "ctr" + i).setHostname("c" + i)).build());
+      s.join(JoinRequest.newBuilder().setNetwork("cnmbench").setEndpoint(prefix + "ep" + i)
+          .setSandbox(prefix + "ctr" + i).build());
+      attach.add(System.nanoTime() - t0);
+    }
+    attach.stop();
+    detach.start();
+    for (int i = 0; i < n; i++) {
+      NetworkControllerGrpc.NetworkControllerBlockingStub s = stub.withDeadlineAfter(30, TimeUnit.SECONDS);
+      long t0 = System.nanoTime();
+      s.leave(LeaveRequest.newBuilder().setNetwork("cnmbench").setEndpoint(prefix + "ep" + i)
+          .setSandbox(prefix + "ctr" + i).build());
+      s.deleteEndpoint(DeleteEndpointRequest.newBuilder().setNetwork("cnmbench").setEndpoint(prefix + "ep" + i).build());
+      s.deleteSandbox(DeleteSandboxRequest.newBuilder().setSandbox(prefix + "ctr" + i).build());
+      detach.add(System.nanoTime() - t0);
+    }
+    detach.stop();
+    if (results == null) {
+      return;
+    }
+    System.out.println(attach.line());
+    System.out.println(detach.line());
+    String host = InetAddress.getLocalHost().getHostName();
+    String ts = Instant.now().toString();
+    Files.writeString(results, attach.json(host, ts) + "\n" + detach.json(host, ts) + "\n",
+        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+  }
+}

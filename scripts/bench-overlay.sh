@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Overlay benchmark (issue 6), one run on this machine:
+#  1. throughput: iperf3 (TCP) between sandboxes on two "hosts" over cnm's overlay
+#     (dev.cnm.agent.overlay via dev.cnm.bench.overlay.OverlayThroughputBench setup) vs the
+#     hand-built kernel VXLAN reference, built here exactly as ../shared/peers/dataplane-limit.sh's
+#     vxlan case (bridge + vxlan in each host namespace, learning, one remote). Both over an
+#     identical veth underlay of MTU $MTU; rounds alternate reference / cnm; the MTU in effect is printed.
+#  2. data-half convergence: OverlayThroughputBench convergence (N endpoints; time from
+#     setPeers() returning on host A until a ping from the new sandbox on host B gets a reply).
+#
+# Usage: sudo scripts/bench-overlay.sh
+# Env:   DURATION=10 (s per iperf3 run)  ROUNDS=3  STREAMS=1  N=100  MTU=1500
+#        RESULTS_FILE (JSONL, default bench/target/overlay.jsonl)
+# Needs: root, iproute2, iperf3, jq, util-linux (nsenter), JDK 17+, Maven (offline repo filled).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DUR=${DURATION:-10}; ROUNDS=${ROUNDS:-3}; P=${STREAMS:-1}; N=${N:-100}; MTU=${MTU:-1500}; OMTU=$((MTU - 50))
+RESULTS=${RESULTS_FILE:-$PWD/bench/target/overlay.jsonl}
+PFX=cnmbo-
+[ "$(id -u)" = 0 ] || { echo "run as root (network namespaces, vxlan)" >&2; exit 2; }
+for t in iperf3 jq ip nsenter java mvn; do
+  command -v $t >/dev/null || { echo "missing $t (apt-get install iperf3 jq iproute2 util-linux openjdk-17-jdk-headless maven)" >&2; exit 2; }
+done
+WORK=$(mktemp -d /tmp/cnmbench-ov.XXXXXX)
+PIDS=()
+
+del_netns() { for ns in $(ip netns list | awk '{print $1}' | grep "^$PFX" || true); do ip netns del "$ns"; done; }
+cleanup() {
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  # namespaces the Java side made under its state dir (bind-mounted nsfs files)
+  if [ -d "$WORK/state" ]; then
+    find "$WORK/state" -path '*/netns/*' -type f | while read -r f; do umount -l "$f" 2>/dev/null || true; rm -f "$f"; done
+  fi
+  del_netns
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+del_netns
+mkdir -p "$(dirname "$RESULTS")"
+: > "$RESULTS"
+
+nsx() { local n=$1; shift; ip netns exec "$PFX$n" "$@"; }
+mkns() { for n; do ip netns add "$PFX$n"; nsx "$n" ip link set lo up; done; }
+vethpair() {  # NS1 IF1 NS2 IF2 MTU
+  ip link add "$2" netns "$PFX$1" mtu "$5" type veth peer name "$4" netns "$PFX$3" mtu "$5"
+  nsx "$1" ip link set "$2" up; nsx "$3" ip link set "$4" up
+}
+
+# iperf PEER SERVER_NS CLIENT_NS SERVER_IP ROUND -> one Gbit/s figure
+iperf() {
+  local peer=$1 sns=$2 cns=$3 sip=$4 round=$5
+  nsx "$sns" iperf3 -s -1 -B "$sip" > "$WORK/srv.$peer" 2>&1 &
+  local spid=$!; PIDS+=("$spid")
+  for _ in $(seq 50); do nsx "$sns" ss -ltn | grep -q ":5201 " && break; sleep 0.1; done
+  nsx "$cns" iperf3 -c "$sip" -t "$DUR" -P "$P" -J > "$WORK/cli.$peer" 2>&1 || { echo "iperf3 $peer failed: $(jq -r '.error // empty' "$WORK/cli.$peer")" >&2; exit 1; }
+  wait "$spid" 2>/dev/null || true
+  local gbps retr
+  gbps=$(jq -r '.end.sum_received.bits_per_second / 1e9' "$WORK/cli.$peer")
+  retr=$(jq -r '.end.sum_sent.retransmits // 0' "$WORK/cli.$peer")
+  printf '[%s] round %s: %.2f Gbit/s (retransmits %s)\n' "$peer" "$round" "$gbps" "$retr"
+  printf '{"peer":"%s","metric":"tcp_gbps_vxlan","round":%s,"value":%.3f,"retransmits":%s,"streams":%s,"duration_s":%s}\n' \
+    "$peer" "$round" "$gbps" "$retr" "$P" "$DUR" >> "$RESULTS"
+}
+
+echo "# bench-overlay: kernel $(uname -r), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), iperf3 $(iperf3 --version | head -1 | awk '{print $2}'), ${DUR}s x ${ROUNDS} rounds, ${P} stream(s), underlay MTU $MTU"
+
+# ---------- build ----------
+flock /tmp/cnm-mvn.lock mvn -q -o -pl node-agent,bench install -DskipTests
+mvn -q -o -pl bench dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >/dev/null
+CP="bench/target/classes:$(cat bench/target/bench.classpath)"
+JAVA=(java -Xmx512m --enable-native-access=ALL-UNNAMED -cp "$CP" dev.cnm.bench.overlay.OverlayThroughputBench)
+
+# ---------- reference: dataplane-limit.sh's vxlan case ----------
+mkns rh1 rh2 rx1 rx2
+vethpair rh1 ul0 rh2 ul0 "$MTU"
+nsx rh1 ip addr add 10.241.0.1/24 dev ul0; nsx rh2 ip addr add 10.241.0.2/24 dev ul0
+for i in 1 2; do
+  j=$((3 - i))
+  nsx rh$i ip link add vxlan100 mtu "$OMTU" type vxlan id 100 local 10.241.0.$i remote 10.241.0.$j dstport 4789 dev ul0
+  nsx rh$i ip link add br0 mtu "$OMTU" type bridge
+  nsx rh$i ip link set vxlan100 master br0
+  vethpair rx$i eth0 rh$i vc "$OMTU"
+  nsx rh$i ip link set vc master br0
+  nsx rh$i ip link set vxlan100 up; nsx rh$i ip link set br0 up
+  nsx rx$i ip addr add 10.242.0.$i/24 dev eth0
+done
+nsx rx1 ping -c 2 -W 2 10.242.0.2 >/dev/null
+nsx rx1 ping -c 1 -W 2 -M do -s $((OMTU - 28)) 10.242.0.2 >/dev/null || { echo "reference: full-size DF ping failed" >&2; exit 1; }
+REF_MTU=$(nsx rx1 cat /sys/class/net/eth0/mtu)
+
+# ---------- cnm: two hosts on the same kind of underlay; the overlay made by the agent's library ----------
+mkns ch1 ch2 cx1 cx2
+vethpair ch1 ul0 ch2 ul0 "$MTU"
+nsx ch1 ip addr add 10.244.0.1/24 dev ul0; nsx ch2 ip addr add 10.244.0.2/24 dev ul0
+"${JAVA[@]}" setup --host-a /var/run/netns/${PFX}ch1 --host-b /var/run/netns/${PFX}ch2 --local-a 10.244.0.1 \
+  --local-b 10.244.0.2 --sandbox-a /var/run/netns/${PFX}cx1 --sandbox-b /var/run/netns/${PFX}cx2 \
+  --state-dir "$WORK/state" --results "$RESULTS"
+CNM_MTU=$(nsx cx1 cat /sys/class/net/eth0/mtu)
+nsx cx1 ping -c 2 -W 2 10.242.1.2 >/dev/null
+nsx cx1 ping -c 1 -W 2 -M do -s $((CNM_MTU - 28)) 10.242.1.2 >/dev/null || { echo "cnm: full-size DF ping failed" >&2; exit 1; }
+echo "MTU in effect: reference $REF_MTU, cnm $CNM_MTU (underlay $MTU)"
+
+for r in $(seq "$ROUNDS"); do
+  iperf kernel-vxlan rx2 rx1 10.242.0.2 "$r"
+  iperf cnm-overlay cx2 cx1 10.242.1.2 "$r"
+done
+del_netns_ref() { for n in rh1 rh2 rx1 rx2; do ip netns del "$PFX$n"; done; }
+del_netns_ref
+
+# ---------- data-half convergence ----------
+"${JAVA[@]}" convergence --host-a /var/run/netns/${PFX}ch1 --host-b /var/run/netns/${PFX}ch2 --local-a 10.244.0.1 \
+  --local-b 10.244.0.2 --n "$N" --state-dir "$WORK/state" --results "$RESULTS"
+
+# ---------- table ----------
+echo
+echo "| peer | MTU in effect | TCP Gbit/s (median of $ROUNDS x ${DUR}s) | min | max |"
+echo "|---|---|---|---|---|"
+for peer in kernel-vxlan cnm-overlay; do
+  mtu=$([ "$peer" = cnm-overlay ] && echo "$CNM_MTU" || echo "$REF_MTU")
+  jq -rs --arg p "$peer" --arg m "$mtu" '
+    map(select(.peer==$p and .metric=="tcp_gbps_vxlan") | .value) | sort as $v
+    | "| \($p) | \($m) | \($v[(($v|length)-1)/2|floor]*100|round/100) | \($v[0]*100|round/100) | \($v[-1]*100|round/100) |"' "$RESULTS"
+done
+jq -rs '
+  def med(p): map(select(.peer==p and .metric=="tcp_gbps_vxlan") | .value) | sort | .[((length-1)/2|floor)];
+  "\ncnm / kernel reference (median): \((med("cnm-overlay") / med("kernel-vxlan") * 1000 | round) / 10)%"' "$RESULTS"
+echo "(all figures: $RESULTS)"
