@@ -139,6 +139,9 @@ public final class IpamBench {
         }
       }
     }
+    // group-commit and conflict figures behind the rows above
+    stack.ipam.scrape().lines().filter(l -> l.startsWith("cnm_ipam_batch") || l.startsWith("cnm_ipam_store"))
+        .forEach(System.err::println);
   }
 
   /** A store-service and one ipam-service on loopback TCP in this JVM, and a client channel. */

@@ -124,6 +124,51 @@ class CertsCommandTest {
     }
   }
 
+  /**
+   * The service certificates docs/operations.md tells to issue pass hostname verification (as gRPC
+   * clients do it) for the names the components dial, and fail it for other names.
+   */
+  @Test
+  void documentedServiceCertificates_passHostnameVerificationForTheDialledNames() throws Exception {
+    assertThat(cnmCerts("init", "--dir", dir.toString())).isZero();
+    assertThat(cnmCerts("issue", "--dir", dir.toString(), "--kind", "service", "--name", "cnm",
+        "--dns", "*.cnm.svc", "--dns", "store", "--dns", "ipam", "--dns", "controller", "--ip", "127.0.0.1")).isZero();
+    assertThat(cnmCerts("issue", "--dir", dir.toString(), "--kind", "admin", "--name", "alice")).isZero();
+
+    SSLContext server = tls(dir, "service-cnm");
+    SSLContext client = tls(dir, "admin-alice");
+    try (SSLServerSocket listener = (SSLServerSocket) server.getServerSocketFactory()
+        .createServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+      listener.setNeedClientAuth(true);
+      for (String name : java.util.List.of("cnm-controller.cnm.svc", "store", "controller", "127.0.0.1")) {
+        CompletableFuture<String> peer = CompletableFuture.supplyAsync(() -> acceptOne(listener));
+        assertThat(handshakeAs(client, name, listener.getLocalPort())).as(name).isEqualTo('k');
+        assertThat(peer.get(10, TimeUnit.SECONDS)).contains("CN=alice");
+      }
+      CompletableFuture<String> refused = CompletableFuture.supplyAsync(() -> acceptOne(listener));
+      assertThatThrownBy(() -> handshakeAs(client, "cnm-controller.other.svc", listener.getLocalPort()))
+          .isInstanceOf(SSLException.class);
+      assertThat(refused.get(10, TimeUnit.SECONDS)).doesNotContain("CN=alice");
+    }
+  }
+
+  /** Connects over loopback but verifies the server as {@code host}, like a client that dialled that name. */
+  private static int handshakeAs(SSLContext client, String host, int port) throws Exception {
+    java.net.Socket plain = new java.net.Socket(InetAddress.getLoopbackAddress(), port);
+    try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket(plain, host, port, true)) {
+      javax.net.ssl.SSLParameters parameters = socket.getSSLParameters();
+      parameters.setEndpointIdentificationAlgorithm("HTTPS");
+      socket.setSSLParameters(parameters);
+      socket.setSoTimeout(10_000);
+      socket.startHandshake();
+      int read = socket.getInputStream().read();
+      if (read < 0) {
+        throw new java.io.EOFException("server closed the connection");
+      }
+      return read;
+    }
+  }
+
   private static String acceptOne(SSLServerSocket listener) {
     try (SSLSocket socket = (SSLSocket) listener.accept()) {
       socket.setSoTimeout(10_000);

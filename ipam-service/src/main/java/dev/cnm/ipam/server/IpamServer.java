@@ -86,7 +86,8 @@ public final class IpamServer implements AutoCloseable {
     }
   }
 
-  Telemetry telemetry() {
-    return telemetry;
+  /** This server's metrics in Prometheus text format (what /metrics serves). */
+  public String scrape() {
+    return telemetry.scrape();
   }
 }

@@ -9,13 +9,10 @@ import dev.cnm.ipam.store.Keys;
 import dev.cnm.ipam.store.pb.PoolValue;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -24,51 +21,36 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The bitmap of one pool (or id set) in this replica, kept in memory and persisted through
- * group commit: requests queue up; the worker applies a batch of them to the cached bitmap and
- * writes the changed blocks in ONE transaction guarded by the revisions they were read at (and
- * by the pool key's revision, so a pool being released or changed cannot get new
+ * group commit: requests queue up; one drain at a time applies a batch of them to the cached
+ * bitmap and writes the changed blocks in ONE transaction guarded by the revisions they were
+ * read at (and by the pool key's revision, so a pool being released or changed cannot get new
  * allocations). Results are handed out only after that transaction committed, so an
- * allocation is durable before anyone sees it.
+ * allocation is durable before anyone sees it. A lost race (another replica wrote a block)
+ * rolls the batch back, refreshes the blocks from the failed transaction's reads, moves this
+ * replica's search start to a random block, and applies the batch again.
  *
- * <p>Up to {@link #MAX_IN_FLIGHT} batches are in flight at once, on disjoint blocks: while a
- * batch's blocks are being written they are "busy" (next-free searches skip them; an op about
- * one of them waits), so a lost race rolls back exactly that batch. A lost race refreshes the
- * batch's blocks from the failed transaction's reads, moves this replica's search start to a
- * random block, and queues the batch's ops again. A "no" (exhausted, not allocated, taken)
- * is believed only when computed right after a full reload with nothing in flight.
- *
- * <p>All state is confined to the draining thread ({@code scheduled} admits one); store calls
- * run on the executor and post their outcome back as completions.
+ * <p>All bitmap state is confined to the draining thread (the {@code scheduled} flag admits one).
  */
 final class PoolWorker {
   /** Blocks one transaction may write: 1 + 2×40 compares/puts/reads stay under the store's 128. */
   static final int MAX_BLOCKS_PER_TXN = 40;
-  static final int MAX_IN_FLIGHT = 4;
   private static final int MAX_OPS_PER_BATCH = 512;
   private static final int MAX_ATTEMPTS = 64;
-
-  /** One transaction in flight: its ops and the blocks it writes, as they were before. */
-  private record Batch(List<WorkerOp> ops, Map<Long, Block> before) { }
 
   private final IpamKv kv;
   private final String guardKey;
   private final String blocksPrefix;
   private final OrdinalMap map;
   private final Executor executor;
-  private final IpamMetrics metrics;
   private final ConcurrentLinkedQueue<WorkerOp> queue = new ConcurrentLinkedQueue<>();
-  private final ConcurrentLinkedQueue<Runnable> completions = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean scheduled = new AtomicBoolean();
+  private final IpamMetrics metrics;
 
   // confined to the draining thread
-  private final ArrayDeque<WorkerOp> pending = new ArrayDeque<>();
-  private final List<Batch> inFlight = new ArrayList<>();
-  private final Set<Long> busy = new HashSet<>();
-  private Map<Long, Block> snapshots = new HashMap<>();
+  private final Map<Long, Block> snapshots = new HashMap<>();
   private PoolValue record;
   private long recordRevision;
   private boolean loaded;
-  private boolean fresh;
   /** Allocated ordinals as of the last commit or reload (read by the utilisation gauge). */
   private volatile long allocated;
 
@@ -83,7 +65,6 @@ final class PoolWorker {
     this.executor = executor;
     this.metrics = metrics;
     map.listener(b -> snapshots.computeIfAbsent(b.index(), i -> b.copy()));
-    map.busy(busy::contains);
   }
 
   long allocated() {
@@ -101,196 +82,134 @@ final class PoolWorker {
 
   CompletableFuture<Object> submit(WorkerOp op) {
     queue.add(op);
-    kick();
-    return op.future;
-  }
-
-  private void kick() {
     if (scheduled.compareAndSet(false, true)) {
       executor.execute(this::drain);
     }
+    return op.future;
   }
 
   private void drain() {
+    List<WorkerOp> batch = new ArrayList<>();
     while (true) {
-      try {
-        Runnable completion;
-        while ((completion = completions.poll()) != null) {
-          completion.run();
-        }
-        if (startBatches()) {
-          continue;
-        }
-      } catch (RuntimeException e) {
-        // a bug or a corrupt value: fail what waits rather than strand it, start over clean
-        rollback(snapshots);
-        loaded = false;
-        failAll(new ArrayList<>(pending), e);
-        pending.clear();
+      WorkerOp op;
+      while (batch.size() < MAX_OPS_PER_BATCH && (op = queue.poll()) != null) {
+        batch.add(op);
       }
-      scheduled.set(false);
-      // only the concurrent queues may be read now: another drain may already be running
-      if ((queue.isEmpty() && completions.isEmpty()) || !scheduled.compareAndSet(false, true)) {
-        return;
-      }
-    }
-  }
-
-  /** Starts batches while allowed; true if anything happened. Pending ops that cannot start
-   *  now always wait for an in-flight batch, whose completion drains again. */
-  private boolean startBatches() {
-    WorkerOp op;
-    while ((op = queue.poll()) != null) {
-      pending.add(op);
-    }
-    boolean progressed = false;
-    while (!pending.isEmpty() && inFlight.size() < MAX_IN_FLIGHT) {
-      if (!loaded) {
-        if (!inFlight.isEmpty()) {
-          break;
+      if (batch.isEmpty()) {
+        scheduled.set(false);
+        // an op queued after the last poll but before the flag dropped must not be stranded
+        if (queue.isEmpty() || !scheduled.compareAndSet(false, true)) {
+          return;
         }
-        try {
-          reload();
-        } catch (RuntimeException e) {
-          failAll(new ArrayList<>(pending), e);
-          pending.clear();
-          return true;
-        }
-      }
-      if (!applyBatch()) {
-        break;
-      }
-      progressed = true;
-    }
-    return progressed;
-  }
-
-  /** Applies the next batch of pending ops; false if none could be applied now. */
-  private boolean applyBatch() {
-    boolean authoritative = fresh && inFlight.isEmpty();
-    fresh = false;
-    snapshots = new HashMap<>();
-    List<WorkerOp> applied = new ArrayList<>();
-    List<WorkerOp> deferred = new ArrayList<>();
-    boolean anyStale = false;
-    while (!pending.isEmpty() && applied.size() < MAX_OPS_PER_BATCH && snapshots.size() < MAX_BLOCKS_PER_TXN) {
-      WorkerOp op = pending.poll();
-      long block = op.block();
-      if (block >= 0 && busy.contains(block)) {
-        deferred.add(op);
         continue;
       }
-      op.run(this);
-      anyStale |= op.stale;
-      applied.add(op);
+      batch = process(batch);
     }
-    requeue(deferred);
-    if (applied.isEmpty()) {
-      return false;
-    }
-    if (anyStale && !authoritative) {
-      // a "no" from a cache that may be stale: undo, reload once nothing is in flight, retry
-      rollback(snapshots);
-      requeue(applied);
-      loaded = false;
-      return true;
-    }
-    if (snapshots.isEmpty()) {
-      applied.forEach(WorkerOp::complete);
-      return true;
-    }
-    send(new Batch(applied, snapshots));
-    snapshots = new HashMap<>();
-    return true;
   }
 
-  private void send(Batch batch) {
-    List<IpamKv.Guard> guards = new ArrayList<>(batch.before().size() + 1);
-    List<IpamKv.Write> writes = new ArrayList<>(batch.before().size());
-    List<String> reads = new ArrayList<>(batch.before().size() + 1);
+  /** Applies and commits a prefix of {@code batch}; returns the ops left for the next round. */
+  private List<WorkerOp> process(List<WorkerOp> batch) {
+    int applied = batch.size();
+    try {
+      boolean fresh = false;
+      if (!loaded) {
+        reload();
+        fresh = true;
+      }
+      for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        snapshots.clear();
+        applied = 0;
+        boolean anyStale = false;
+        for (WorkerOp op : batch) {
+          if (snapshots.size() >= MAX_BLOCKS_PER_TXN) {
+            break;
+          }
+          op.run(this);
+          anyStale |= op.stale;
+          applied++;
+        }
+        if (anyStale && !fresh) {
+          rollback();
+          reload();
+          fresh = true;
+          continue;
+        }
+        if (snapshots.isEmpty()) {
+          completeAll(batch, applied);
+          return rest(batch, applied);
+        }
+        if (commit()) {
+          completeAll(batch, applied);
+          metrics.committed(applied);
+          return rest(batch, applied);
+        }
+        metrics.conflict();
+        fresh = false;
+      }
+      rollback();
+      failAll(batch, applied, new CnmException(ErrorKind.ABORTED, "IPAM_CONTENTION",
+          "gave up after " + MAX_ATTEMPTS + " conflicting store writes; retry", Map.of(), null));
+    } catch (CnmException e) {
+      rollback();
+      loaded = false;
+      failAll(batch, applied, e);
+    } catch (RuntimeException e) {
+      rollback();
+      loaded = false;
+      failAll(batch, applied, new CnmException(ErrorKind.INTERNAL, "INTERNAL", e.toString(), Map.of(), e));
+    }
+    return rest(batch, applied);
+  }
+
+  /** Writes the changed blocks; on a lost race rolls back and refreshes what it lost to. */
+  private boolean commit() {
+    List<IpamKv.Guard> guards = new ArrayList<>(snapshots.size() + 1);
+    List<IpamKv.Write> writes = new ArrayList<>(snapshots.size());
+    List<String> reads = new ArrayList<>(snapshots.size() + 1);
     if (guardKey != null) {
       guards.add(new IpamKv.Guard(guardKey, recordRevision));
       reads.add(guardKey);
     }
-    for (Map.Entry<Long, Block> e : batch.before().entrySet()) {
+    for (Map.Entry<Long, Block> e : snapshots.entrySet()) {
       String key = blocksPrefix + e.getKey();
       guards.add(new IpamKv.Guard(key, e.getValue().revision()));
       writes.add(IpamKv.Write.put(key, BlockCodec.encode(map.existing(e.getKey()))));
       reads.add(key);
     }
-    inFlight.add(batch);
-    busy.addAll(batch.before().keySet());
-    executor.execute(() -> {
-      Runnable outcome;
-      try {
-        IpamKv.TxnResult r = kv.txn(guards, writes, reads);
-        outcome = () -> committed(batch, r);
-      } catch (RuntimeException e) {
-        outcome = () -> failed(batch, e);
-      }
-      completions.add(outcome);
-      kick();
-    });
-  }
-
-  private void committed(Batch batch, IpamKv.TxnResult r) {
-    inFlight.remove(batch);
-    busy.removeAll(batch.before().keySet());
+    IpamKv.TxnResult r = kv.txn(guards, writes, reads);
     if (r.succeeded()) {
       long delta = 0;
-      for (Map.Entry<Long, Block> e : batch.before().entrySet()) {
+      for (Map.Entry<Long, Block> e : snapshots.entrySet()) {
         Block b = map.existing(e.getKey());
         b.revision(r.revision());
         delta += b.count() - e.getValue().count();
       }
       allocated += delta;
-      batch.ops().forEach(WorkerOp::complete);
-      metrics.committed(batch.ops().size());
-      return;
+      snapshots.clear();
+      return true;
     }
-    metrics.conflict();
-    rollback(batch.before());
+    List<Long> lost = new ArrayList<>(snapshots.keySet());
+    rollback();
     if (guardKey != null) {
       setRecord(r.current().get(guardKey));
     }
-    for (Long index : batch.before().keySet()) {
+    for (Long index : lost) {
       load(index, r.current().get(blocksPrefix + index));
     }
-    map.home(ThreadLocalRandom.current().nextLong((map.last() >>> Block.SHIFT) + 1));
-    List<WorkerOp> again = new ArrayList<>();
-    for (WorkerOp op : batch.ops()) {
-      if (++op.attempts >= MAX_ATTEMPTS) {
-        op.future.completeExceptionally(new CnmException(ErrorKind.ABORTED, "IPAM_CONTENTION",
-            "gave up after " + MAX_ATTEMPTS + " conflicting store writes; retry", Map.of(), null));
-      } else {
-        again.add(op);
-      }
-    }
-    requeue(again);
+    long firstBlock = 0;
+    long blocks = (map.last() >>> Block.SHIFT) + 1;
+    map.home(firstBlock + ThreadLocalRandom.current().nextLong(blocks));
+    return false;
   }
 
-  /** The store call failed (outcome unknown): undo, reload before the next batch, fail the ops. */
-  private void failed(Batch batch, RuntimeException e) {
-    inFlight.remove(batch);
-    busy.removeAll(batch.before().keySet());
-    rollback(batch.before());
-    loaded = false;
-    failAll(batch.ops(), e);
-  }
-
-  private void requeue(List<WorkerOp> ops) {
-    for (int i = ops.size() - 1; i >= 0; i--) {
-      pending.addFirst(ops.get(i));
-    }
-  }
-
-  private void rollback(Map<Long, Block> before) {
-    for (Map.Entry<Long, Block> e : before.entrySet()) {
+  private void rollback() {
+    for (Map.Entry<Long, Block> e : snapshots.entrySet()) {
       map.existing(e.getKey()).copyFrom(e.getValue());
     }
+    snapshots.clear();
   }
 
-  /** Reads the pool record and every block again, at one revision (nothing is in flight). */
+  /** Reads the pool record and every block again, at one revision. */
   private void reload() {
     IpamKv.Snapshot s = kv.read(guardKey == null ? List.of() : List.of(guardKey), List.of(blocksPrefix));
     map.clear();
@@ -308,7 +227,6 @@ final class PoolWorker {
     }
     allocated = total;
     loaded = true;
-    fresh = true;
     metrics.reload();
   }
 
@@ -331,11 +249,19 @@ final class PoolWorker {
     }
   }
 
-  private static void failAll(List<WorkerOp> ops, RuntimeException e) {
-    CnmException error = e instanceof CnmException c ? c
-        : new CnmException(ErrorKind.INTERNAL, "INTERNAL", e.toString(), Map.of(), e);
-    for (WorkerOp op : ops) {
-      op.future.completeExceptionally(error);
+  private static void completeAll(List<WorkerOp> batch, int n) {
+    for (int i = 0; i < n; i++) {
+      batch.get(i).complete();
     }
+  }
+
+  private static void failAll(List<WorkerOp> batch, int n, CnmException e) {
+    for (int i = 0; i < n; i++) {
+      batch.get(i).future.completeExceptionally(e);
+    }
+  }
+
+  private static List<WorkerOp> rest(List<WorkerOp> batch, int applied) {
+    return applied >= batch.size() ? new ArrayList<>() : new ArrayList<>(batch.subList(applied, batch.size()));
   }
 }

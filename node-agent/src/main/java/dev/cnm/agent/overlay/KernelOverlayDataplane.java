@@ -8,7 +8,6 @@ import dev.cnm.agent.netlink.MacAddress;
 import dev.cnm.agent.netlink.NetlinkHandle;
 import dev.cnm.agent.netlink.Route;
 import dev.cnm.agent.netlink.codec.RtnetlinkH;
-import dev.cnm.agent.netlink.link.Bridge;
 import dev.cnm.agent.netlink.link.Link;
 import dev.cnm.agent.netlink.link.LinkSpec;
 import dev.cnm.agent.netlink.link.Veth;
@@ -60,10 +59,6 @@ final class KernelOverlayDataplane implements OverlayDataplane {
     }
   }
 
-  Object lock() {
-    return lock;
-  }
-
   Map<String, OverlayNetwork> openNetworks() {
     return networks;
   }
@@ -97,6 +92,9 @@ final class KernelOverlayDataplane implements OverlayDataplane {
       }
       try {
         boolean changed = new NetworkBuilder(this, net, spec, mtu).ensure() | created;
+        if (net.mtu != 0 && net.mtu != mtu) {
+          changed |= propagateMtu(spec.networkId(), net, mtu);
+        }
         net.spec = spec;
         net.mtu = mtu;
         net.underlayLink = underlay.linkName();
@@ -112,6 +110,19 @@ final class KernelOverlayDataplane implements OverlayDataplane {
         throw e;
       }
     }
+  }
+
+  /** A new MTU (the underlay's changed, or the override) reaches the endpoints already attached. */
+  private boolean propagateMtu(String networkId, OverlayNetwork net, int mtu) {
+    boolean changed = false;
+    for (Attached a : endpoints.values()) {
+      if (a.spec().networkId().equals(networkId)) {
+        net.netlink.links().setMtu(a.state().hostIfName(), mtu);
+        sandboxes.get(a.spec().sandboxNamespace()).netlink.links().setMtu(a.state().ifName(), mtu);
+        changed = true;
+      }
+    }
+    return changed;
   }
 
   /** The two sockets of a network's namespace, opened by a thread inside it. */
@@ -360,10 +371,5 @@ final class KernelOverlayDataplane implements OverlayDataplane {
       hostRtnl.close();
       host.close();
     }
-  }
-
-  /** Used by the builder for a bridge. */
-  static LinkSpec bridgeSpec(String networkId, int mtu) {
-    return LinkSpec.of(OverlayIds.BRIDGE, new Bridge()).withMtu(mtu).withAlias(OverlayIds.mark(networkId)).withUp(true);
   }
 }

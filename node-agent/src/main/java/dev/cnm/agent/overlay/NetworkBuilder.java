@@ -2,7 +2,9 @@ package dev.cnm.agent.overlay;
 
 import dev.cnm.agent.netlink.IpPrefix;
 import dev.cnm.agent.netlink.NetlinkHandle;
+import dev.cnm.agent.netlink.link.Bridge;
 import dev.cnm.agent.netlink.link.Link;
+import dev.cnm.agent.netlink.link.LinkSpec;
 import dev.cnm.agent.netlink.sys.AlreadyExistsException;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
@@ -47,7 +49,7 @@ final class NetworkBuilder {
       found = Optional.empty();
     }
     if (found.isEmpty()) {
-      nl.links().add(KernelOverlayDataplane.bridgeSpec(spec.networkId(), mtu));
+      nl.links().add(LinkSpec.of(OverlayIds.BRIDGE, new Bridge()).withMtu(mtu).withAlias(mark).withUp(true));
       net.bridgeIndex = nl.links().get(OverlayIds.BRIDGE).index();
       return true;
     }

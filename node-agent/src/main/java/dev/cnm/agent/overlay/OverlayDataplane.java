@@ -33,7 +33,7 @@ public interface OverlayDataplane extends AutoCloseable {
   /**
    * Ensures the network's namespace, bridge (MTU, gateway addresses, up) and VXLAN device (VNI,
    * local address, port, MTU, a port of the bridge, up). A VXLAN device that differs — or one of
-   * ours left from a crash that holds the VNI elsewhere — is deleted and re-created, never an
+   * ours left from a crash that holds the VNI elsewhere — is deleted and re-created, never a
    * "file exists" failure. Checked first, with nothing changed on failure: the local address is
    * on this node (FAILED_PRECONDITION ADVERTISE_ADDRESS_NOT_LOCAL), the MTU in effect leaves at
    * least 1280 for an IPv6 network (INVALID_ARGUMENT MTU_TOO_SMALL_FOR_IPV6), the VNI is not
@@ -55,7 +55,11 @@ public interface OverlayDataplane extends AutoCloseable {
    */
   EndpointState attachEndpoint(OverlayEndpointSpec spec);
 
-  /** Detaches an endpoint (deletes its veth pair). Absent is success. */
+  /**
+   * Detaches an endpoint (deletes its veth pair). Absent is success. The dataplane keeps the
+   * sandbox's namespace open while it has endpoints there, so detach them (or reconcile) when a
+   * sandbox goes: an open descriptor keeps a deleted namespace, and its veths, alive.
+   */
   void detachEndpoint(String endpointId);
 
   /** The endpoint's state if attached. */

@@ -45,6 +45,15 @@ final class SandboxHandles {
     return e;
   }
 
+  /** The open entry of a namespace an attached endpoint uses. */
+  Entry get(Path path) {
+    Entry e = open.get(path);
+    if (e == null) {
+      throw new IllegalStateException("sandbox namespace " + path + " is not open");
+    }
+    return e;
+  }
+
   void release(Path path) {
     Entry e = open.get(path);
     if (e != null && --e.users <= 0) {

@@ -136,7 +136,11 @@ public final class DataplaneApplier implements SnapshotApplier {
           fw.add(new FirewallNetwork(n.getName(), n.getBridge().getBridgeName(), subnets,
               n.getBridge().getEnableIpMasquerade(), n.getBridge().getEnableIcc(), n.getInternal()));
         }
-        firewall.apply(new FirewallState(fw, ports, true));
+        FirewallState state = new FirewallState(fw, ports, true);
+        // each apply execs nft twice: only when the rules change (a restarted agent applies once)
+        if (!firewall.appliedState().equals(java.util.Optional.of(state))) {
+          firewall.apply(state);
+        }
       }
       if (proxy != null) {
         proxy.sync(ports);

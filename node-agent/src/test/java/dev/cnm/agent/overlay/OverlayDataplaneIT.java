@@ -161,6 +161,24 @@ class OverlayDataplaneIT {
   }
 
   @Test
+  void ensureNetwork_newMtu_reachesTheAttachedEndpoints() {
+    lab = new OverlayLab(1);
+    OverlayDataplane dp = lab.host(1).overlay();
+    OverlayNetworkSpec spec = network("ovmtu", 650, "10.207.0", lab.host(1));
+    dp.ensureNetwork(spec);
+    NetNamespace sb = lab.sandbox("s1");
+    lab.attach(1, "ovmtu", "ep1", sb, "10.207.0.2");
+
+    OverlayNetworkState s = dp.ensureNetwork(spec.withMtu(1400));
+
+    assertThat(s.changed()).isTrue();
+    assertThat(s.mtu()).isEqualTo(1400);
+    assertThat(KernelFixture.exec(sb, "ip", "-o", "link", "show", "eth0").output()).contains("mtu 1400");
+    assertThat(OverlayLab.exec(s.namespacePath(), "ip", "-o", "link", "show", "vxlan0").output()).contains("mtu 1400");
+    assertThat(dp.ensureNetwork(spec.withMtu(1400)).changed()).isFalse();
+  }
+
+  @Test
   void internalNetwork_endpointHasNoDefaultRoute() {
     lab = new OverlayLab(1);
     OverlayDataplane dp = lab.host(1).overlay();

@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
 final class GroupCommitter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
   private static final int MAX_BATCH = 512;
+  /** Batches up to this size are acknowledged on the writer thread itself. */
+  private static final int INLINE_ACKS = 2;
 
   /** One write: runs on the writer thread inside the batch's transaction. */
   interface Work<R> {
@@ -121,11 +123,16 @@ final class GroupCommitter implements AutoCloseable {
     }
     publisher.accept(writer.drainEvents());
     List<Task<?>> committed = List.copyOf(batch);
-    acker.execute(() -> {
+    Runnable acknowledge = () -> {
       for (int i = 0; i < committed.size(); i++) {
         complete(committed.get(i), results.get(i), failures.get(i));
       }
-    });
+    };
+    if (committed.size() <= INLINE_ACKS) {
+      acknowledge.run(); // a lone writer: a thread hand-off would cost more than the acks
+    } else {
+      acker.execute(acknowledge);
+    }
   }
 
   @SuppressWarnings("unchecked")

@@ -49,9 +49,7 @@ final class EtcdConvert {
         .withRevision(r.getRevision())
         .withLimit(r.getLimit())
         .withKeysOnly(r.getKeysOnly())
-        .withCountOnly(r.getCountOnly())
-        .withSortField(GetOption.SortTarget.KEY)
-        .withSortOrder(GetOption.SortOrder.ASCEND);
+        .withCountOnly(r.getCountOnly()); // etcd returns keys in byte order without a sort option
     if (!r.getRangeEnd().isEmpty()) {
       o.withRange(bytes(r.getRangeEnd()));
     }

@@ -15,7 +15,9 @@ import java.util.Objects;
  * @param kind what kind of link
  * @param mtu 0 for the kernel's default
  * @param mac null for a kernel-chosen address
- * @param alias IFLA_IFALIAS (cnm marks what it owns with {@code cnm:<id>}), or null
+ * @param alias IFLA_IFALIAS (cnm marks what it owns with {@code cnm:<id>}), or null. The kernel
+ *     ignores an alias in a create, so {@code Links.add} sets it with a second request; it is not
+ *     set when the link is created in another namespace (namespaceFd)
  * @param masterIndex the bridge to enslave to at creation, or 0
  * @param up bring it up as it is created
  * @param namespaceFd create it in another namespace (IFLA_NET_NS_FD), or -1
