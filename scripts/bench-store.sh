@@ -9,8 +9,11 @@ command -v /usr/bin/etcd >/dev/null || { echo "install Debian package etcd-serve
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   mvn -B -q install -DskipTests -pl bench -am
 fi
-cp_file="$(mktemp)"
-trap 'rm -f "$cp_file"' EXIT
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+cp_file="$work/classpath"
+# run from a copy, so a rebuild of bench/ during the run cannot pull classes away
+cp -r bench/target/classes "$work/classes"
 mvn -B -q -pl bench dependency:build-classpath -Dmdep.outputFile="$cp_file" >/dev/null
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -sr), $(java -version 2>&1 | head -1)"
-exec java -Xmx1g -cp "bench/target/classes:$(cat "$cp_file")" dev.cnm.bench.store.StoreBench "${1:-5}"
+java -Xmx1g -cp "$work/classes:$(cat "$cp_file")" dev.cnm.bench.store.StoreBench "${1:-5}"

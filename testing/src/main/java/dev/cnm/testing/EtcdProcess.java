@@ -32,6 +32,8 @@ public final class EtcdProcess implements AutoCloseable {
   private final int clientPort;
   private final int peerPort;
   private Process process;
+  // kills etcd if the test JVM exits without closing (e.g. a surefire timeout)
+  private Thread shutdownHook;
 
   private EtcdProcess(Path dir, int clientPort, int peerPort) {
     this.dir = dir;
@@ -76,6 +78,14 @@ public final class EtcdProcess implements AutoCloseable {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("etcd.log").toFile()));
     try {
       process = pb.start();
+      if (shutdownHook == null) {
+        shutdownHook = new Thread(() -> {
+          if (process.isAlive()) {
+            process.destroyForcibly();
+          }
+        }, "cnmt-etcd-reaper");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + ETCD, e);
     }
@@ -138,10 +148,26 @@ public final class EtcdProcess implements AutoCloseable {
   /** Kills etcd with SIGKILL (to test a down backend); {@link #restart()} brings it back with its data. */
   public void kill() {
     process.destroyForcibly();
+    awaitExit(process, 10);
+  }
+
+  /** Waits for the process to exit even if this thread is interrupted (the flag is restored). */
+  private static boolean awaitExit(Process p, long seconds) {
+    boolean interrupted = Thread.interrupted();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     try {
-      process.waitFor(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      while (p.isAlive() && System.nanoTime() < deadline) {
+        try {
+          p.waitFor(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      return !p.isAlive();
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -158,14 +184,18 @@ public final class EtcdProcess implements AutoCloseable {
   public void close() {
     if (process != null && process.isAlive()) {
       process.destroy();
-      try {
-        if (!process.waitFor(5, TimeUnit.SECONDS)) {
-          process.destroyForcibly();
-          process.waitFor(5, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      if (!awaitExit(process, 5)) {
+        process.destroyForcibly();
+        awaitExit(process, 10);
       }
+    }
+    if (shutdownHook != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException e) {
+        // the JVM is already shutting down: the hook is running
+      }
+      shutdownHook = null;
     }
     deleteTree(dir);
   }

@@ -68,19 +68,34 @@ public final class AttachE2EBench {
       Path results) throws IOException {
     Latencies attach = new Latencies("cnm-up", "attach", n);
     Latencies detach = new Latencies("cnm-up", "detach", n);
+    Latencies createEndpoint = new Latencies("cnm-up", "attach.create_endpoint", n);
+    Latencies createSandbox = new Latencies("cnm-up", "attach.create_sandbox", n);
+    Latencies join = new Latencies("cnm-up", "attach.join", n);
     attach.start();
+    createEndpoint.start();
+    createSandbox.start();
+    join.start();
     for (int i = 0; i < n; i++) {
       NetworkControllerGrpc.NetworkControllerBlockingStub s = stub.withDeadlineAfter(30, TimeUnit.SECONDS);
       long t0 = System.nanoTime();
       s.createEndpoint(CreateEndpointRequest.newBuilder().setNetwork("cnmbench")
           .setEndpoint(Endpoint.newBuilder().setName(prefix + "ep" + i)).build());
+      long t1 = System.nanoTime();
       s.createSandbox(CreateSandboxRequest.newBuilder().setSandbox(Sandbox.newBuilder()
           .setContainerId(prefix + "ctr" + i).setHostname("c" + i)).build());
+      long t2 = System.nanoTime();
       s.join(JoinRequest.newBuilder().setNetwork("cnmbench").setEndpoint(prefix + "ep" + i)
           .setSandbox(prefix + "ctr" + i).build());
-      attach.add(System.nanoTime() - t0);
+      long t3 = System.nanoTime();
+      attach.add(t3 - t0);
+      createEndpoint.add(t1 - t0);
+      createSandbox.add(t2 - t1);
+      join.add(t3 - t2);
     }
     attach.stop();
+    createEndpoint.stop();
+    createSandbox.stop();
+    join.stop();
     detach.start();
     for (int i = 0; i < n; i++) {
       NetworkControllerGrpc.NetworkControllerBlockingStub s = stub.withDeadlineAfter(30, TimeUnit.SECONDS);
@@ -95,11 +110,15 @@ public final class AttachE2EBench {
     if (results == null) {
       return;
     }
-    System.out.println(attach.line());
-    System.out.println(detach.line());
+    for (Latencies l : new Latencies[] {attach, createEndpoint, createSandbox, join, detach}) {
+      System.out.println(l.line());
+    }
     String host = InetAddress.getLocalHost().getHostName();
     String ts = Instant.now().toString();
-    Files.writeString(results, attach.json(host, ts) + "\n" + detach.json(host, ts) + "\n",
-        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    StringBuilder lines = new StringBuilder();
+    for (Latencies l : new Latencies[] {attach, createEndpoint, createSandbox, join, detach}) {
+      lines.append(l.json(host, ts)).append('\n');
+    }
+    Files.writeString(results, lines, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
   }
 }

@@ -151,6 +151,8 @@ public final class IpamBench {
     final IpamServer ipam;
     final ManagedChannel channel;
 
+    java.nio.file.Path dataDir;
+
     Stack(KvBackend backend) throws Exception {
       this.backend = backend;
       this.store = CnmServer.builder("store", ServerOptions.listeningOn("127.0.0.1:0"))
@@ -161,7 +163,10 @@ public final class IpamBench {
     }
 
     static Stack embedded() throws Exception {
-      return new Stack(StoreServices.embedded(Files.createTempDirectory("cnm-bench-ipam-")));
+      java.nio.file.Path dir = Files.createTempDirectory("cnm-bench-ipam-");
+      Stack stack = new Stack(StoreServices.embedded(dir));
+      stack.dataDir = dir;
+      return stack;
     }
 
     static Stack etcd(EtcdProcess etcd) throws Exception {
@@ -174,6 +179,11 @@ public final class IpamBench {
       ipam.close();
       store.close();
       backend.close();
+      if (dataDir != null) {
+        try (var files = Files.walk(dataDir)) {
+          files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+      }
     }
   }
 }

@@ -73,6 +73,12 @@ public final class OverlayThroughputBench {
     dpB.attachEndpoint(eb);
     dpA.setPeers("benchnet", Set.of(new Peer(eb.ipv4().address(), eb.effectiveMac(), a.localB)));
     dpB.setPeers("benchnet", Set.of(new Peer(ea.ipv4().address(), ea.effectiveMac(), a.localA)));
+    // steady state: one more network once everything is loaded and warm
+    long t1 = System.nanoTime();
+    dpA.ensureNetwork(network("benchnet2", 4299, "10.242.2.0/24", "10.242.2.254", a.localA));
+    long second = System.nanoTime() - t1;
+    dpA.removeNetwork("benchnet2");
+    System.out.println(String.format(Locale.ROOT, "ensureNetwork of a second network (warm): %.1f ms", second / 1e6));
     System.out.println("cnm overlay ready: mtu " + sa.mtu() + " (underlay " + sa.underlayLink() + "), host B mtu "
         + sb.mtu() + ", sandboxes 10.242.1.1 <-> 10.242.1.2; first ensureNetwork (namespace, bridge, vxlan born "
         + "in place) " + String.format(Locale.ROOT, "%.1f ms", created / 1e6));

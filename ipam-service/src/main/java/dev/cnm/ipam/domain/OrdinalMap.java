@@ -33,7 +33,6 @@ public final class OrdinalMap {
   }
 
   private static final BlockListener NO_LISTENER = b -> { };
-  private static final java.util.function.LongPredicate NONE_BUSY = i -> false;
 
   private final long last;
   private final boolean reserveFirst;
@@ -41,7 +40,6 @@ public final class OrdinalMap {
   private final Map<Long, Block> blocks = new HashMap<>();
   private long home;
   private BlockListener listener = NO_LISTENER;
-  private java.util.function.LongPredicate busy = NONE_BUSY;
 
   /**
    * @param last the last ordinal (unsigned)
@@ -56,14 +54,6 @@ public final class OrdinalMap {
 
   public void listener(BlockListener listener) {
     this.listener = listener == null ? NO_LISTENER : listener;
-  }
-
-  /**
-   * Blocks next-free searches must skip (e.g. blocks whose write is still in flight); they
-   * count as not full.
-   */
-  public void busy(java.util.function.LongPredicate busyBlocks) {
-    this.busy = busyBlocks == null ? NONE_BUSY : busyBlocks;
   }
 
   public long last() {
@@ -152,10 +142,6 @@ public final class OrdinalMap {
     boolean allFullSoFar = true;
     for (long i = 0; i < n; i++) {
       long index = firstBlock + Long.remainderUnsigned(start - firstBlock + i, n);
-      if (busy.test(index)) {
-        allFullSoFar = false;
-        continue;
-      }
       Block b = blocks.get(index);
       int lo = index == (first >>> Block.SHIFT) ? (int) (first & Block.MASK) : 0;
       int hi = index == (rangeLast >>> Block.SHIFT) ? (int) (rangeLast & Block.MASK) : Block.MASK;

@@ -24,8 +24,6 @@ abstract class WorkerOp {
   Object value;
   CnmException error;
   boolean stale;
-  /** Store transactions this op was part of that lost a race. */
-  int attempts;
 
   WorkerOp(Scope scope) {
     this.scope = scope;
@@ -46,9 +44,6 @@ abstract class WorkerOp {
   }
 
   abstract void apply(OrdinalMap map);
-
-  /** The block this op is about, or -1 for a next-free search (which skips busy blocks). */
-  abstract long block();
 
   final void fail(CnmException e) {
     error = e;
@@ -88,11 +83,6 @@ abstract class WorkerOp {
     }
 
     @Override
-    long block() {
-      return preferred == OrdinalMap.NONE ? -1 : preferred >>> dev.cnm.ipam.domain.Block.SHIFT;
-    }
-
-    @Override
     void apply(OrdinalMap map) {
       if (preferred != OrdinalMap.NONE) {
         if (map.allocate(preferred, owner, kind)) {
@@ -125,11 +115,6 @@ abstract class WorkerOp {
     }
 
     @Override
-    long block() {
-      return ordinal >>> dev.cnm.ipam.domain.Block.SHIFT;
-    }
-
-    @Override
     void apply(OrdinalMap map) {
       String owner = map.ownerOf(ordinal);
       if (owner == null) {
@@ -155,11 +140,6 @@ abstract class WorkerOp {
       super(null);
       this.ordinal = ordinal;
       this.owner = owner;
-    }
-
-    @Override
-    long block() {
-      return ordinal >>> dev.cnm.ipam.domain.Block.SHIFT;
     }
 
     @Override

@@ -170,4 +170,17 @@ class IpamGrpcServiceTest {
     rejects(Status.Code.FAILED_PRECONDITION, "owner",
         s -> s.releasePool(ReleasePoolRequest.newBuilder().setPoolId(poolId).setOwner("other").build()));
   }
+
+  @Test
+  void listPools_paged_returnsEveryPoolOnce() {
+    for (int i = 1; i <= 4; i++) {
+      ipam.requestPool(pool("10.3" + i + ".0.0/16").build());
+    }
+    var first = ipam.listPools(dev.cnm.api.v1.ListPoolsRequest.newBuilder().setPageSize(3).build());
+    assertThat(first.getPoolsCount()).isEqualTo(3);
+    var second = ipam.listPools(dev.cnm.api.v1.ListPoolsRequest.newBuilder().setPageSize(3)
+        .setPageToken(first.getNextPageToken()).build());
+    assertThat(second.getPoolsCount()).isEqualTo(2);
+    assertThat(second.getNextPageToken()).isEmpty();
+  }
 }

@@ -27,6 +27,7 @@ final class IpamCluster implements AutoCloseable {
   private final CnmServer store;
   private final List<Process> ipams = new ArrayList<>();
   private final List<ManagedChannel> channels = new ArrayList<>();
+  private Path dataDir;
 
   private IpamCluster(EtcdProcess etcd, KvBackend backend, CnmServer store) {
     this.etcd = etcd;
@@ -36,11 +37,13 @@ final class IpamCluster implements AutoCloseable {
 
   static IpamCluster start(boolean useEtcd) throws Exception {
     EtcdProcess etcd = useEtcd ? EtcdProcess.start() : null;
-    KvBackend backend = useEtcd ? StoreServices.etcd(List.of(etcd.endpoint()))
-        : StoreServices.embedded(Files.createTempDirectory("cnmt-ipam-store-"));
+    Path dir = useEtcd ? null : Files.createTempDirectory("cnmt-ipam-store-");
+    KvBackend backend = useEtcd ? StoreServices.etcd(List.of(etcd.endpoint())) : StoreServices.embedded(dir);
     CnmServer store = CnmServer.builder("store", ServerOptions.listeningOn("127.0.0.1:0"))
         .addService(StoreServices.grpcService(backend)).start();
-    return new IpamCluster(etcd, backend, store);
+    IpamCluster cluster = new IpamCluster(etcd, backend, store);
+    cluster.dataDir = dir;
+    return cluster;
   }
 
   /** Starts one more ipam-service process; returns its index. */
@@ -89,6 +92,11 @@ final class IpamCluster implements AutoCloseable {
     backend.close();
     if (etcd != null) {
       etcd.close();
+    }
+    if (dataDir != null) {
+      try (var files = Files.walk(dataDir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
     }
   }
 }

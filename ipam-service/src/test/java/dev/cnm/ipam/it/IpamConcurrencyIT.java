@@ -59,6 +59,8 @@ class IpamConcurrencyIT {
       Set<String> live = new HashSet<>(got.keySet());
       live.add("net");
       SweepResponse swept = cluster.stub(0).sweep(SweepRequest.newBuilder().addAllLiveOwners(live).build());
+      System.out.printf("etcd=%s: %d returned to clients, %d persisted, %d swept%n", etcd, got.size(), persisted,
+          swept.getFreedCount());
       assertThat(swept.getFreedCount()).isEqualTo(persisted - got.size());
       assertThat(cluster.stub(0).getPool(GetPoolRequest.newBuilder().setPoolId(pool).build()).getAllocated())
           .isEqualTo(got.size());

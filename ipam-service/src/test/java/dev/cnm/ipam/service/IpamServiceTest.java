@@ -202,4 +202,42 @@ class IpamServiceTest {
     assertThat(ipam.pools().getPool(id).allocated()).isEqualTo(2000);
     assertThat(kv.txnCount()).isLessThan(2000);
   }
+
+  @Test
+  void releaseSubPool_inUse_failedPreconditionThenForceFreesAndDropsImplicitParent() {
+    PoolInfo sub = ipam.pools().requestPool("", "10.12.0.0/16", "10.12.1.0/24", false, Map.of(), "net");
+    ipam.requestAddress(sub.id(), "", AllocationKind.ENDPOINT, false, "", "ep").join();
+    assertThat(error(() -> ipam.pools().releasePool(sub.id(), "net", false)).reason()).isEqualTo("POOL_IN_USE");
+    assertThat(error(() -> ipam.pools().getPool("LocalDefault/10.12.0.0/16")).kind()).isEqualTo(ErrorKind.NOT_FOUND);
+    assertThat(ipam.pools().releasePool(sub.id(), "net", true)).isEqualTo(1);
+    assertThat(kv.keys("/cnm/v1/ipam/LocalDefault/")).containsExactly("/cnm/v1/ipam/LocalDefault/space");
+    assertThat(pool("10.12.0.0/20")).isEqualTo("LocalDefault/10.12.0.0/20");
+  }
+
+  @Test
+  void sweep_dryRun_reportsButFreesNothing() {
+    String id = pool("10.13.0.0/24");
+    ipam.requestAddress(id, "", AllocationKind.ENDPOINT, false, "", "gone").join();
+    assertThat(ipam.sweep(Set.of("net-1"), true)).extracting(Sweeper.Freed::address).containsExactly("10.13.0.1");
+    assertThat(ipam.pools().getPool(id).allocated()).isEqualTo(1);
+  }
+
+  @Test
+  void listPools_bySpace_withUsage() {
+    String a = pool("10.14.0.0/24");
+    ipam.pools().requestPool("GlobalDefault", "10.15.0.0/24", "", false, Map.of(), "g");
+    ipam.requestAddress(a, "", AllocationKind.ENDPOINT, false, "", "x").join();
+    List<PoolInfo> local = ipam.pools().listPools("LocalDefault");
+    assertThat(local).extracting(PoolInfo::id).containsExactly(a);
+    assertThat(local.get(0).allocated()).isEqualTo(1);
+    assertThat(local.get(0).size()).isEqualTo(254);
+    assertThat(ipam.pools().listPools("")).hasSize(2);
+  }
+
+  @Test
+  void requestId_serial_doesNotReuseReleasedId() {
+    long first = ipam.requestId("vxlan", null, "n", true).join();
+    ipam.releaseId("vxlan", first, "n").join();
+    assertThat(ipam.requestId("vxlan", null, "n", true).join()).isEqualTo(first + 1);
+  }
 }

@@ -11,6 +11,7 @@ import dev.cnm.agent.netlink.link.Bridge;
 import dev.cnm.agent.netlink.link.Link;
 import dev.cnm.agent.netlink.link.LinkSpec;
 import dev.cnm.agent.netlink.link.Veth;
+import dev.cnm.agent.netlink.sys.AlreadyExistsException;
 import dev.cnm.agent.netlink.sys.LibC;
 import dev.cnm.agent.netlink.sys.NoSuchDeviceException;
 import dev.cnm.agent.netns.Namespaces;
@@ -223,8 +224,9 @@ final class KernelBridgeDataplane implements BridgeDataplane {
   EndpointState plumb(EndpointSpec spec, NetworkSpec net, Sandbox sb) {
     int bridgeIndex = bridgeIndexes.get(net.networkId());
     MacAddress mac = spec.effectiveMac();
-    host.links().add(LinkSpec.of(spec.hostIfName(), new Veth(spec.ifName(), mac, net.mtu(), sb.namespace().fd()))
-        .withMtu(net.mtu()).withMaster(bridgeIndex).withAlias(Ids.mark(spec.endpointId())).withUp(true));
+    LinkSpec veth = LinkSpec.of(spec.hostIfName(), new Veth(spec.ifName(), mac, net.mtu(), sb.namespace().fd()))
+        .withMtu(net.mtu()).withMaster(bridgeIndex).withAlias(Ids.mark(spec.endpointId())).withUp(true);
+    addHostEnd(veth, spec.endpointId());
     try {
       NetlinkHandle in = sb.netlink();
       in.links().setUp(spec.ifName());
@@ -252,6 +254,26 @@ final class KernelBridgeDataplane implements BridgeDataplane {
         e.addSuppressed(rollback);
       }
       throw e;
+    }
+  }
+
+  /**
+   * Creates the veth. The same endpoint may re-join right after its previous sandbox was
+   * deleted, while the kernel is still tearing that veth down: a name held by our own mark is
+   * then deleted (or found gone) and the create retried; a name held by anyone else is an error.
+   */
+  private void addHostEnd(LinkSpec veth, String endpointId) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        host.links().add(veth);
+        return;
+      } catch (AlreadyExistsException e) {
+        Optional<Link> old = host.links().find(veth.name());
+        if (attempt == 5 || (old.isPresent() && !endpointId.equals(Ids.ownerOf(old.get().alias())))) {
+          throw e;
+        }
+        old.ifPresent(l -> deleteLinkIfPresent(l.index()));
+      }
     }
   }
 

@@ -195,11 +195,16 @@ final class Reconciler {
     return !present;
   }
 
-  /** Deletes links marked {@code cnm:<id>} whose id is neither a desired network nor endpoint. */
+  /**
+   * Deletes the bridges and veths marked {@code cnm:<id>} whose id is neither a desired network
+   * nor endpoint. Other kinds (an overlay's VXLAN device, a macvlan) belong to other drivers'
+   * reconcilers, so this one leaves them alone even when marked.
+   */
   private void sweepStrayLinks(Set<String> netIds, Set<String> epIds) {
     for (Link l : dp.host().links().list()) {
       String owner = Ids.ownerOf(l.alias());
-      if (owner != null && !netIds.contains(owner) && !epIds.contains(owner)) {
+      boolean ours = l.kind().equals("bridge") || l.kind().equals("veth");
+      if (owner != null && ours && !netIds.contains(owner) && !epIds.contains(owner)) {
         step("link/" + l.name(), removed, () -> dp.deleteLinkIfPresent(l.index()));
       }
     }

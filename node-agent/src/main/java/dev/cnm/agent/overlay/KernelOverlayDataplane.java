@@ -253,7 +253,11 @@ final class KernelOverlayDataplane implements OverlayDataplane {
   /** Creates the veth with its peer born in the sandbox, then addresses and routes it; rolls back on failure. */
   private EndpointState plumb(OverlayEndpointSpec spec, OverlayNetwork net, SandboxHandles.Entry sb) {
     String hostIf = spec.hostIfName();
-    // a host end left by a crash: the network's namespace is ours alone, so it is stale
+    Optional<EndpointState> adopted = EndpointAdoption.tryAdopt(spec, net, sb.netlink);
+    if (adopted.isPresent()) {
+      return adopted.get();
+    }
+    // any other host end of that name is a leftover: the network's namespace is ours alone
     net.netlink.links().find(hostIf).ifPresent(stale -> deleteQuietly(net.netlink, stale.index()));
     MacAddress mac = spec.effectiveMac();
     net.netlink.links().add(LinkSpec.of(hostIf, new Veth(spec.ifName(), mac, net.mtu, sb.namespace.fd()))
@@ -278,6 +282,8 @@ final class KernelOverlayDataplane implements OverlayDataplane {
           }
         }
       }
+      LinkReadiness.await(in, spec.ifName());
+      LinkReadiness.await(net.netlink, hostIf);
       return new EndpointState(spec.endpointId(), spec.sandboxId(), hostIf, spec.ifName(), index, mac, addrs);
     } catch (RuntimeException e) {
       try {

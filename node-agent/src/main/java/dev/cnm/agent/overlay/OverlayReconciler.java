@@ -66,11 +66,11 @@ final class OverlayReconciler {
             "endpoint " + e.endpointId() + ": its overlay network could not be converged", Map.of(), null));
         continue;
       }
-      if (!drift.contains("endpoint/" + e.endpointId())) {
-        step("endpoint/" + e.endpointId(), created, () -> dp.attachEndpoint(e));
-      } else {
-        step("endpoint/" + e.endpointId(), new ArrayList<>(), () -> dp.attachEndpoint(e));
-      }
+      // one the kernel still holds (an agent restart) is adopted in place: not reported as created
+      OverlayNetwork net = dp.openNetworks().get(e.networkId());
+      boolean held = net != null && net.netlink.links().find(e.hostIfName()).isPresent();
+      boolean fresh = !held && !drift.contains("endpoint/" + e.endpointId());
+      step("endpoint/" + e.endpointId(), fresh ? created : new ArrayList<>(), () -> dp.attachEndpoint(e));
     }
     sweepStrayEndpoints(eps.keySet());
     for (OverlayNetworkSpec n : desired.networks()) {

@@ -76,6 +76,7 @@ public final class AgentSession implements AutoCloseable {
       return;
     }
     long gen = ++generation;
+    applier.sessionStarted();
     Context.CancellableContext ctx = Context.current().withCancellation();
     call = ctx;
     ctx.run(() -> stub.session(new ClientResponseObserver<AgentMessage, ControllerMessage>() {

@@ -40,6 +40,8 @@ public final class DataplaneApplier implements SnapshotApplier {
   private final NftFirewall firewall;
   private final UserlandProxy proxy;
   private final SandboxFileWriter files;
+  /** What the last snapshot applied without failures made; null forces a full reconcile. Used from the session's one thread. */
+  private dev.cnm.agent.dataplane.DesiredState lastApplied;
 
   /** {@code firewall} and {@code proxy} may be null (no port publishing on this node). */
   public DataplaneApplier(BridgeDataplane dataplane, NftFirewall firewall, UserlandProxy proxy, SandboxFileWriter files) {
@@ -47,6 +49,11 @@ public final class DataplaneApplier implements SnapshotApplier {
     this.firewall = firewall;
     this.proxy = proxy;
     this.files = files;
+  }
+
+  @Override
+  public void sessionStarted() {
+    lastApplied = null;
   }
 
   @Override
@@ -80,7 +87,15 @@ public final class DataplaneApplier implements SnapshotApplier {
         ports.addAll(PortMapping.published(e, v4.address(), n.getBridge().getBridgeName()));
       }
     }
-    ReconcileReport report = dataplane.reconcile(new dev.cnm.agent.dataplane.DesiredState(networks, sandboxes, endpoints));
+    dev.cnm.agent.dataplane.DesiredState next = new dev.cnm.agent.dataplane.DesiredState(networks, sandboxes, endpoints);
+    ReconcileReport report;
+    if (lastApplied == null) {
+      // the first snapshot of a session, or after a failure: level-triggered full reconcile
+      report = dataplane.reconcile(next);
+    } else {
+      report = IncrementalApply.apply(dataplane, lastApplied, next);
+    }
+    lastApplied = report.failed().isEmpty() ? next : null;
     List<ObjectStatus> out = new ArrayList<>();
     Map<String, Path> keys = new HashMap<>();
     for (SandboxState s : dataplane.sandboxes()) {

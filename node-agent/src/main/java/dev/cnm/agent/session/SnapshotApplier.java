@@ -15,4 +15,7 @@ public interface SnapshotApplier {
    * error makes the snapshot a NACK. Throwing is a NACK of the whole snapshot.
    */
   List<ObjectStatus> apply(DesiredState desired);
+
+  /** A new session began: its first snapshot must be applied by a full reconcile. */
+  default void sessionStarted() {}
 }

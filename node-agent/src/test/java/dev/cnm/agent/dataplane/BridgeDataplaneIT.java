@@ -10,6 +10,7 @@ import dev.cnm.agent.netlink.link.Bridge;
 import dev.cnm.agent.netlink.link.Link;
 import dev.cnm.agent.netlink.link.LinkSpec;
 import dev.cnm.agent.netlink.link.Veth;
+import dev.cnm.agent.netlink.link.Vxlan;
 import dev.cnm.agent.netns.Namespaces;
 import dev.cnm.agent.netns.NetNamespace;
 import dev.cnm.agent.testsupport.KernelFixture;
@@ -121,6 +122,23 @@ class BridgeDataplaneIT {
   }
 
   @Test
+  void attachEndpoint_sameEndpointIntoNewSandboxRightAfterDelete_succeeds() {
+    dp.ensureNetwork(NET);
+    for (int round = 0; round < 3; round++) {
+      dp.createSandbox("cnmtsb" + round);
+      dp.attachEndpoint(endpoint("ep1", "cnmtsb" + round, 2));
+      dp.deleteSandbox("cnmtsb" + round);
+    }
+    dp.createSandbox("cnmtsbz");
+
+    EndpointState again = dp.attachEndpoint(endpoint("ep1", "cnmtsbz", 2));
+
+    assertThat(hostNl.links().get(again.hostIfName()).alias()).isEqualTo("cnm:ep1");
+    KernelFixture.Exec gw = KernelFixture.exec(sandboxNs("cnmtsbz"), "ping", "-c", "1", "-W", "2", "10.123.0.1");
+    assertThat(gw.code()).as(gw.output()).isZero();
+  }
+
+  @Test
   void externalSandbox_isConfiguredButNeverDeleted() throws Exception {
     Path runtimeDir = Files.createTempDirectory("cnmt-runtime");
     Namespaces runtime = new Namespaces(runtimeDir);
@@ -149,6 +167,7 @@ class BridgeDataplaneIT {
     hostNl.links().add(LinkSpec.of("cnmtstray", Veth.peer("cnmtstrayp")).withAlias("cnm:gone-endpoint"));
     hostNl.links().add(LinkSpec.of("cnmtforeign", new Bridge()).withAlias("someone-else"));
     hostNl.links().add(LinkSpec.of("cnmtplain", Veth.peer("cnmtplainp")));
+    hostNl.links().add(LinkSpec.of("cnmtvx", Vxlan.overlay(77, null, 4789)).withAlias("cnm:other-driver"));
     DesiredState desired = new DesiredState(List.of(NET), List.of(SandboxSpec.owned("cnmtsb1")),
         List.of(endpoint("ep1", "cnmtsb1", 2)));
 
@@ -160,6 +179,7 @@ class BridgeDataplaneIT {
     assertThat(hostNl.links().find("cnmtstray")).isEmpty();
     assertThat(hostNl.links().find("cnmtforeign")).isPresent();
     assertThat(hostNl.links().find("cnmtplain")).isPresent();
+    assertThat(hostNl.links().find("cnmtvx")).isPresent();
     assertThat(dp.reconcile(desired).converged()).isTrue();
   }
 

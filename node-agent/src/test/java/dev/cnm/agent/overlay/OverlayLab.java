@@ -45,6 +45,8 @@ final class OverlayLab implements AutoCloseable {
             .withUp(true));
         nl.links().setUp("ul0");
         nl.addresses().add(nl.links().get("ul0").index(), IpPrefix.parse("ul", "10.77.0." + i + "/24"));
+        // a switch port forwards only once the kernel's link-watch work has seen its carrier
+        LinkReadiness.await(sw, "port" + i);
         Path state = fx.stateDir.resolve("host" + i);
         fx.closeLater(() -> removeOverlayNamespaces(state));
         OverlayDataplane dp = fx.closeLater(OverlayDataplane.open(new OverlayConfig(state, ns)));
@@ -94,7 +96,13 @@ final class OverlayLab implements AutoCloseable {
     return MacAddress.parse("mac", text);
   }
 
+  /** One echo, answered within 3 s (room for one ARP retry on a loaded machine). */
   static KernelFixture.Exec ping(NetNamespace from, String to) {
+    return KernelFixture.exec(from, "ping", "-c", "1", "-W", "3", to);
+  }
+
+  /** One echo that must go unanswered: waits 1 s. */
+  static KernelFixture.Exec pingExpectingSilence(NetNamespace from, String to) {
     return KernelFixture.exec(from, "ping", "-c", "1", "-W", "1", to);
   }
 

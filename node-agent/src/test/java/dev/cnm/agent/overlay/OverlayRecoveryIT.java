@@ -134,7 +134,7 @@ class OverlayRecoveryIT {
     assertThat(lab.host(1).overlay().setPeers("ovds", Set.of(peers[2], v4of2))).isEqualTo(new PeerChanges(1, 2, 0, 0));
     lab.host(2).overlay().setPeers("ovds", Set.of(peers[1], v4of1));
 
-    KernelFixture.Exec r = KernelFixture.exec(sb[1], "ping", "-6", "-c", "1", "-W", "2", "fd77:1::3");
+    KernelFixture.Exec r = KernelFixture.exec(sb[1], "ping", "-6", "-c", "1", "-W", "3", "fd77:1::3");
     assertThat(r.code()).as(r.output()).isZero();
     assertThat(ping(sb[2], "10.214.0.2").code()).isZero();
   }

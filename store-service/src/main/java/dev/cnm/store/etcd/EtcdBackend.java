@@ -52,23 +52,56 @@ import java.util.function.Function;
  * compaction and leases are used as they are.
  */
 public final class EtcdBackend implements KvBackend {
-  private final Client client;
-  private final KV kv;
+  /** While etcd is unreachable, a fresh client is made at most this often. */
+  private static final long RECONNECT_NANOS = TimeUnit.SECONDS.toNanos(2);
 
-  private EtcdBackend(Client client) {
-    this.client = client;
-    this.kv = client.getKVClient();
+  private final List<String> endpoints;
+  private final Object lock = new Object();
+  private volatile Client client;
+  private long lastReconnect = System.nanoTime(); // guarded by lock
+  private boolean closed; // guarded by lock
+
+  private EtcdBackend(List<String> endpoints) {
+    this.endpoints = List.copyOf(endpoints);
+    this.client = newClient(this.endpoints);
   }
 
   /** Connects to etcd (e.g. "http://127.0.0.1:2379"); calls fail fast while it is unreachable. */
   public static EtcdBackend connect(List<String> endpoints) {
-    return new EtcdBackend(Client.builder()
+    return new EtcdBackend(endpoints);
+  }
+
+  private static Client newClient(List<String> endpoints) {
+    return Client.builder()
         .endpoints(endpoints.toArray(String[]::new))
         .connectTimeout(Duration.ofSeconds(2))
         .waitForReady(false)
         .retryMaxDuration(Duration.ofSeconds(5))
         .maxInboundMessageSize(64 * 1024 * 1024)
-        .build());
+        .build();
+  }
+
+  /**
+   * etcd was unreachable: gRPC's reconnect back-off grows to minutes, so after an etcd outage
+   * the old channel could stay down long after etcd is back. Replace the client (at most every
+   * 2 s) so the next call dials afresh; watches on the old client end UNAVAILABLE and resume.
+   */
+  private void unreachable() {
+    Client old;
+    synchronized (lock) {
+      long now = System.nanoTime();
+      if (closed || now - lastReconnect < RECONNECT_NANOS) {
+        return;
+      }
+      lastReconnect = now;
+      old = client;
+      client = newClient(endpoints);
+    }
+    CompletableFuture.runAsync(old::close);
+  }
+
+  private KV kvClient() {
+    return client.getKVClient();
   }
 
   @Override
@@ -76,19 +109,27 @@ public final class EtcdBackend implements KvBackend {
     return "etcd";
   }
 
-  private static <T, R> CompletableFuture<R> call(CompletableFuture<T> f, Function<T, R> convert,
+  private <T, R> CompletableFuture<R> call(CompletableFuture<T> f, Function<T, R> convert,
       String revisionField, long revision) {
     return f.handle((r, e) -> {
       if (e != null) {
-        throw EtcdErrors.map(e, revisionField, revision);
+        throw failed(e, revisionField, revision);
       }
       return convert.apply(r);
     });
   }
 
+  private CnmException failed(Throwable e, String revisionField, long revision) {
+    CnmException c = EtcdErrors.map(e, revisionField, revision);
+    if (c.kind() == dev.cnm.runtime.errors.ErrorKind.UNAVAILABLE) {
+      unreachable();
+    }
+    return c;
+  }
+
   @Override
   public CompletableFuture<RangeResponse> range(RangeRequest r) {
-    CompletableFuture<RangeResponse> f = call(kv.get(bytes(r.getKey()), EtcdConvert.getOption(r)),
+    CompletableFuture<RangeResponse> f = call(kvClient().get(bytes(r.getKey()), EtcdConvert.getOption(r)),
         g -> toRange(g, r.getKeysOnly() || r.getCountOnly()), "revision", r.getRevision());
     return withCompactRevision(f);
   }
@@ -146,7 +187,7 @@ public final class EtcdBackend implements KvBackend {
 
   @Override
   public CompletableFuture<PutResponse> put(PutRequest r) {
-    return call(kv.put(bytes(r.getKey()), bytes(r.getValue()), EtcdConvert.putOption(r)), p -> {
+    return call(kvClient().put(bytes(r.getKey()), bytes(r.getValue()), EtcdConvert.putOption(r)), p -> {
       PutResponse.Builder out = PutResponse.newBuilder().setHeader(header(p.getHeader()));
       if (r.getPrevKv() && p.hasPrevKv()) {
         out.setPrevKv(kv(p.getPrevKv(), true));
@@ -157,7 +198,7 @@ public final class EtcdBackend implements KvBackend {
 
   @Override
   public CompletableFuture<DeleteRangeResponse> deleteRange(DeleteRangeRequest r) {
-    return call(kv.delete(bytes(r.getKey()), EtcdConvert.deleteOption(r)), d -> toDelete(d, r.getPrevKv()), "revision", 0);
+    return call(kvClient().delete(bytes(r.getKey()), EtcdConvert.deleteOption(r)), d -> toDelete(d, r.getPrevKv()), "revision", 0);
   }
 
   private static DeleteRangeResponse toDelete(io.etcd.jetcd.kv.DeleteResponse d, boolean prev) {
@@ -172,7 +213,7 @@ public final class EtcdBackend implements KvBackend {
   @Override
   public CompletableFuture<TxnResponse> txn(TxnRequest r) {
     Cmp[] cmps = r.getCompareList().stream().map(EtcdConvert::cmp).toArray(Cmp[]::new);
-    CompletableFuture<TxnResponse> f = call(kv.txn().If(cmps).Then(ops(r.getSuccessList())).Else(ops(r.getFailureList())).commit(),
+    CompletableFuture<TxnResponse> f = call(kvClient().txn().If(cmps).Then(ops(r.getSuccessList())).Else(ops(r.getFailureList())).commit(),
         t -> toTxn(t, t.isSucceeded() ? r.getSuccessList() : r.getFailureList()), "revision", 0);
     return withCompactRevision(f);
   }
@@ -225,13 +266,14 @@ public final class EtcdBackend implements KvBackend {
 
   @Override
   public CompletableFuture<CompactResponse> compact(CompactRequest r) {
-    return call(kv.compact(r.getRevision()),
+    return call(kvClient().compact(r.getRevision()),
         c -> CompactResponse.newBuilder().setHeader(header(c.getHeader())).build(), "revision", r.getRevision());
   }
 
   @Override
   public WatchHandle watch(WatchRequest r, WatchSink sink) {
-    return EtcdWatch.start(client, kv, r, sink);
+    Client c = client;
+    return EtcdWatch.start(c, c.getKVClient(), r, sink);
   }
 
   @Override
@@ -256,7 +298,7 @@ public final class EtcdBackend implements KvBackend {
       if (e == null) {
         return LeaseKeepAliveResponse.newBuilder().setHeader(header(k.getHeader())).setId(r.getId()).setTtl(k.getTTL()).build();
       }
-      CnmException c = EtcdErrors.map(e, "revision", 0);
+      CnmException c = failed(e, "revision", 0);
       if (c.kind() == dev.cnm.runtime.errors.ErrorKind.NOT_FOUND) {
         return LeaseKeepAliveResponse.newBuilder().setId(r.getId()).setTtl(0).build();
       }
@@ -279,6 +321,9 @@ public final class EtcdBackend implements KvBackend {
 
   @Override
   public void close() {
+    synchronized (lock) {
+      closed = true;
+    }
     client.close();
   }
 
