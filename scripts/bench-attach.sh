@@ -12,7 +12,8 @@
 #
 # Usage: sudo scripts/bench-attach.sh [N]     (default 500)
 # Env:   RESULTS_FILE (JSONL, default bench/target/attach.jsonl)  DOCKER=0 skips the Docker peer
-#        NCTR (Docker containers, default 30)
+#        NCTR (Docker containers, default 30). The CNI peer runs without portmap and ipMasq (its
+#        fastest configuration; cnm publishes no ports here either).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-500}
@@ -62,7 +63,7 @@ kill -9 "$UP_PID"; wait "$UP_PID" 2>/dev/null || true; UP_PID=
 # ---------- CNI reference plugins (bridge + host-local, + portmap when iptables exists) ----------
 ip netns add $NS_CNI
 ip -n $NS_CNI link set lo up
-ip netns exec $NS_CNI env RESULTS_FILE="$RESULTS" bash "$PEERS/cni-bench.sh" "$N" || echo "cni peer failed" >&2
+ip netns exec $NS_CNI env RESULTS_FILE="$RESULTS" PORTMAP=0 IPMASQ=0 bash "$PEERS/cni-bench.sh" "$N" || echo "cni peer failed" >&2
 
 # ---------- Docker's libnetwork (dockerd 20.10 from Debian docker.io) ----------
 if [ "${DOCKER:-1}" = 1 ]; then

@@ -296,14 +296,18 @@ public final class EtcdBackend implements KvBackend {
   public CompletableFuture<LeaseKeepAliveResponse> leaseKeepAlive(LeaseKeepAliveRequest r) {
     return client.getLeaseClient().keepAliveOnce(r.getId()).handle((k, e) -> {
       if (e == null) {
-        return LeaseKeepAliveResponse.newBuilder().setHeader(header(k.getHeader())).setId(r.getId()).setTtl(k.getTTL()).build();
+        return CompletableFuture.completedFuture(LeaseKeepAliveResponse.newBuilder()
+            .setHeader(header(k.getHeader())).setId(r.getId()).setTtl(k.getTTL()).build());
       }
       CnmException c = failed(e, "revision", 0);
-      if (c.kind() == dev.cnm.runtime.errors.ErrorKind.NOT_FOUND) {
-        return LeaseKeepAliveResponse.newBuilder().setId(r.getId()).setTtl(0).build();
+      if (c.kind() != dev.cnm.runtime.errors.ErrorKind.NOT_FOUND) {
+        return CompletableFuture.<LeaseKeepAliveResponse>failedFuture(c);
       }
-      throw c;
-    });
+      // the lease is gone: answer ttl 0, with the current revision like every response
+      return range(RangeRequest.newBuilder().setKey(com.google.protobuf.ByteString.copyFrom(new byte[] {0}))
+          .setCountOnly(true).build()).thenApply(now -> LeaseKeepAliveResponse.newBuilder()
+          .setHeader(now.getHeader()).setId(r.getId()).setTtl(0).build());
+    }).thenCompose(f -> f);
   }
 
   @Override

@@ -296,6 +296,29 @@ abstract class StoreConformanceSuite {
   }
 
   @Test
+  void lease_revoked_deletesKeysAndKeepAliveAnswersTtlZero() throws Exception {
+    long lease = kv.leaseGrant(LeaseGrantRequest.newBuilder().setTtl(60).build()).getId();
+    kv.put(PutRequest.newBuilder().setKey(b(p + "r")).setLease(lease).setValue(b("1")).build());
+    kv.leaseRevoke(dev.cnm.api.v1.LeaseRevokeRequest.newBuilder().setId(lease).build());
+    assertThat(get(p + "r").getKvsCount()).isZero();
+    BlockingQueue<LeaseKeepAliveResponse> answers = new LinkedBlockingQueue<>();
+    var in = StoreGrpc.newStub(store.channel()).leaseKeepAlive(new StreamObserver<>() {
+      public void onNext(LeaseKeepAliveResponse r) {
+        answers.add(r);
+      }
+
+      public void onError(Throwable t) {}
+
+      public void onCompleted() {}
+    });
+    in.onNext(LeaseKeepAliveRequest.newBuilder().setId(lease).build());
+    LeaseKeepAliveResponse gone = answers.poll(10, TimeUnit.SECONDS);
+    in.onCompleted();
+    assertThat(gone.getTtl()).isZero();
+    assertThat(gone.getHeader().getRevision()).isPositive();
+  }
+
+  @Test
   void value_ofOnePointFiveMiB_roundTrips() {
     byte[] big = new byte[1_572_864];
     new Random(7).nextBytes(big);
