@@ -72,7 +72,8 @@ if [ "${DOCKER:-1}" = 1 ]; then
   fi
   ip netns add $NS_DOCKER
   ip -n $NS_DOCKER link set lo up
-  ip netns exec $NS_DOCKER env RESULTS_FILE="$RESULTS" NCTR="${NCTR:-30}" NNET=10 SWARM=0 \
+  # nsenter --net only: dockerd needs the host's cgroup mounts, which `ip netns exec` hides
+  nsenter --net=/run/netns/$NS_DOCKER env RESULTS_FILE="$RESULTS" NCTR="${NCTR:-30}" NNET=10 SWARM=0 \
     SOCK=/tmp/cnmbench-docker.sock bash "$PEERS/docker-bench.sh" || echo "docker peer failed" >&2
 fi
 

@@ -11,6 +11,7 @@ import dev.cnm.api.v1.RequestPoolRequest;
 import dev.cnm.api.v1.RequestPoolResponse;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
+import dev.cnm.runtime.grpc.GrpcErrors;
 import io.grpc.Channel;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -87,7 +88,7 @@ public final class GrpcAddressAllocator implements AddressAllocator {
     try {
       return rpc.get();
     } catch (io.grpc.StatusRuntimeException e) {
-      throw RemoteErrors.toCnm("ipam", e);
+      throw GrpcErrors.fromStatus(e);
     }
   }
 }

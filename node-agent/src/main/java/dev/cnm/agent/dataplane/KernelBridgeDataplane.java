@@ -13,7 +13,6 @@ import dev.cnm.agent.netlink.link.LinkSpec;
 import dev.cnm.agent.netlink.link.Veth;
 import dev.cnm.agent.netlink.sys.AlreadyExistsException;
 import dev.cnm.agent.netlink.sys.LibC;
-import dev.cnm.agent.netlink.sys.NoSuchDeviceException;
 import dev.cnm.agent.netns.Namespaces;
 import dev.cnm.agent.netns.Sysctl;
 import dev.cnm.runtime.errors.CnmException;
@@ -48,9 +47,7 @@ final class KernelBridgeDataplane implements BridgeDataplane {
   static KernelBridgeDataplane open(DataplaneConfig config) {
     LibC.load();
     SandboxRegistry sandboxes = new SandboxRegistry(new Namespaces(config.stateDir()));
-    NetlinkHandle host = config.hostNamespace() == null ? NetlinkHandle.openCurrent()
-        : NetlinkHandle.openIn(config.hostNamespace());
-    return new KernelBridgeDataplane(config, host, sandboxes);
+    return new KernelBridgeDataplane(config, NetlinkHandle.openInOrCurrent(config.hostNamespace()), sandboxes);
   }
 
   NetlinkHandle host() {
@@ -149,7 +146,7 @@ final class KernelBridgeDataplane implements BridgeDataplane {
       for (Link l : host.links().list()) {
         if (networkId.equals(Ids.ownerOf(l.alias())) && l.kind().equals("bridge")
             && (spec == null || l.name().equals(spec.bridgeName()))) {
-          deleteLinkIfPresent(l.index());
+          host.links().deleteIfPresent(l.index());
         }
       }
     }
@@ -272,7 +269,7 @@ final class KernelBridgeDataplane implements BridgeDataplane {
         if (attempt == 5 || (old.isPresent() && !endpointId.equals(Ids.ownerOf(old.get().alias())))) {
           throw e;
         }
-        old.ifPresent(l -> deleteLinkIfPresent(l.index()));
+        old.ifPresent(l -> host.links().deleteIfPresent(l.index()));
       }
     }
   }
@@ -290,15 +287,7 @@ final class KernelBridgeDataplane implements BridgeDataplane {
     String name = a != null ? a.spec().hostIfName() : Ids.hostInterfaceFor(endpointId);
     Optional<Link> l = host.links().find(name);
     if (l.isPresent() && endpointId.equals(Ids.ownerOf(l.get().alias()))) {
-      deleteLinkIfPresent(l.get().index());
-    }
-  }
-
-  void deleteLinkIfPresent(int index) {
-    try {
-      host.links().delete(index);
-    } catch (NoSuchDeviceException gone) {
-      // already gone (e.g. its namespace was deleted meanwhile): what we wanted
+      host.links().deleteIfPresent(l.get().index());
     }
   }
 

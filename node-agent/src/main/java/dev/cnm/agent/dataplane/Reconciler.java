@@ -12,7 +12,6 @@ import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,10 +25,11 @@ import java.util.Set;
  */
 final class Reconciler {
   private final KernelBridgeDataplane dp;
-  private final List<String> created = new ArrayList<>();
-  private final List<String> removed = new ArrayList<>();
-  private final List<String> drift = new ArrayList<>();
-  private final Map<String, CnmException> failed = new LinkedHashMap<>();
+  private final ReconcileLog log = new ReconcileLog();
+  private final List<String> created = log.created();
+  private final List<String> removed = log.removed();
+  private final List<String> drift = log.drift();
+  private final Map<String, CnmException> failed = log.failed();
 
   Reconciler(KernelBridgeDataplane dp) {
     this.dp = dp;
@@ -45,18 +45,18 @@ final class Reconciler {
 
     for (String id : List.copyOf(dp.attached().keySet())) {
       if (!epIds.contains(id)) {
-        step("endpoint/" + id, removed, () -> dp.detachLocked(id));
+        log.step("endpoint/" + id, removed, () -> dp.detachLocked(id));
       }
     }
     SandboxRegistry sandboxes = dp.sandboxRegistry();
     for (Sandbox s : List.copyOf(sandboxes.all())) {
       if (!sbIds.contains(s.id())) {
-        step("sandbox/" + s.id(), removed, () -> dp.deleteSandbox(s.id()));
+        log.step("sandbox/" + s.id(), removed, () -> dp.deleteSandbox(s.id()));
       }
     }
     for (String id : sandboxes.ownedOnDisk()) {
       if (!sbIds.contains(id) && !sandboxes.isOpen(id)) {
-        step("sandbox/" + id, removed, () -> sandboxes.deleteOwned(id));
+        log.step("sandbox/" + id, removed, () -> sandboxes.deleteOwned(id));
       }
     }
     for (NetworkSpec n : desired.networks()) {
@@ -71,7 +71,7 @@ final class Reconciler {
     }
     for (String id : List.copyOf(dp.networks().keySet())) {
       if (!netIds.contains(id)) {
-        step("network/" + id, removed, () -> dp.removeNetwork(id));
+        log.step("network/" + id, removed, () -> dp.removeNetwork(id));
       }
     }
     Set<String> onDiskNow = new HashSet<>(sandboxes.ownedOnDisk());
@@ -82,7 +82,7 @@ final class Reconciler {
       // a namespace file of ours left by a previous agent run is re-opened, not created
       boolean onDisk = s.externalPath() == null && onDiskNow.contains(s.sandboxId());
       List<String> into = s.externalPath() != null || onDisk ? new ArrayList<>() : created;
-      step("sandbox/" + s.sandboxId(), into, () -> {
+      log.step("sandbox/" + s.sandboxId(), into, () -> {
         if (s.externalPath() == null) {
           sandboxes.createOwned(s.sandboxId());
         } else {
@@ -98,7 +98,7 @@ final class Reconciler {
       }
     }
     sweepStrayLinks(netIds, epIds);
-    return new ReconcileReport(created, removed, drift, failed);
+    return log.report();
   }
 
   private void endpoint(EndpointSpec e) {
@@ -122,7 +122,7 @@ final class Reconciler {
       return;
     }
     if (hostEnd.isPresent()) {
-      dp.deleteLinkIfPresent(hostEnd.get().index());
+      dp.host().links().deleteIfPresent(hostEnd.get().index());
       dp.attachEndpoint(e);
       drift.add(key);
       return;
@@ -205,17 +205,8 @@ final class Reconciler {
       String owner = Ids.ownerOf(l.alias());
       boolean ours = l.kind().equals("bridge") || l.kind().equals("veth");
       if (owner != null && ours && !netIds.contains(owner) && !epIds.contains(owner)) {
-        step("link/" + l.name(), removed, () -> dp.deleteLinkIfPresent(l.index()));
+        log.step("link/" + l.name(), removed, () -> dp.host().links().deleteIfPresent(l.index()));
       }
-    }
-  }
-
-  private void step(String key, List<String> into, Runnable action) {
-    try {
-      action.run();
-      into.add(key);
-    } catch (CnmException e) {
-      failed.put(key, e);
     }
   }
 }

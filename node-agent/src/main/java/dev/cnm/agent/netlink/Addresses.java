@@ -40,10 +40,7 @@ public final class Addresses {
     MessageWriter w = new MessageWriter(RtnetlinkH.RTM_GETADDR, NetlinkH.NLM_F_DUMP)
         .ifAddrMsg(new IfAddrMsg(family, 0, 0, 0, 0));
     List<Address> out = new ArrayList<>();
-    for (NetlinkMessage m : socket.dump(w, "ip addr show")) {
-      if (m.header().type() != RtnetlinkH.RTM_NEWADDR) {
-        continue;
-      }
+    for (NetlinkMessage m : socket.dump(w, "ip addr show", RtnetlinkH.RTM_NEWADDR)) {
       IfAddrMsg msg = IfAddrMsg.decode(m.bodyView());
       if (index != 0 && msg.index() != index) {
         continue;

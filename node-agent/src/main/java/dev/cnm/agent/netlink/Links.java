@@ -27,10 +27,8 @@ public final class Links {
     MessageWriter w = new MessageWriter(RtnetlinkH.RTM_GETLINK, NetlinkH.NLM_F_DUMP)
         .ifInfoMsg(IfInfoMsg.ofIndex(0));
     List<Link> out = new ArrayList<>();
-    for (NetlinkMessage m : socket.dump(w, "ip link show")) {
-      if (m.header().type() == RtnetlinkH.RTM_NEWLINK) {
-        out.add(decode(m));
-      }
+    for (NetlinkMessage m : socket.dump(w, "ip link show", RtnetlinkH.RTM_NEWLINK)) {
+      out.add(decode(m));
     }
     return out;
   }
@@ -64,6 +62,15 @@ public final class Links {
    * (and {@code up}). Fails with EEXIST if the name is taken.
    */
   public void add(LinkSpec spec) {
+    socket.execute(addRequest(spec), spec.describe());
+    if (spec.alias() != null && spec.namespaceFd() < 0) {
+      // the kernel ignores IFLA_IFALIAS when creating a link; only a set applies it
+      setAlias(spec.name(), spec.alias());
+    }
+  }
+
+  /** The RTM_NEWLINK of {@link #add}: ifinfomsg, the common attributes, IFLA_LINKINFO{kind, data}. */
+  static MessageWriter addRequest(LinkSpec spec) {
     int up = spec.up() ? IfLinkH.IFF_UP : 0;
     MessageWriter w = new MessageWriter(RtnetlinkH.RTM_NEWLINK,
         NetlinkH.NLM_F_CREATE | NetlinkH.NLM_F_EXCL)
@@ -88,11 +95,7 @@ public final class Links {
     spec.kind().writeInfoData(w);
     w.endNested(data);
     w.endNested(info);
-    socket.execute(w, spec.describe());
-    if (spec.alias() != null && spec.namespaceFd() < 0) {
-      // the kernel ignores IFLA_IFALIAS when creating a link; only a set applies it
-      setAlias(spec.name(), spec.alias());
-    }
+    return w;
   }
 
   /** Equivalent to: {@code ip link del NAME}. Fails with ENODEV if absent. */
@@ -108,6 +111,18 @@ public final class Links {
   public void delete(int index) {
     MessageWriter w = new MessageWriter(RtnetlinkH.RTM_DELLINK, 0).ifInfoMsg(IfInfoMsg.ofIndex(index));
     socket.execute(w, "ip link del <index " + index + ">");
+  }
+
+  /**
+   * Like {@link #delete(int)}, but a link already gone (ENODEV: deleted meanwhile, or with its
+   * namespace) is what was wanted, not an error.
+   */
+  public void deleteIfPresent(int index) {
+    try {
+      delete(index);
+    } catch (NoSuchDeviceException gone) {
+      // already gone: what we wanted
+    }
   }
 
   /** Equivalent to: {@code ip link set NAME up}. */

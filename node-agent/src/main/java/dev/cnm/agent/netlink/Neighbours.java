@@ -99,13 +99,7 @@ public final class Neighbours {
   private List<NetlinkMessage> dump(int family, String operation) {
     MessageWriter w = new MessageWriter(RtnetlinkH.RTM_GETNEIGH, NetlinkH.NLM_F_DUMP)
         .ndMsg(new NdMsg(family, 0, 0, 0, 0));
-    List<NetlinkMessage> out = new ArrayList<>();
-    for (NetlinkMessage m : socket.dump(w, operation)) {
-      if (m.header().type() == RtnetlinkH.RTM_NEWNEIGH) {
-        out.add(m);
-      }
-    }
-    return out;
+    return socket.dump(w, operation, RtnetlinkH.RTM_NEWNEIGH);
   }
 
   private void neigh(int type, int flags, Neighbour n, String verb) {

@@ -1,7 +1,10 @@
 package dev.cnm.agent.netlink;
 
+import dev.cnm.agent.netlink.codec.MessageWriter;
+import dev.cnm.agent.netlink.codec.NetlinkMessage;
 import dev.cnm.agent.netns.NetNamespace;
 import dev.cnm.agent.netns.Namespaces;
+import java.util.List;
 
 /**
  * The netlink operations of one network namespace. Its socket is opened inside that namespace
@@ -34,6 +37,11 @@ public final class NetlinkHandle implements AutoCloseable {
     return Namespaces.runIn(namespace, NetlinkHandle::openCurrent);
   }
 
+  /** {@link #openIn} {@code namespace}, or {@link #openCurrent} when it is null (a dataplane's optional host namespace). */
+  public static NetlinkHandle openInOrCurrent(NetNamespace namespace) {
+    return namespace == null ? openCurrent() : openIn(namespace);
+  }
+
   /** {@code ip link ...} */
   public Links links() {
     return links;
@@ -52,6 +60,17 @@ public final class NetlinkHandle implements AutoCloseable {
   /** {@code ip neigh ...} and {@code bridge fdb ...} */
   public Neighbours neighbours() {
     return neighbours;
+  }
+
+  /**
+   * Sends a dump request built with the shared codec (NLM_F_DUMP in its flags) on this handle's
+   * socket and returns every answer of type {@code answerType}: for the few dumps whose decoding belongs to the caller (the
+   * overlay reads each VXLAN device's IFLA_INFO_DATA).
+   *
+   * @param operation the "ip ..." equivalent, for the exception's message
+   */
+  public List<NetlinkMessage> dump(MessageWriter request, String operation, int answerType) {
+    return socket.dump(request, operation, answerType);
   }
 
   @Override

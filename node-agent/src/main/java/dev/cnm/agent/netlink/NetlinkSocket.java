@@ -77,11 +77,20 @@ final class NetlinkSocket implements AutoCloseable {
     exchange(request, operation, Mode.EXECUTE);
   }
 
-  /** Sends a dump request (NLM_F_DUMP is expected in its flags) and returns every answer. */
-  List<NetlinkMessage> dump(MessageWriter request, String operation) {
+  /**
+   * Sends a dump request (NLM_F_DUMP is expected in its flags) and returns every answer of type
+   * {@code answerType} (e.g. RTM_NEWLINK for an RTM_GETLINK dump).
+   */
+  List<NetlinkMessage> dump(MessageWriter request, String operation, int answerType) {
     for (int attempt = 1; ; attempt++) {
       try {
-        return exchange(request, operation, Mode.DUMP);
+        List<NetlinkMessage> out = new ArrayList<>();
+        for (NetlinkMessage m : exchange(request, operation, Mode.DUMP)) {
+          if (m.header().type() == answerType) {
+            out.add(m);
+          }
+        }
+        return out;
       } catch (DumpInterrupted e) {
         if (attempt == DUMP_ATTEMPTS) {
           throw CnmException.unavailable(operation + ": the dump kept changing under us (NLM_F_DUMP_INTR)", null);

@@ -42,10 +42,7 @@ public final class Routes {
     MessageWriter w = new MessageWriter(RtnetlinkH.RTM_GETROUTE, NetlinkH.NLM_F_DUMP)
         .rtMsg(new RtMsg(family, 0, 0, 0, 0, 0, 0, 0, 0));
     List<Route> out = new ArrayList<>();
-    for (NetlinkMessage m : socket.dump(w, "ip route show")) {
-      if (m.header().type() != RtnetlinkH.RTM_NEWROUTE) {
-        continue;
-      }
+    for (NetlinkMessage m : socket.dump(w, "ip route show", RtnetlinkH.RTM_NEWROUTE)) {
       RtMsg r = RtMsg.decode(m.bodyView());
       Attributes a = m.attributesAfter(RtMsg.SIZE);
       int table = a.u32(RtnetlinkH.RTA_TABLE).orElse(r.table());

@@ -13,7 +13,6 @@ import dev.cnm.agent.netlink.link.LinkSpec;
 import dev.cnm.agent.netlink.link.Veth;
 import dev.cnm.agent.netlink.sys.AlreadyExistsException;
 import dev.cnm.agent.netlink.sys.LibC;
-import dev.cnm.agent.netlink.sys.NoSuchDeviceException;
 import dev.cnm.agent.netns.NetNamespace;
 import dev.cnm.agent.netns.Namespaces;
 import dev.cnm.runtime.errors.CnmException;
@@ -33,30 +32,20 @@ final class KernelOverlayDataplane implements OverlayDataplane {
   private final Object lock = new Object();
   // guarded by lock: every field below and every kernel change
   private final NetlinkHandle host;
-  private final RtnlSocket hostRtnl;
   private final Namespaces namespaces;
   private final Map<String, OverlayNetwork> networks = new HashMap<>();
   private final Map<String, Attached> endpoints = new HashMap<>();
   private final SandboxHandles sandboxes = new SandboxHandles();
 
-  private KernelOverlayDataplane(NetlinkHandle host, RtnlSocket hostRtnl, Namespaces namespaces) {
+  private KernelOverlayDataplane(NetlinkHandle host, Namespaces namespaces) {
     this.host = host;
-    this.hostRtnl = hostRtnl;
     this.namespaces = namespaces;
   }
 
   static KernelOverlayDataplane open(OverlayConfig config) {
     LibC.load();
     Namespaces namespaces = new Namespaces(config.stateDir().resolve("overlay"));
-    NetNamespace hostNs = config.hostNamespace();
-    NetlinkHandle host = hostNs == null ? NetlinkHandle.openCurrent() : NetlinkHandle.openIn(hostNs);
-    try {
-      RtnlSocket rtnl = hostNs == null ? RtnlSocket.open() : Namespaces.runIn(hostNs, RtnlSocket::open);
-      return new KernelOverlayDataplane(host, rtnl, namespaces);
-    } catch (RuntimeException e) {
-      host.close();
-      throw e;
-    }
+    return new KernelOverlayDataplane(NetlinkHandle.openInOrCurrent(config.hostNamespace()), namespaces);
   }
 
   Map<String, OverlayNetwork> openNetworks() {
@@ -125,35 +114,33 @@ final class KernelOverlayDataplane implements OverlayDataplane {
     return changed;
   }
 
-  /** The two sockets of a network's namespace, opened by a thread inside it. */
-  private record Sockets(NetlinkHandle netlink, RtnlSocket rtnl) {
-    static Sockets openHere(boolean loopbackUp) {
-      NetlinkHandle nl = NetlinkHandle.openCurrent();
-      try {
-        if (loopbackUp) {
-          nl.links().setUp("lo");
-        }
-        return new Sockets(nl, RtnlSocket.open());
-      } catch (RuntimeException e) {
-        nl.close();
-        throw e;
+  /** The netlink socket of a network's namespace, opened by a thread inside it. */
+  private static NetlinkHandle openHere(boolean loopbackUp) {
+    NetlinkHandle nl = NetlinkHandle.openCurrent();
+    try {
+      if (loopbackUp) {
+        nl.links().setUp("lo");
       }
+      return nl;
+    } catch (RuntimeException e) {
+      nl.close();
+      throw e;
     }
   }
 
   /**
-   * Opens the network's namespace and its two sockets; a new namespace is created with loopback
-   * up, its sockets opened by the very thread that unshared into it (no second setns).
+   * Opens the network's namespace and its netlink socket; a new namespace is created with loopback
+   * up, its socket opened by the very thread that unshared into it (no second setns).
    */
   OverlayNetwork openNamespace(String networkId, boolean create) {
     if (create) {
-      Namespaces.Created<Sockets> c = namespaces.create(networkId, () -> Sockets.openHere(true));
-      return new OverlayNetwork(c.namespace(), c.value().netlink(), c.value().rtnl());
+      Namespaces.Created<NetlinkHandle> c = namespaces.create(networkId, () -> openHere(true));
+      return new OverlayNetwork(c.namespace(), c.value());
     }
     NetNamespace ns = namespaces.open(networkId);
     try {
-      Sockets s = Namespaces.runIn(ns, () -> Sockets.openHere(false));
-      return new OverlayNetwork(ns, s.netlink(), s.rtnl());
+      NetlinkHandle nl = Namespaces.runIn(ns, () -> openHere(false));
+      return new OverlayNetwork(ns, nl);
     } catch (RuntimeException e) {
       ns.close();
       throw e;
@@ -170,10 +157,6 @@ final class KernelOverlayDataplane implements OverlayDataplane {
 
   NetlinkHandle host() {
     return host;
-  }
-
-  RtnlSocket hostRtnl() {
-    return hostRtnl;
   }
 
   @Override
@@ -194,22 +177,14 @@ final class KernelOverlayDataplane implements OverlayDataplane {
         try {
           // deleted now rather than with the namespace: the kernel tears a namespace down
           // asynchronously, and until then the VNI and port would still be taken
-          for (VxlanDevice d : VxlanLinks.list(net.rtnl)) {
-            deleteQuietly(net.netlink, d.index());
+          for (VxlanDevice d : VxlanLinks.list(net.netlink)) {
+            net.netlink.links().deleteIfPresent(d.index());
           }
         } finally {
           net.close();
         }
       }
       namespaces.delete(networkId);
-    }
-  }
-
-  static void deleteQuietly(NetlinkHandle nl, int index) {
-    try {
-      nl.links().delete(index);
-    } catch (NoSuchDeviceException gone) {
-      // already gone: what we wanted
     }
   }
 
@@ -258,7 +233,7 @@ final class KernelOverlayDataplane implements OverlayDataplane {
       return adopted.get();
     }
     // any other host end of that name is a leftover: the network's namespace is ours alone
-    net.netlink.links().find(hostIf).ifPresent(stale -> deleteQuietly(net.netlink, stale.index()));
+    net.netlink.links().find(hostIf).ifPresent(stale -> net.netlink.links().deleteIfPresent(stale.index()));
     MacAddress mac = spec.effectiveMac();
     net.netlink.links().add(LinkSpec.of(hostIf, new Veth(spec.ifName(), mac, net.mtu, sb.namespace.fd()))
         .withMtu(net.mtu).withMaster(net.bridgeIndex).withAlias(OverlayIds.mark(spec.endpointId())).withUp(true));
@@ -313,7 +288,7 @@ final class KernelOverlayDataplane implements OverlayDataplane {
       if (net != null) {
         Optional<Link> l = net.netlink.links().find(a.state().hostIfName());
         if (l.isPresent() && endpointId.equals(OverlayIds.ownerOf(l.get().alias()))) {
-          deleteQuietly(net.netlink, l.get().index());
+          net.netlink.links().deleteIfPresent(l.get().index());
         }
       }
     } finally {
@@ -374,7 +349,6 @@ final class KernelOverlayDataplane implements OverlayDataplane {
       sandboxes.closeAll();
       networks.values().forEach(OverlayNetwork::close);
       networks.clear();
-      hostRtnl.close();
       host.close();
     }
   }

@@ -9,14 +9,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One overlay network on this node while the dataplane has it open: its namespace, the two
- * netlink sockets opened inside it, the indexes of its bridge and VXLAN device, and the peers the
+ * One overlay network on this node while the dataplane has it open: its namespace, the netlink
+ * socket opened inside it, the indexes of its bridge and VXLAN device, and the peers the
  * kernel holds. Not thread-safe: used under the dataplane's lock.
  */
 final class OverlayNetwork implements AutoCloseable {
   final NetNamespace namespace;
   final NetlinkHandle netlink;
-  final RtnlSocket rtnl;
   OverlayNetworkSpec spec;
   int mtu;
   String underlayLink;
@@ -29,10 +28,9 @@ final class OverlayNetwork implements AutoCloseable {
   /** Neighbour entries (IP → MAC) the VXLAN device holds, or null until read from the kernel. */
   Map<InetAddress, MacAddress> neighbours;
 
-  OverlayNetwork(NetNamespace namespace, NetlinkHandle netlink, RtnlSocket rtnl) {
+  OverlayNetwork(NetNamespace namespace, NetlinkHandle netlink) {
     this.namespace = namespace;
     this.netlink = netlink;
-    this.rtnl = rtnl;
   }
 
   /** A fresh VXLAN device holds no peers. */
@@ -49,7 +47,6 @@ final class OverlayNetwork implements AutoCloseable {
   @Override
   public void close() {
     netlink.close();
-    rtnl.close();
     namespace.close();
   }
 }

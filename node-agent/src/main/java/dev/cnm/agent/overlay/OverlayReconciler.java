@@ -1,5 +1,6 @@
 package dev.cnm.agent.overlay;
 
+import dev.cnm.agent.dataplane.ReconcileLog;
 import dev.cnm.agent.dataplane.ReconcileReport;
 import dev.cnm.agent.netlink.link.Link;
 import dev.cnm.runtime.errors.CnmException;
@@ -19,10 +20,11 @@ import java.util.Set;
  */
 final class OverlayReconciler {
   private final KernelOverlayDataplane dp;
-  private final List<String> created = new ArrayList<>();
-  private final List<String> removed = new ArrayList<>();
-  private final List<String> drift = new ArrayList<>();
-  private final Map<String, CnmException> failed = new LinkedHashMap<>();
+  private final ReconcileLog log = new ReconcileLog();
+  private final List<String> created = log.created();
+  private final List<String> removed = log.removed();
+  private final List<String> drift = log.drift();
+  private final Map<String, CnmException> failed = log.failed();
 
   OverlayReconciler(KernelOverlayDataplane dp) {
     this.dp = dp;
@@ -37,14 +39,14 @@ final class OverlayReconciler {
     for (var a : List.copyOf(dp.attached().values())) {
       if (!a.spec().equals(eps.get(a.spec().endpointId()))) {
         String id = a.spec().endpointId();
-        step("endpoint/" + id, eps.containsKey(id) ? drift : removed, () -> dp.detachLocked(id));
+        log.step("endpoint/" + id, eps.containsKey(id) ? drift : removed, () -> dp.detachLocked(id));
       }
     }
     Set<String> known = new HashSet<>(dp.openNetworks().keySet());
     known.addAll(dp.namespaces().list());
     for (String id : known) {
       if (!netIds.contains(id)) {
-        step("network/" + id, removed, () -> dp.removeNetwork(id));
+        log.step("network/" + id, removed, () -> dp.removeNetwork(id));
       }
     }
     for (OverlayNetworkSpec n : desired.networks()) {
@@ -70,7 +72,7 @@ final class OverlayReconciler {
       OverlayNetwork net = dp.openNetworks().get(e.networkId());
       boolean held = net != null && net.netlink.links().find(e.hostIfName()).isPresent();
       boolean fresh = !held && !drift.contains("endpoint/" + e.endpointId());
-      step("endpoint/" + e.endpointId(), fresh ? created : new ArrayList<>(), () -> dp.attachEndpoint(e));
+      log.step("endpoint/" + e.endpointId(), fresh ? created : new ArrayList<>(), () -> dp.attachEndpoint(e));
     }
     sweepStrayEndpoints(eps.keySet());
     for (OverlayNetworkSpec n : desired.networks()) {
@@ -87,7 +89,7 @@ final class OverlayReconciler {
         failed.put(key, e);
       }
     }
-    return new ReconcileReport(created, removed, drift, failed);
+    return log.report();
   }
 
   /** Deletes veths marked for endpoints that are not attached (left by a previous agent run). */
@@ -99,17 +101,8 @@ final class OverlayReconciler {
         if (owner == null || networkMark.equals(l.alias()) || dp.attached().containsKey(owner)) {
           continue;
         }
-        step("link/" + l.name(), removed, () -> KernelOverlayDataplane.deleteQuietly(net.netlink, l.index()));
+        log.step("link/" + l.name(), removed, () -> net.netlink.links().deleteIfPresent(l.index()));
       }
-    }
-  }
-
-  private void step(String key, List<String> into, Runnable action) {
-    try {
-      action.run();
-      into.add(key);
-    } catch (CnmException e) {
-      failed.put(key, e);
     }
   }
 }

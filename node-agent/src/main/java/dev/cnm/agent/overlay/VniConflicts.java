@@ -23,10 +23,10 @@ final class VniConflicts {
   void free(RuntimeException exists) {
     List<String> foreign = new ArrayList<>();
     int removed = 0;
-    for (VxlanDevice d : VxlanLinks.list(dp.hostRtnl())) {
+    for (VxlanDevice d : VxlanLinks.list(dp.host())) {
       if (holds(d)) {
         if (OverlayIds.ownerOf(d.alias()) != null) {
-          KernelOverlayDataplane.deleteQuietly(dp.host(), d.index());
+          dp.host().links().deleteIfPresent(d.index());
           removed++;
         } else {
           foreign.add("device " + d.name() + " (not cnm's)");
@@ -43,9 +43,9 @@ final class VniConflicts {
       OverlayNetwork open = dp.openNetworks().get(name);
       OverlayNetwork other = open != null ? open : dp.openNamespace(name, false);
       try {
-        for (VxlanDevice d : VxlanLinks.list(other.rtnl)) {
+        for (VxlanDevice d : VxlanLinks.list(other.netlink)) {
           if (holds(d)) {
-            KernelOverlayDataplane.deleteQuietly(other.netlink, d.index());
+            other.netlink.links().deleteIfPresent(d.index());
             removed++;
           }
         }

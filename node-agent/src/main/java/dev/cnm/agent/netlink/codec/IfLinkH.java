@@ -29,6 +29,8 @@ public final class IfLinkH {
   public static final int IFLA_VXLAN_LOCAL = 4;
   public static final int IFLA_VXLAN_TTL = 5;
   public static final int IFLA_VXLAN_LEARNING = 7;
+  /** Answer ARP / neighbour solicitations from the neighbour table; only taken at creation. */
+  public static final int IFLA_VXLAN_PROXY = 11;
   public static final int IFLA_VXLAN_L2MISS = 13;
   public static final int IFLA_VXLAN_L3MISS = 14;
   public static final int IFLA_VXLAN_PORT = 15;

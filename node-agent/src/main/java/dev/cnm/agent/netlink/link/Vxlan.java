@@ -16,9 +16,11 @@ import java.net.InetAddress;
  * @param learning whether the device learns remote MACs from traffic
  * @param parentIndex the underlay link index (IFLA_VXLAN_LINK), or 0
  * @param l2miss / l3miss report FDB / neighbour misses to user space (for on-demand lookups)
+ * @param proxy answer ARP / neighbour solicitations from the neighbour table (IFLA_VXLAN_PROXY);
+ *     the kernel only takes it at creation (a changelink answers EOPNOTSUPP)
  */
 public record Vxlan(int vni, InetAddress local, int dstPort, boolean learning, int parentIndex,
-    boolean l2miss, boolean l3miss) implements LinkKind {
+    boolean l2miss, boolean l3miss, boolean proxy) implements LinkKind {
   public static final int IANA_PORT = 4789;
 
   public Vxlan {
@@ -32,7 +34,11 @@ public record Vxlan(int vni, InetAddress local, int dstPort, boolean learning, i
 
   /** The overlay's usual device: learning off, no miss notifications. */
   public static Vxlan overlay(int vni, InetAddress local, int dstPort) {
-    return new Vxlan(vni, local, dstPort, false, 0, false, false);
+    return new Vxlan(vni, local, dstPort, false, 0, false, false, false);
+  }
+
+  public Vxlan withProxy(boolean value) {
+    return new Vxlan(vni, local, dstPort, learning, parentIndex, l2miss, l3miss, value);
   }
 
   @Override
@@ -57,11 +63,14 @@ public record Vxlan(int vni, InetAddress local, int dstPort, boolean learning, i
     if (l3miss) {
       w.attrU8(IfLinkH.IFLA_VXLAN_L3MISS, 1);
     }
+    if (proxy) {
+      w.attrU8(IfLinkH.IFLA_VXLAN_PROXY, 1);
+    }
   }
 
   @Override
   public String describe() {
     return "type vxlan id " + vni + (local != null ? " local " + local.getHostAddress() : "")
-        + " dstport " + dstPort + (learning ? "" : " nolearning");
+        + " dstport " + dstPort + (learning ? "" : " nolearning") + (proxy ? " proxy" : "");
   }
 }
