@@ -10,8 +10,10 @@ import dev.cnm.controller.domain.SandboxManager;
 import dev.cnm.controller.driver.DriverRegistry;
 import dev.cnm.controller.grpc.NetworkControllerGrpcService;
 import dev.cnm.controller.grpc.NodeAgentGrpcService;
+import dev.cnm.controller.grpc.NodeDiagnosticsGrpcService;
 import dev.cnm.controller.ipam.AddressAllocator;
 import dev.cnm.controller.ipam.GrpcAddressAllocator;
+import dev.cnm.controller.session.ControllerMetrics;
 import dev.cnm.controller.session.NodeSessions;
 import dev.cnm.store.client.StoreClient;
 import io.grpc.BindableService;
@@ -32,11 +34,20 @@ public final class ControllerCore implements AutoCloseable {
   private final SandboxManager sandboxes;
   private final JoinManager joins;
 
+  private final ControllerMetrics metrics;
+
   public ControllerCore(StoreClient store, AddressAllocator ipam, DriverRegistry drivers, PortAllocator ports,
       Duration nodeLeaseTtl) {
+    this(store, ipam, drivers, ports, nodeLeaseTtl, ControllerMetrics.none());
+  }
+
+  public ControllerCore(StoreClient store, AddressAllocator ipam, DriverRegistry drivers, PortAllocator ports,
+      Duration nodeLeaseTtl, ControllerMetrics metrics) {
     this.repository = new ObjectRepository(store);
     this.drivers = drivers;
-    this.sessions = new NodeSessions(repository, new DesiredStateBuilder(repository, drivers), nodeLeaseTtl);
+    this.metrics = metrics;
+    this.sessions = new NodeSessions(repository, new DesiredStateBuilder(repository, drivers), nodeLeaseTtl,
+        metrics);
     this.networks = new NetworkManager(repository, drivers, ipam);
     this.joins = new JoinManager(repository, drivers, ports, sessions);
     this.endpoints = new EndpointManager(repository, drivers, ipam, joins);
@@ -45,13 +56,19 @@ public final class ControllerCore implements AutoCloseable {
 
   /** The defaults: built-in drivers, the kernel's ephemeral port range, a 10 s node lease. */
   public static ControllerCore over(Channel store, Channel ipam) {
-    return new ControllerCore(new StoreClient(store), new GrpcAddressAllocator(ipam, Duration.ofSeconds(10)),
-        DriverRegistry.builtIn(), PortAllocator.fromKernel(), Duration.ofSeconds(10));
+    return over(store, ipam, ControllerMetrics.none());
   }
 
-  /** NetworkController and NodeAgent. */
+  /** The defaults, with the controller's meters on {@code metrics}. */
+  public static ControllerCore over(Channel store, Channel ipam, ControllerMetrics metrics) {
+    return new ControllerCore(new StoreClient(store), new GrpcAddressAllocator(ipam, Duration.ofSeconds(10)),
+        DriverRegistry.builtIn(), PortAllocator.fromKernel(), Duration.ofSeconds(10), metrics);
+  }
+
+  /** NetworkController, NodeAgent and NodeDiagnostics. */
   public List<BindableService> services() {
-    return List.of(new NetworkControllerGrpcService(this), new NodeAgentGrpcService(sessions));
+    return List.of(new NetworkControllerGrpcService(this), new NodeAgentGrpcService(sessions),
+        new NodeDiagnosticsGrpcService(repository, new DesiredStateBuilder(repository, drivers), sessions));
   }
 
   public ObjectRepository repository() {
@@ -60,6 +77,10 @@ public final class ControllerCore implements AutoCloseable {
 
   public DriverRegistry drivers() {
     return drivers;
+  }
+
+  public ControllerMetrics metrics() {
+    return metrics;
   }
 
   public NodeSessions sessions() {

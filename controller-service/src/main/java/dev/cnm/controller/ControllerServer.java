@@ -1,5 +1,6 @@
 package dev.cnm.controller;
 
+import dev.cnm.controller.security.ControllerAuthorization;
 import dev.cnm.runtime.Telemetry;
 import dev.cnm.runtime.config.ServerOptions;
 import dev.cnm.runtime.grpc.Channels;
@@ -32,10 +33,16 @@ public final class ControllerServer implements AutoCloseable {
     Telemetry telemetry = client.telemetry();
     ManagedChannel store = Channels.forTarget(storeTarget, client);
     ManagedChannel ipam = Channels.forTarget(ipamTarget, client);
-    ControllerCore core = ControllerCore.over(store, ipam);
+    dev.cnm.store.client.StoreClientMetrics.use(telemetry.meterRegistry());
+    ControllerCore core = ControllerCore.over(store, ipam,
+        new dev.cnm.controller.session.ControllerMetrics(telemetry.meterRegistry()));
     try {
       CnmServer.Builder b = CnmServer.builder("controller", options).telemetry(telemetry);
       core.services().forEach(b::addService);
+      if (options.tls().ca() != null) {
+        // mTLS: the certificate decides who may call what (see ControllerAuthorization)
+        b.intercept(new ControllerAuthorization());
+      }
       return new ControllerServer(store, ipam, core, b.start());
     } catch (IOException | RuntimeException e) {
       core.close();

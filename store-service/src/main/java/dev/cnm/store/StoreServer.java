@@ -30,6 +30,15 @@ public final class StoreServer implements AutoCloseable {
    */
   public static StoreServer start(Backend kind, Path dataDir, List<String> etcdEndpoints, ServerOptions options)
       throws IOException {
+    return start(kind, dataDir, etcdEndpoints, options, null);
+  }
+
+  /**
+   * As above, recording RPC metrics and spans on {@code telemetry} (shared with other servers in
+   * one process, as in {@code cnm up}); null = the server creates its own.
+   */
+  public static StoreServer start(Backend kind, Path dataDir, List<String> etcdEndpoints, ServerOptions options,
+      dev.cnm.runtime.Telemetry telemetry) throws IOException {
     KvBackend backend = switch (kind) {
       case EMBEDDED -> StoreServices.embedded(dataDir);
       case ETCD -> {
@@ -40,9 +49,11 @@ public final class StoreServer implements AutoCloseable {
       }
     };
     try {
-      CnmServer server = CnmServer.builder("cnm-store", options)
-          .addService(StoreServices.grpcService(backend))
-          .start();
+      CnmServer.Builder b = CnmServer.builder("cnm-store", options);
+      if (telemetry != null) {
+        b.telemetry(telemetry);
+      }
+      CnmServer server = b.addService(StoreServices.grpcService(backend)).start();
       return new StoreServer(server, backend);
     } catch (IOException | RuntimeException e) {
       backend.close();

@@ -51,6 +51,7 @@ public final class ServeAgentCommand implements Callable<Integer> {
     ManagedChannel channel = Channels.forTarget(controller, server.clientOptions(telemetry));
     NodeAgentProcess agent = NodeAgentProcess.start(channel, name, advertiseAddress == null ? "" : advertiseAddress,
         stateDir, nftTable, userlandProxy, telemetry.meterRegistry());
+    agent.session().tracer(telemetry.tracer());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       agent.close();

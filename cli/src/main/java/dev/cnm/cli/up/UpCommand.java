@@ -69,7 +69,7 @@ public final class UpCommand implements Callable<Integer> {
     ClientOptions client = ClientOptions.plaintext(telemetry);
     String name = node == null || node.isBlank() ? InetAddress.getLocalHost().getHostName() : node;
     try (StoreServer store = StoreServer.start(StoreServer.Backend.EMBEDDED, stateDir.resolve("store"), List.of(),
-            ServerOptions.listeningOn("inprocess:cnm-up-store"));
+            ServerOptions.listeningOn("inprocess:cnm-up-store"), telemetry);
         IpamServer ipam = IpamServer.start("inprocess:cnm-up-store", ServerOptions.listeningOn("inprocess:cnm-up-ipam"),
             client, IpamConfig.defaults());
         ControllerServer controller = ControllerServer.start("inprocess:cnm-up-store", "inprocess:cnm-up-ipam",
@@ -77,6 +77,7 @@ public final class UpCommand implements Callable<Integer> {
       ManagedChannel toController = Channels.forTarget("inprocess:cnm-up-controller", client);
       NodeAgentProcess agent = NodeAgentProcess.start(toController, name, "127.0.0.1", stateDir.resolve("agent"),
           nftTable, userlandProxy, telemetry.meterRegistry());
+      agent.session().tracer(telemetry.tracer());
       spec.commandLine().getOut().println("cnm up: serving on " + String.join(", ", controller.addresses().stream()
           .filter(a -> !a.startsWith("inprocess:")).toList()) + " (node " + name + ", state " + stateDir + ")");
       spec.commandLine().getOut().flush();

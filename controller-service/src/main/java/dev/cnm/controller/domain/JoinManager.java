@@ -87,12 +87,14 @@ public final class JoinManager {
     Network net = repo.networkById(ep.getNetworkId())
         .orElseThrow(() -> CnmException.notFound("network", "the endpoint's network is gone")).value();
     NetworkDriver driver = drivers.require("network.driver", net.getDriver());
-    List<KvObject<StringValue>> claims = repo.store().list(StoreKeys.PORTS, StringValue.parser());
     Set<String> taken = new HashSet<>();
-    for (KvObject<StringValue> c : claims) {
-      taken.add(c.key().substring(StoreKeys.PORTS.length()));
+    if (driver.createsInterfaces() && ep.getPortBindingsCount() > 0) {
+      // the claims matter only to an endpoint that publishes ports (the Txn's create guards them anyway)
+      for (KvObject<StringValue> c : repo.store().list(StoreKeys.PORTS, StringValue.parser())) {
+        taken.add(c.key().substring(StoreKeys.PORTS.length()));
+      }
     }
-    List<PortBinding> portMap = driver.createsInterfaces()
+    List<PortBinding> portMap = driver.createsInterfaces() && ep.getPortBindingsCount() > 0
         ? ports.allocate(ep.getPortBindingsList(), taken, net.getOptionsOrDefault("host_binding_ipv4", "0.0.0.0"))
         : List.of();
     Endpoint.Builder joined = ep.toBuilder().setSandboxId(sb.getId()).setPriority(priority)
@@ -118,6 +120,9 @@ public final class JoinManager {
 
   /** The first ethN not used by the sandbox's joined endpoints. */
   private String nextInterface(Sandbox sb) {
+    if (sb.getEndpointIdsCount() == 0) {
+      return "eth0"; // the common first join: no need to list every endpoint
+    }
     Set<String> used = new HashSet<>();
     for (KvObject<Endpoint> e : repo.allEndpoints()) {
       if (e.value().getSandboxId().equals(sb.getId())) {

@@ -117,6 +117,11 @@ public final class ObjectRepository {
           return e.get();
         }
       }
+      if (!Ids.isIdPrefix(ref)) {
+        // a name, unique in its network through its claim: two point reads instead of listing the network
+        return claimed(StoreKeys.name(networkId, "endpoint", ref)).flatMap(id -> endpointById(networkId, id))
+            .orElseThrow(() -> notFound(field, "endpoint", ref));
+      }
       candidates = endpoints(networkId);
     } else {
       candidates = allEndpoints();

@@ -61,10 +61,7 @@ public final class SandboxManager {
       Map<String, ObjectStatus> applied = nodes.awaitApplied(node, version, timeout);
       ObjectStatus st = applied.get(id);
       if (st != null && !st.getKey().isEmpty() && !st.getKey().equals(value.getKey())) {
-        KvObject<Sandbox> current = repo.sandboxById(id).orElseThrow();
-        Sandbox withKey = current.value().toBuilder().setKey(st.getKey()).build();
-        long r = repo.store().update(current, withKey).modRevision();
-        return withKey.toBuilder().setRevision(r).build();
+        return recordKey(new KvObject<>(StoreKeys.sandbox(id), value, rev, rev, 1, 0), st.getKey());
       }
       return value.toBuilder().setRevision(rev).build();
     } catch (RuntimeException e) {
@@ -75,6 +72,26 @@ public final class SandboxManager {
         LOG.warning("undoing sandbox " + id + " failed: " + undo.getMessage());
       }
       throw e;
+    }
+  }
+
+  /**
+   * Writes the namespace path the agent reported, guarded by the revision the sandbox was
+   * created at (no read in the common case); re-reads only if something changed it meanwhile.
+   */
+  private Sandbox recordKey(KvObject<Sandbox> created, String key) {
+    KvObject<Sandbox> current = created;
+    for (int attempt = 0; ; attempt++) {
+      Sandbox withKey = current.value().toBuilder().setKey(key).build();
+      try {
+        long r = repo.store().update(current, withKey).modRevision();
+        return withKey.toBuilder().setRevision(r).build();
+      } catch (StoreConflictException e) {
+        if (attempt >= 7) {
+          throw e;
+        }
+        current = repo.sandboxById(created.value().getId()).orElseThrow(() -> e);
+      }
     }
   }
 

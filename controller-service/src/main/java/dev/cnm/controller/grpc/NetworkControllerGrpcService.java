@@ -179,8 +179,8 @@ public final class NetworkControllerGrpcService extends NetworkControllerGrpc.Ne
   @Override
   public void join(JoinRequest req, StreamObserver<JoinResponse> out) {
     unary(out, () -> {
-      JoinManager.Joined j = core.joins().join(req.getNetwork(), req.getEndpoint(), req.getSandbox(),
-          req.getPriority(), agentWait());
+      JoinManager.Joined j = core.metrics().time("join", () -> core.joins().join(req.getNetwork(),
+          req.getEndpoint(), req.getSandbox(), req.getPriority(), agentWait()));
       return JoinResponse.newBuilder().setEndpoint(j.endpoint()).setSandbox(j.sandbox()).build();
     });
   }
@@ -188,7 +188,10 @@ public final class NetworkControllerGrpcService extends NetworkControllerGrpc.Ne
   @Override
   public void leave(LeaveRequest req, StreamObserver<LeaveResponse> out) {
     unary(out, () -> {
-      core.joins().leave(req.getNetwork(), req.getEndpoint(), req.getSandbox(), agentWait());
+      core.metrics().time("leave", () -> {
+        core.joins().leave(req.getNetwork(), req.getEndpoint(), req.getSandbox(), agentWait());
+        return null;
+      });
       return LeaveResponse.getDefaultInstance();
     });
   }

@@ -34,15 +34,27 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
   private final DesiredStateBuilder builder;
   private final Duration leaseTtl;
   private final Map<String, NodeState> nodes = new ConcurrentHashMap<>();
+  private final ControllerMetrics metrics;
 
   public NodeSessions(ObjectRepository repo, DesiredStateBuilder builder, Duration leaseTtl) {
+    this(repo, builder, leaseTtl, ControllerMetrics.none());
+  }
+
+  public NodeSessions(ObjectRepository repo, DesiredStateBuilder builder, Duration leaseTtl,
+      ControllerMetrics metrics) {
     this.repo = repo;
     this.builder = builder;
     this.leaseTtl = leaseTtl;
+    this.metrics = metrics;
+    metrics.connectedAgents(() -> nodes.values().stream().filter(NodeState::connected).count());
   }
 
   private NodeState state(String node) {
-    return nodes.computeIfAbsent(node, NodeState::new);
+    return nodes.computeIfAbsent(node, n -> {
+      NodeState st = new NodeState(n);
+      metrics.versionLag(n, st::lag);
+      return st;
+    });
   }
 
   /**
@@ -82,7 +94,8 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
     synchronized (st) {
       // computed under the node's lock so that a later version never reflects an older store read
       DesiredState snapshot = builder.build(node).toBuilder().setVersion(++st.version)
-          .setNonce(Long.toString(st.version) + "-" + UUID.randomUUID()).build();
+          .setNonce(Long.toString(st.version) + "-" + UUID.randomUUID())
+          .setTraceparent(TraceParent.current()).build();
       st.latest = snapshot;
       if (st.session != null) {
         st.session.sentNonce = snapshot.getNonce();
@@ -150,6 +163,18 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
     }
   }
 
+  /** What this controller holds for {@code node}, if any session or snapshot of it happened. */
+  public java.util.Optional<NodeSessionView> view(String node) {
+    NodeState st = nodes.get(node);
+    if (st == null) {
+      return java.util.Optional.empty();
+    }
+    synchronized (st) {
+      return java.util.Optional.of(new NodeSessionView(st.latest, st.session != null, st.ackedVersion,
+          st.nackedVersion, st.nackError, st.lastReply));
+    }
+  }
+
   @Override
   public void close() {
     for (NodeState st : nodes.values()) {
@@ -200,7 +225,9 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
         if (state.session != this || !ack.getNonce().equals(sentNonce)) {
           return;
         }
+        state.lastReply = ack;
         boolean ok = !ack.hasError() || ack.getError().getCode() == 0;
+        metrics.ack(ok);
         if (ok) {
           state.ackedVersion = Math.max(state.ackedVersion, ack.getVersion());
           Map<String, ObjectStatus> statuses = new java.util.HashMap<>();
@@ -257,10 +284,21 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
     DesiredState latest;
     Session session;
     Map<String, ObjectStatus> statuses = Map.of();
+    /** The agent's latest reply with the right nonce (for diagnostics). */
+    SnapshotAck lastReply;
     final Map<CompletableFuture<Map<String, ObjectStatus>>, Long> waiters = new java.util.HashMap<>();
 
     NodeState(String node) {
       this.node = node;
+    }
+
+    synchronized boolean connected() {
+      return session != null;
+    }
+
+    /** Versions sent (or built while disconnected) but not yet acknowledged. */
+    synchronized long lag() {
+      return Math.max(0, version - ackedVersion);
     }
   }
 }

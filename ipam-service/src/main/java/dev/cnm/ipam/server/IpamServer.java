@@ -41,6 +41,7 @@ public final class IpamServer implements AutoCloseable {
   public static IpamServer start(String storeTarget, ServerOptions options, ClientOptions client, IpamConfig config)
       throws IOException {
     Telemetry telemetry = client.telemetry();
+    dev.cnm.store.client.StoreClientMetrics.use(telemetry.meterRegistry());
     ManagedChannel channel = Channels.forTarget(storeTarget, client);
     // one drain per pool runs at a time; the threads block on store round trips
     ExecutorService workers = Executors.newCachedThreadPool(r -> {
@@ -48,7 +49,9 @@ public final class IpamServer implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    IpamService ipam = new IpamService(new StoreKv(new StoreClient(channel)), config, workers,
+    // taskWrapping: a drain's store calls join the trace of the request that started the drain
+    IpamService ipam = new IpamService(new StoreKv(new StoreClient(channel)), config,
+        io.opentelemetry.context.Context.taskWrapping(workers),
         new IpamMetrics(telemetry.meterRegistry()));
     try {
       CnmServer server = CnmServer.builder("ipam", options).telemetry(telemetry)

@@ -37,7 +37,7 @@ public final class NetlinkHandle implements AutoCloseable {
     return Namespaces.runIn(namespace, NetlinkHandle::openCurrent);
   }
 
-  /** {@link #openIn} {@code namespace}, or {@link #openCurrent} when it is null (a dataplane's optional host namespace). */
+  /** {@link #openIn} {@code namespace}, or {@link #openCurrent} when it is null (an optional host namespace). */
   public static NetlinkHandle openInOrCurrent(NetNamespace namespace) {
     return namespace == null ? openCurrent() : openIn(namespace);
   }
@@ -64,8 +64,8 @@ public final class NetlinkHandle implements AutoCloseable {
 
   /**
    * Sends a dump request built with the shared codec (NLM_F_DUMP in its flags) on this handle's
-   * socket and returns every answer of type {@code answerType}: for the few dumps whose decoding belongs to the caller (the
-   * overlay reads each VXLAN device's IFLA_INFO_DATA).
+   * socket and returns every answer of type {@code answerType}: for the few dumps whose decoding
+   * belongs to the caller (the overlay reads each VXLAN device's IFLA_INFO_DATA).
    *
    * @param operation the "ip ..." equivalent, for the exception's message
    */

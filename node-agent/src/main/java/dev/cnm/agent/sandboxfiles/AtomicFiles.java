@@ -17,13 +17,20 @@ import java.util.Map;
 /**
  * Replaces a file so that a reader sees either the old content or the new one, never a mix,
  * and a crash leaves one of the two on disk: write a temporary file in the same directory,
- * fsync it, rename it over the target, fsync the directory.
+ * fsync it, rename it over the target, fsync the directory. Files that their owner regenerates
+ * from authoritative state on every start may skip the two fsyncs: the rename alone keeps a
+ * reader from seeing a mix, and after a crash the owner writes them again.
  */
 public final class AtomicFiles {
   private AtomicFiles() {}
 
   /** Writes {@code content} (UTF-8) to {@code target}, mode 0644, creating parent directories. */
   public static void write(Path target, String content) {
+    write(target, content, true);
+  }
+
+  /** As {@link #write(Path, String)}; {@code sync} false skips the fsyncs (regenerated files only). */
+  public static void write(Path target, String content, boolean sync) {
     Path dir = target.toAbsolutePath().getParent();
     Path temp = null;
     try {
@@ -35,7 +42,9 @@ public final class AtomicFiles {
         while (bytes.hasRemaining()) {
           channel.write(bytes);
         }
-        channel.force(true);
+        if (sync) {
+          channel.force(true);
+        }
       }
       try {
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -43,7 +52,9 @@ public final class AtomicFiles {
         throw new IOException("cannot rename atomically within " + dir, e);
       }
       temp = null;
-      syncDirectory(dir);
+      if (sync) {
+        syncDirectory(dir);
+      }
     } catch (IOException e) {
       throw new CnmException(ErrorKind.INTERNAL, "SANDBOX_FILE_WRITE_FAILED",
           "cannot write " + target + ": " + e.getMessage(), Map.of("path", target.toString()), e);

@@ -60,16 +60,29 @@ public final class SandboxFiles {
 
   /** Writes {@code hosts} to {@code target}; returns the text written. */
   public String writeHosts(Path target, HostsFile hosts) {
+    return writeHosts(target, hosts, true);
+  }
+
+  /**
+   * As {@link #writeHosts(Path, HostsFile)}; {@code sync} false skips the fsyncs, for a caller
+   * that rewrites the file from authoritative state after every restart.
+   */
+  public String writeHosts(Path target, HostsFile hosts, boolean sync) {
     String text = hosts.render();
-    AtomicFiles.write(target, text);
+    AtomicFiles.write(target, text, sync);
     hostsWritten.increment();
     return text;
   }
 
   /** Writes the sandbox's resolv.conf to {@code target}; returns the text written. */
   public String writeResolvConf(Path target, DnsConfig dns, boolean ipv6) {
+    return writeResolvConf(target, dns, ipv6, true);
+  }
+
+  /** As {@link #writeResolvConf(Path, DnsConfig, boolean)}; {@code sync} as in {@link #writeHosts(Path, HostsFile, boolean)}. */
+  public String writeResolvConf(Path target, DnsConfig dns, boolean ipv6, boolean sync) {
     String text = renderResolvConf(dns, ipv6);
-    AtomicFiles.write(target, text);
+    AtomicFiles.write(target, text, sync);
     resolvWritten.increment();
     return text;
   }

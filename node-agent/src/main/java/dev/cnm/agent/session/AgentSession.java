@@ -36,6 +36,8 @@ public final class AgentSession implements AutoCloseable {
   private final Backoff backoff;
   private final ScheduledExecutorService context;
   private volatile Consumer<DesiredState> onApplied = s -> {};
+  private volatile io.opentelemetry.api.trace.Tracer tracer =
+      io.opentelemetry.api.OpenTelemetry.noop().getTracer("dev.cnm.agent");
   // the fields below are touched only from `context`
   private Context.CancellableContext call;
   private long lastGoodVersion;
@@ -62,6 +64,12 @@ public final class AgentSession implements AutoCloseable {
   /** Called after each snapshot was applied and answered (for logs and tests). */
   public AgentSession onApplied(Consumer<DesiredState> callback) {
     this.onApplied = callback;
+    return this;
+  }
+
+  /** Traces each snapshot's apply with {@code t}, as a child of the request that caused it. */
+  public AgentSession tracer(io.opentelemetry.api.trace.Tracer t) {
+    this.tracer = t;
     return this;
   }
 
@@ -114,7 +122,8 @@ public final class AgentSession implements AutoCloseable {
         backoff.reset();
         DesiredState s = m.getSnapshot();
         SnapshotAck.Builder ack = SnapshotAck.newBuilder().setNonce(s.getNonce()).setVersion(s.getVersion());
-        try {
+        io.opentelemetry.api.trace.Span span = SnapshotSpan.start(tracer, s);
+        try (io.opentelemetry.context.Scope ignored = span.makeCurrent()) {
           List<ObjectStatus> statuses = applier.apply(s);
           ack.addAllObjects(statuses);
           String failed = null;
@@ -133,6 +142,11 @@ public final class AgentSession implements AutoCloseable {
           LOG.log(Level.WARNING, "applying snapshot " + s.getVersion() + " failed", e);
           ack.setError(com.google.rpc.Status.newBuilder().setCode(Code.INTERNAL_VALUE)
               .setMessage(String.valueOf(e.getMessage())));
+        } finally {
+          if (ack.hasError()) {
+            span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, ack.getError().getMessage());
+          }
+          span.end();
         }
         ack.setLastGoodVersion(lastGoodVersion);
         rs.onNext(AgentMessage.newBuilder().setAck(ack).build());

@@ -42,9 +42,16 @@ public final class DataplaneApplier implements SnapshotApplier {
   private final SandboxFileWriter files;
   /** What the last snapshot applied without failures made; null forces a full reconcile. Used from the session's one thread. */
   private dev.cnm.agent.dataplane.DesiredState lastApplied;
+  private final AgentMetrics metrics;
 
   /** {@code firewall} and {@code proxy} may be null (no port publishing on this node). */
   public DataplaneApplier(BridgeDataplane dataplane, NftFirewall firewall, UserlandProxy proxy, SandboxFileWriter files) {
+    this(dataplane, firewall, proxy, files, AgentMetrics.none());
+  }
+
+  public DataplaneApplier(BridgeDataplane dataplane, NftFirewall firewall, UserlandProxy proxy, SandboxFileWriter files,
+      AgentMetrics metrics) {
+    this.metrics = metrics;
     this.dataplane = dataplane;
     this.firewall = firewall;
     this.proxy = proxy;
@@ -91,9 +98,10 @@ public final class DataplaneApplier implements SnapshotApplier {
     ReconcileReport report;
     if (lastApplied == null) {
       // the first snapshot of a session, or after a failure: level-triggered full reconcile
-      report = dataplane.reconcile(next);
+      report = metrics.reconcile("full", () -> dataplane.reconcile(next));
     } else {
-      report = IncrementalApply.apply(dataplane, lastApplied, next);
+      dev.cnm.agent.dataplane.DesiredState last = lastApplied;
+      report = metrics.reconcile("incremental", () -> IncrementalApply.apply(dataplane, last, next));
     }
     lastApplied = report.failed().isEmpty() ? next : null;
     List<ObjectStatus> out = new ArrayList<>();

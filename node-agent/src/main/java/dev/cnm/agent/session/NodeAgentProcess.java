@@ -53,7 +53,7 @@ public final class NodeAgentProcess implements AutoCloseable {
       NftFirewall firewall = new NftFirewall(new ProcessNftRunner(), nftTable, registry);
       SandboxFileWriter files = new SandboxFileWriter(stateDir,
           new SandboxFiles(SandboxFiles.detectHostResolvConf(), registry));
-      DataplaneApplier applier = new DataplaneApplier(dataplane, firewall, proxy, files);
+      DataplaneApplier applier = new DataplaneApplier(dataplane, firewall, proxy, files, new AgentMetrics(registry));
       RegisterNode registration = RegisterNode.newBuilder().setNode(node).setAdvertiseAddress(advertiseAddress)
           .addAllCapabilities(CAPABILITIES).setAgentVersion("0.1.0").build();
       AgentSession session = new AgentSession(controller, registration, applier).start();

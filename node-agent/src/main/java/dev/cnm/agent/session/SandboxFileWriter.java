@@ -16,12 +16,20 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Writes each sandbox's hosts and resolv.conf under {@code <stateDir>/sandboxes/<id>/}. */
+/**
+ * Writes each sandbox's hosts and resolv.conf under {@code <stateDir>/sandboxes/<id>/}. Each
+ * file is rewritten only when its own inputs change (a Join changes the hosts file, not
+ * resolv.conf), and without fsync: the files are derived from the controller's desired state
+ * and this writer remembers nothing across restarts, so a new agent process rewrites every
+ * sandbox's files from its first snapshot (the atomic rename still keeps readers from seeing
+ * a half-written file).
+ */
 public final class SandboxFileWriter {
   private final Path root;
   private final SandboxFiles files;
   /** What each sandbox's files were last written from: unchanged inputs are not rewritten (each write fsyncs). */
   private final java.util.Map<String, java.util.List<Object>> written = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Map<String, java.util.List<Object>> resolvWritten = new java.util.concurrent.ConcurrentHashMap<>();
 
   public SandboxFileWriter(Path stateDir, SandboxFiles files) {
     this.root = stateDir.resolve("sandboxes");
@@ -36,31 +44,39 @@ public final class SandboxFileWriter {
   /** Forgets sandboxes that are gone (their directories are removed with their namespaces' state). */
   void retain(java.util.Set<String> sandboxIds) {
     written.keySet().retainAll(sandboxIds);
+    resolvWritten.keySet().retainAll(sandboxIds);
   }
 
   void write(NodeSandbox s, List<NodeEndpoint> endpoints) {
     List<Object> inputs = new ArrayList<>();
     inputs.add(s);
+    boolean ipv6 = false;
     for (NodeEndpoint e : endpoints) {
       if (e.getSandboxId().equals(s.getId())) {
         inputs.add(e.getIpv4Address());
         inputs.add(e.getIpv6Address());
+        ipv6 |= !e.getIpv6Address().isEmpty();
       }
     }
     if (inputs.equals(written.get(s.getId()))) {
       return;
     }
-    writeFiles(s, endpoints);
-    written.put(s.getId(), inputs);
-  }
-
-  private void writeFiles(NodeSandbox s, List<NodeEndpoint> endpoints) {
     Path dir = dir(s.getId());
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    writeHosts(s, endpoints, dir);
+    List<Object> resolvInputs = List.of(s.getDnsServersList(), s.getDnsSearchList(), s.getDnsOptionsList(), ipv6);
+    if (!resolvInputs.equals(resolvWritten.get(s.getId()))) {
+      writeResolvConf(s, dir, ipv6);
+      resolvWritten.put(s.getId(), resolvInputs);
+    }
+    written.put(s.getId(), inputs);
+  }
+
+  private void writeHosts(NodeSandbox s, List<NodeEndpoint> endpoints, Path dir) {
     List<InetAddress> addresses = new ArrayList<>();
     boolean ipv6 = false;
     for (NodeEndpoint e : endpoints) {
@@ -78,14 +94,17 @@ public final class SandboxFileWriter {
     for (HostEntry h : s.getExtraHostsList()) {
       extra.add(new ExtraHost(h.getHostname(), literal(h.getAddress())));
     }
-    files.writeHosts(dir.resolve("hosts"), new HostsFile(s.getHostname(), s.getDomainName(), addresses, extra, ipv6));
+    files.writeHosts(dir.resolve("hosts"), new HostsFile(s.getHostname(), s.getDomainName(), addresses, extra, ipv6), false);
+  }
+
+  private void writeResolvConf(NodeSandbox s, Path dir, boolean ipv6) {
     List<InetAddress> ns = new ArrayList<>();
     for (String d : s.getDnsServersList()) {
       ns.add(literal(d));
     }
     DnsConfig dns = ns.isEmpty() && s.getDnsSearchCount() == 0 && s.getDnsOptionsCount() == 0 ? DnsConfig.none()
         : new DnsConfig(ns, s.getDnsSearchList(), s.getDnsOptionsList());
-    files.writeResolvConf(dir.resolve("resolv.conf"), dns, ipv6);
+    files.writeResolvConf(dir.resolve("resolv.conf"), dns, ipv6, false);
   }
 
   /** An address literal (with or without prefix length; validated by the controller): no lookup. */

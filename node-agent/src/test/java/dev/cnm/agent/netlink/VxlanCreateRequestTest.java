@@ -56,4 +56,14 @@ class VxlanCreateRequestTest {
     assertThat(d.bytes(IfLinkH.IFLA_VXLAN_LOCAL6)).hasValueSatisfying(b -> assertThat(b).hasSize(16));
     assertThat(d.u16be(IfLinkH.IFLA_VXLAN_PORT)).hasValue(8472);
   }
+
+  @Test
+  void overlayKind_withoutProxy_leavesProxyAttributeOut() {
+    NetlinkMessage m = NetlinkMessage.split(Links.addRequest(LinkSpec.of("vxlan0",
+        Vxlan.overlay(9, null, 4789))).finish(1)).get(0);
+    Attributes d = m.attributesAfter(IfInfoMsg.SIZE).nested(IfLinkH.IFLA_LINKINFO).nested(IfLinkH.IFLA_INFO_DATA);
+    assertThat(d.has(IfLinkH.IFLA_VXLAN_PROXY)).isFalse();
+    assertThat(d.has(IfLinkH.IFLA_VXLAN_LOCAL)).isFalse();
+    assertThat(d.u32(IfLinkH.IFLA_VXLAN_ID)).hasValue(9);
+  }
 }

@@ -177,6 +177,9 @@ public final class StoreClient {
         return body.get();
       } catch (StoreConflictException e) {
         last = e;
+        if (attempt < maxAttempts) {
+          StoreClientMetrics.retry();
+        }
         sleepBackoff(attempt);
       }
     }

@@ -85,6 +85,7 @@ public final class StoreTxn {
   public long commit() {
     TxnResponse r = client.commitRaw(request.build());
     if (!r.getSucceeded()) {
+      StoreClientMetrics.conflict();
       throw new StoreConflictException(guardedKeys);
     }
     return r.getHeader().getRevision();

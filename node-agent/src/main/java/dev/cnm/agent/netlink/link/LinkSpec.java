@@ -70,7 +70,8 @@ public record LinkSpec(String name, LinkKind kind, int mtu, MacAddress mac, Stri
 
   /** The equivalent iproute2 command, for messages. */
   public String describe() {
-    return "ip link add " + name + (namespaceFd >= 0 ? " netns <fd " + namespaceFd + ">" : "") + (mtu > 0 ? " mtu " + mtu : "") + (mac != null ? " address " + mac : "")
+    return "ip link add " + name + (namespaceFd >= 0 ? " netns <fd " + namespaceFd + ">" : "")
+        + (mtu > 0 ? " mtu " + mtu : "") + (mac != null ? " address " + mac : "")
         + (masterIndex > 0 ? " master <" + masterIndex + ">" : "") + " " + kind.describe();
   }
 }

@@ -1,0 +1,64 @@
+package dev.cnm.store.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.StringValue;
+import dev.cnm.store.InProcessStore;
+import dev.cnm.store.StoreServices;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StoreClientMetricsTest {
+  @TempDir Path dir;
+  private InProcessStore store;
+  private StoreClient client;
+  private SimpleMeterRegistry registry;
+
+  @BeforeEach
+  void start() {
+    store = StoreServices.inProcess(dir);
+    client = new StoreClient(store.channel());
+    registry = new SimpleMeterRegistry();
+    StoreClientMetrics.use(registry);
+  }
+
+  @AfterEach
+  void stop() {
+    StoreClientMetrics.use(io.micrometer.core.instrument.Metrics.globalRegistry);
+    store.close();
+  }
+
+  private double count(String name) {
+    return registry.get(name).counter().count();
+  }
+
+  @Test
+  void retrying_twoLostRacesThenSuccess_countsTwoConflictsAndTwoRetries() {
+    client.create("/t/a", StringValue.of("taken"));
+    AtomicInteger attempts = new AtomicInteger();
+    String result = StoreClient.retrying(5, () -> {
+      if (attempts.incrementAndGet() < 3) {
+        client.create("/t/a", StringValue.of("again")); // guard fails: the key exists
+      }
+      return "done";
+    });
+    assertThat(result).isEqualTo("done");
+    assertThat(count("cnm.store.client.txn.conflicts")).isEqualTo(2);
+    assertThat(count("cnm.store.client.txn.retries")).isEqualTo(2);
+  }
+
+  @Test
+  void retrying_attemptsRunOut_countsEveryConflictButNoRetryAfterTheLast() {
+    client.create("/t/a", StringValue.of("taken"));
+    assertThatThrownBy(() -> StoreClient.retrying(2, () -> client.create("/t/a", StringValue.of("x"))))
+        .isInstanceOf(StoreConflictException.class);
+    assertThat(count("cnm.store.client.txn.conflicts")).isEqualTo(2);
+    assertThat(count("cnm.store.client.txn.retries")).isEqualTo(1);
+  }
+}
