@@ -33,8 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * The controller with mutual TLS on a loopback port, certificates issued by cnm's own CA: who
- * gets in (admin, service, the right node) and who is refused, and with which status.
+ * The controller with mutual TLS on a loopback port (and mTLS to its store and IPAM), certificates
+ * issued by cnm's own CA: who gets in (admin, service, the right node) and who is refused, and
+ * with which status.
  */
 class ControllerMtlsTest {
   @TempDir Path dir;
