@@ -1,5 +1,6 @@
 package dev.cnm.bench.controller;
 
+import dev.cnm.bench.report.PhaseSamples;
 import dev.cnm.api.v1.CreateEndpointRequest;
 import dev.cnm.api.v1.CreateNetworkRequest;
 import dev.cnm.api.v1.CreateSandboxRequest;
@@ -66,11 +67,11 @@ public final class AttachE2EBench {
 
   private static void run(NetworkControllerGrpc.NetworkControllerBlockingStub stub, String prefix, int n,
       Path results) throws IOException {
-    Latencies attach = new Latencies("cnm-up", "attach", n);
-    Latencies detach = new Latencies("cnm-up", "detach", n);
-    Latencies createEndpoint = new Latencies("cnm-up", "attach.create_endpoint", n);
-    Latencies createSandbox = new Latencies("cnm-up", "attach.create_sandbox", n);
-    Latencies join = new Latencies("cnm-up", "attach.join", n);
+    PhaseSamples attach = new PhaseSamples("cnm-up", "attach", n);
+    PhaseSamples detach = new PhaseSamples("cnm-up", "detach", n);
+    PhaseSamples createEndpoint = new PhaseSamples("cnm-up", "attach.create_endpoint", n);
+    PhaseSamples createSandbox = new PhaseSamples("cnm-up", "attach.create_sandbox", n);
+    PhaseSamples join = new PhaseSamples("cnm-up", "attach.join", n);
     attach.start();
     createEndpoint.start();
     createSandbox.start();
@@ -110,13 +111,13 @@ public final class AttachE2EBench {
     if (results == null) {
       return;
     }
-    for (Latencies l : new Latencies[] {attach, createEndpoint, createSandbox, join, detach}) {
+    for (PhaseSamples l : new PhaseSamples[] {attach, createEndpoint, createSandbox, join, detach}) {
       System.out.println(l.line());
     }
     String host = InetAddress.getLocalHost().getHostName();
     String ts = Instant.now().toString();
     StringBuilder lines = new StringBuilder();
-    for (Latencies l : new Latencies[] {attach, createEndpoint, createSandbox, join, detach}) {
+    for (PhaseSamples l : new PhaseSamples[] {attach, createEndpoint, createSandbox, join, detach}) {
       lines.append(l.json(host, ts)).append('\n');
     }
     Files.writeString(results, lines, StandardOpenOption.CREATE, StandardOpenOption.APPEND);

@@ -1,5 +1,6 @@
 package dev.cnm.bench.dataplane;
 
+import dev.cnm.bench.report.PhaseSamples;
 import dev.cnm.agent.dataplane.BridgeDataplane;
 import dev.cnm.agent.dataplane.DataplaneConfig;
 import dev.cnm.agent.dataplane.EndpointSpec;
@@ -74,7 +75,7 @@ public final class AttachBench {
         }
         dp.deleteSandbox(sb);
       }
-      List<Samples> all = new ArrayList<>();
+      List<PhaseSamples> all = new ArrayList<>();
       all.add(phase("netns_create", n, i -> dp.createSandbox(sandbox(i))));
       all.add(phase("add", n, i -> dp.attachEndpoint(endpoint("e" + i, sandbox(i), i))));
       check(state, n);
@@ -88,7 +89,7 @@ public final class AttachBench {
       dp.removeNetwork("bench");
       String hostname = InetAddress.getLocalHost().getHostName();
       String ts = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-      for (Samples s : all) {
+      for (PhaseSamples s : all) {
         System.out.println(s.line());
         if (results != null) {
           Files.writeString(results, s.json(hostname, ts) + "\n", StandardCharsets.UTF_8,
@@ -119,8 +120,8 @@ public final class AttachBench {
     void run(int i) throws Exception;
   }
 
-  private static Samples phase(String metric, int n, Op op) throws Exception {
-    Samples s = new Samples(PEER, metric, n);
+  private static PhaseSamples phase(String metric, int n, Op op) throws Exception {
+    PhaseSamples s = new PhaseSamples(PEER, metric, n);
     s.start();
     for (int i = 0; i < n; i++) {
       long t0 = System.nanoTime();

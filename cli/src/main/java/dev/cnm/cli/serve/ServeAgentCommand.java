@@ -4,7 +4,6 @@ import dev.cnm.agent.session.NodeAgentProcess;
 import dev.cnm.runtime.Telemetry;
 import dev.cnm.runtime.grpc.Channels;
 import io.grpc.ManagedChannel;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -23,9 +22,7 @@ public final class ServeAgentCommand implements Callable<Integer> {
       description = "controller-service address (env CNM_CONTROLLER; default ${DEFAULT-VALUE}).")
   String controller;
 
-  @Option(names = "--node", paramLabel = "NAME", defaultValue = "${env:CNM_NODE}",
-      description = "This node's name (env CNM_NODE; default: the host name).")
-  String node;
+  @Mixin AgentFlags agentFlags;
 
   @Option(names = "--advertise-address", paramLabel = "IP", defaultValue = "${env:CNM_ADVERTISE_ADDRESS}",
       description = "The address other nodes reach this one at (env CNM_ADVERTISE_ADDRESS).")
@@ -35,23 +32,13 @@ public final class ServeAgentCommand implements Callable<Integer> {
       description = "Where namespaces and sandbox files live (env CNM_STATE_DIR; default ${DEFAULT-VALUE}).")
   Path stateDir;
 
-  @Option(names = "--nft-table", paramLabel = "NAME", defaultValue = "${env:CNM_NFT_TABLE:-cnm}",
-      description = "The nftables table the agent owns (env CNM_NFT_TABLE; default ${DEFAULT-VALUE}).")
-  String nftTable;
-
-  @Option(names = "--userland-proxy", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "Relay published ports for loopback clients (default on).")
-  boolean userlandProxy;
-
   @Override
   public Integer call() throws Exception {
     server.configureLogging();
     Telemetry telemetry = Telemetry.create("agent", server.toOptions("127.0.0.1:0"));
-    String name = node == null || node.isBlank() ? InetAddress.getLocalHost().getHostName() : node;
     ManagedChannel channel = Channels.forTarget(controller, server.clientOptions(telemetry));
-    NodeAgentProcess agent = NodeAgentProcess.start(channel, name, advertiseAddress == null ? "" : advertiseAddress,
-        stateDir, nftTable, userlandProxy, telemetry.meterRegistry());
-    agent.session().tracer(telemetry.tracer());
+    NodeAgentProcess agent = agentFlags.start(channel, advertiseAddress == null ? "" : advertiseAddress, stateDir,
+        telemetry);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       agent.close();

@@ -1,6 +1,7 @@
 package dev.cnm.cli.up;
 
 import dev.cnm.agent.session.NodeAgentProcess;
+import dev.cnm.cli.serve.AgentFlags;
 import dev.cnm.cli.serve.ServerFlags;
 import dev.cnm.controller.ControllerServer;
 import dev.cnm.ipam.domain.IpamConfig;
@@ -11,7 +12,6 @@ import dev.cnm.runtime.grpc.Channels;
 import dev.cnm.runtime.grpc.ClientOptions;
 import dev.cnm.store.StoreServer;
 import io.grpc.ManagedChannel;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,6 +36,8 @@ public final class UpCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
+  @Mixin AgentFlags agentFlags;
+
   @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "${env:CNM_STATE_DIR:-/var/lib/cnm}",
       description = "Store file and agent state (env CNM_STATE_DIR; default ${DEFAULT-VALUE}).")
   Path stateDir;
@@ -43,18 +45,6 @@ public final class UpCommand implements Callable<Integer> {
   @Option(names = "--socket", paramLabel = "PATH", defaultValue = "${env:CNM_SOCKET:-/run/cnm/cnm.sock}",
       description = "Unix socket of the API, mode 0600 (env CNM_SOCKET; default ${DEFAULT-VALUE}; empty: none).")
   String socket;
-
-  @Option(names = "--node", paramLabel = "NAME", defaultValue = "${env:CNM_NODE}",
-      description = "This node's name (env CNM_NODE; default: the host name).")
-  String node;
-
-  @Option(names = "--nft-table", paramLabel = "NAME", defaultValue = "${env:CNM_NFT_TABLE:-cnm}",
-      description = "The nftables table the agent owns (env CNM_NFT_TABLE; default ${DEFAULT-VALUE}).")
-  String nftTable;
-
-  @Option(names = "--userland-proxy", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "Relay published ports for loopback clients (default on).")
-  boolean userlandProxy;
 
   @Override
   public Integer call() throws Exception {
@@ -67,7 +57,7 @@ public final class UpCommand implements Callable<Integer> {
     }
     Telemetry telemetry = Telemetry.create("cnm-up", api);
     ClientOptions client = ClientOptions.plaintext(telemetry);
-    String name = node == null || node.isBlank() ? InetAddress.getLocalHost().getHostName() : node;
+    String name = agentFlags.nodeName();
     try (StoreServer store = StoreServer.start(StoreServer.Backend.EMBEDDED, stateDir.resolve("store"), List.of(),
             ServerOptions.listeningOn("inprocess:cnm-up-store"), telemetry);
         IpamServer ipam = IpamServer.start("inprocess:cnm-up-store", ServerOptions.listeningOn("inprocess:cnm-up-ipam"),
@@ -75,9 +65,7 @@ public final class UpCommand implements Callable<Integer> {
         ControllerServer controller = ControllerServer.start("inprocess:cnm-up-store", "inprocess:cnm-up-ipam",
             controllerOptions.build(), client)) {
       ManagedChannel toController = Channels.forTarget("inprocess:cnm-up-controller", client);
-      NodeAgentProcess agent = NodeAgentProcess.start(toController, name, "127.0.0.1", stateDir.resolve("agent"),
-          nftTable, userlandProxy, telemetry.meterRegistry());
-      agent.session().tracer(telemetry.tracer());
+      NodeAgentProcess agent = agentFlags.start(toController, "127.0.0.1", stateDir.resolve("agent"), telemetry);
       spec.commandLine().getOut().println("cnm up: serving on " + String.join(", ", controller.addresses().stream()
           .filter(a -> !a.startsWith("inprocess:")).toList()) + " (node " + name + ", state " + stateDir + ")");
       spec.commandLine().getOut().flush();

@@ -1,4 +1,4 @@
-package dev.cnm.bench.dataplane;
+package dev.cnm.bench.report;
 
 import java.util.Arrays;
 import java.util.Locale;
@@ -6,9 +6,10 @@ import java.util.Locale;
 /**
  * Latencies of one benchmark phase, summarised the way ../shared/peers/lib.sh does it
  * (nearest-rank percentiles; rate = samples / wall time of the phase), so that our JSONL lines
- * sit next to the CNI plugins' in one file.
+ * sit next to the peers' (CNI plugins, dockerd) in one file. Shared by the dataplane and
+ * controller benchmarks.
  */
-final class Samples {
+public final class PhaseSamples {
   private final String peer;
   private final String metric;
   private final long[] nanos;
@@ -16,21 +17,21 @@ final class Samples {
   private long wallStart;
   private long wallNanos;
 
-  Samples(String peer, String metric, int capacity) {
+  public PhaseSamples(String peer, String metric, int capacity) {
     this.peer = peer;
     this.metric = metric;
     this.nanos = new long[capacity];
   }
 
-  void start() {
+  public void start() {
     wallStart = System.nanoTime();
   }
 
-  void add(long elapsedNanos) {
+  public void add(long elapsedNanos) {
     nanos[count++] = elapsedNanos;
   }
 
-  void stop() {
+  public void stop() {
     wallNanos = System.nanoTime() - wallStart;
   }
 
@@ -40,7 +41,7 @@ final class Samples {
   }
 
   /** One lib.sh-style human line. */
-  String line() {
+  public String line() {
     long[] s = Arrays.copyOf(nanos, count);
     Arrays.sort(s);
     double total = wallNanos / 1e9;
@@ -50,7 +51,7 @@ final class Samples {
   }
 
   /** One lib.sh-style JSON record. */
-  String json(String host, String timestamp) {
+  public String json(String host, String timestamp) {
     long[] s = Arrays.copyOf(nanos, count);
     Arrays.sort(s);
     double total = wallNanos / 1e9;

@@ -1,0 +1,38 @@
+package dev.cnm.cli.serve;
+
+import dev.cnm.agent.session.NodeAgentProcess;
+import dev.cnm.runtime.Telemetry;
+import io.grpc.ManagedChannel;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The node agent's flags, shared by `cnm serve agent` and `cnm up` (which runs an agent in-process). */
+public final class AgentFlags {
+  @Option(names = "--node", paramLabel = "NAME", defaultValue = "${env:CNM_NODE}",
+      description = "This node's name (env CNM_NODE; default: the host name).")
+  String node;
+
+  @Option(names = "--nft-table", paramLabel = "NAME", defaultValue = "${env:CNM_NFT_TABLE:-cnm}",
+      description = "The nftables table the agent owns (env CNM_NFT_TABLE; default ${DEFAULT-VALUE}).")
+  String nftTable;
+
+  @Option(names = "--userland-proxy", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Relay published ports for loopback clients (default on).")
+  boolean userlandProxy;
+
+  /** The node name given, or the host name. */
+  public String nodeName() throws UnknownHostException {
+    return node == null || node.isBlank() ? InetAddress.getLocalHost().getHostName() : node;
+  }
+
+  /** Starts an agent session over {@code toController}, with metrics and traces in {@code telemetry}. */
+  public NodeAgentProcess start(ManagedChannel toController, String advertiseAddress, Path stateDir, Telemetry telemetry)
+      throws UnknownHostException {
+    NodeAgentProcess agent = NodeAgentProcess.start(toController, nodeName(), advertiseAddress, stateDir, nftTable,
+        userlandProxy, telemetry.meterRegistry());
+    agent.session().tracer(telemetry.tracer());
+    return agent;
+  }
+}
