@@ -15,6 +15,7 @@ import dev.cnm.controller.ipam.AddressAllocator;
 import dev.cnm.controller.ipam.GrpcAddressAllocator;
 import dev.cnm.controller.session.ControllerMetrics;
 import dev.cnm.controller.session.NodeSessions;
+import dev.cnm.controller.session.PeerFanout;
 import dev.cnm.store.client.StoreClient;
 import io.grpc.BindableService;
 import io.grpc.Channel;
@@ -33,6 +34,8 @@ public final class ControllerCore implements AutoCloseable {
   private final EndpointManager endpoints;
   private final SandboxManager sandboxes;
   private final JoinManager joins;
+  /** Republishes the nodes whose overlay peers a change on another node (or a node's liveness) affects. */
+  private final PeerFanout peerFanout;
 
   private final ControllerMetrics metrics;
 
@@ -46,15 +49,20 @@ public final class ControllerCore implements AutoCloseable {
     this.repository = new ObjectRepository(store);
     this.drivers = drivers;
     this.metrics = metrics;
-    this.sessions = new NodeSessions(repository, new DesiredStateBuilder(repository, drivers), nodeLeaseTtl,
+    // desired states are built from the in-memory copies (read-your-writes: the managers record their commits)
+    this.sessions = new NodeSessions(repository, new DesiredStateBuilder(repository.cached(), drivers), nodeLeaseTtl,
         metrics);
     this.networks = new NetworkManager(repository, drivers, ipam);
     this.joins = new JoinManager(repository, drivers, ports, sessions);
     this.endpoints = new EndpointManager(repository, drivers, ipam, joins);
     this.sandboxes = new SandboxManager(repository, sessions);
+    this.peerFanout = PeerFanout.start(repository, sessions);
   }
 
-  /** The defaults: built-in drivers, the kernel's ephemeral port range, a 10 s node lease. */
+  /**
+   * The defaults: built-in drivers (null, host, bridge, overlay), the kernel's ephemeral port
+   * range, a 10 s node lease.
+   */
   public static ControllerCore over(Channel store, Channel ipam) {
     return over(store, ipam, ControllerMetrics.none());
   }
@@ -105,6 +113,8 @@ public final class ControllerCore implements AutoCloseable {
 
   @Override
   public void close() {
+    peerFanout.close();
     sessions.close();
+    repository.close();
   }
 }

@@ -39,8 +39,9 @@ public final class ControllerServer implements AutoCloseable {
     try {
       CnmServer.Builder b = CnmServer.builder("controller", options).telemetry(telemetry);
       core.services().forEach(b::addService);
+      // mTLS: the certificate's role decides who may call what (see ControllerAuthorization)
+      b.authorization(ControllerAuthorization.roles());
       if (options.tls().ca() != null) {
-        // mTLS: the certificate decides who may call what (see ControllerAuthorization)
         b.intercept(new ControllerAuthorization());
       }
       return new ControllerServer(store, ipam, core, b.start());

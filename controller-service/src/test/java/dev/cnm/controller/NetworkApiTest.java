@@ -140,8 +140,8 @@ class NetworkApiTest {
   }
 
   @Test
-  void listDrivers_namesNullHostBridge() {
+  void listDrivers_namesBridgeHostNullOverlay() {
     assertThat(f.api.listDrivers(ListDriversRequest.getDefaultInstance()).getDriversList())
-        .extracting(dev.cnm.api.v1.Driver::getName).containsExactly("bridge", "host", "null");
+        .extracting(dev.cnm.api.v1.Driver::getName).containsExactly("bridge", "host", "null", "overlay");
   }
 }

@@ -29,6 +29,11 @@ final class TestAgent implements AutoCloseable {
   private final StreamObserver<AgentMessage> up;
 
   TestAgent(Channel channel, String node) {
+    this(channel, node, "127.0.0.1");
+  }
+
+  /** An agent of {@code node} advertising {@code advertiseAddress} (overlay peers name it). */
+  TestAgent(Channel channel, String node, String advertiseAddress) {
     up = NodeAgentGrpc.newStub(channel).session(new StreamObserver<>() {
       @Override
       public void onNext(ControllerMessage m) {
@@ -46,7 +51,7 @@ final class TestAgent implements AutoCloseable {
       public void onCompleted() {}
     });
     up.onNext(AgentMessage.newBuilder().setRegister(RegisterNode.newBuilder().setNode(node)
-        .setAdvertiseAddress("127.0.0.1").addCapabilities("bridge")).build());
+        .setAdvertiseAddress(advertiseAddress).addCapabilities("bridge").addCapabilities("overlay")).build());
   }
 
   TestAgent awaitRegistered() throws InterruptedException {

@@ -1,7 +1,10 @@
 package dev.cnm.store;
 
 import dev.cnm.runtime.config.ServerOptions;
+import dev.cnm.runtime.config.TlsFiles;
 import dev.cnm.runtime.grpc.CnmServer;
+import dev.cnm.runtime.security.CallerIdentity.Role;
+import dev.cnm.runtime.security.RoleAuthorization;
 import dev.cnm.store.backend.KvBackend;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -39,17 +42,29 @@ public final class StoreServer implements AutoCloseable {
    */
   public static StoreServer start(Backend kind, Path dataDir, List<String> etcdEndpoints, ServerOptions options,
       dev.cnm.runtime.Telemetry telemetry) throws IOException {
+    return start(kind, dataDir, etcdEndpoints, TlsFiles.NONE, options, telemetry);
+  }
+
+  /**
+   * As above, reaching etcd over TLS with {@code etcdTls} (CA to verify etcd, certificate and key
+   * to present to it; {@link TlsFiles#NONE} = plaintext). Independent of the TLS the store serves with.
+   */
+  public static StoreServer start(Backend kind, Path dataDir, List<String> etcdEndpoints, TlsFiles etcdTls,
+      ServerOptions options, dev.cnm.runtime.Telemetry telemetry) throws IOException {
     KvBackend backend = switch (kind) {
       case EMBEDDED -> StoreServices.embedded(dataDir);
       case ETCD -> {
         if (etcdEndpoints.isEmpty()) {
           throw new IllegalArgumentException("--etcd-endpoints: at least one etcd URL is required with --backend etcd");
         }
-        yield StoreServices.etcd(etcdEndpoints);
+        yield StoreServices.etcd(etcdEndpoints, etcdTls);
       }
     };
     try {
-      CnmServer.Builder b = CnmServer.builder("cnm-store", options);
+      // with mTLS: store replicas' clients are services (ipam, controller) and operators; node
+      // agents never talk to the store, so a node certificate is refused
+      CnmServer.Builder b = CnmServer.builder("cnm-store", options)
+          .authorization(RoleAuthorization.allowing(Role.SERVICE, Role.ADMIN));
       if (telemetry != null) {
         b.telemetry(telemetry);
       }

@@ -1,5 +1,6 @@
 package dev.cnm.store;
 
+import dev.cnm.runtime.config.TlsFiles;
 import dev.cnm.store.backend.KvBackend;
 import dev.cnm.store.embedded.EmbeddedBackend;
 import dev.cnm.store.etcd.EtcdBackend;
@@ -39,6 +40,11 @@ public final class StoreServices {
   /** The etcd backend: stateless, over one or more endpoints (e.g. "http://127.0.0.1:2379"). */
   public static KvBackend etcd(List<String> endpoints) {
     return EtcdBackend.connect(endpoints);
+  }
+
+  /** The etcd backend over TLS with these client files ({@code https://} endpoints); NONE = plaintext. */
+  public static KvBackend etcd(List<String> endpoints, TlsFiles tls) {
+    return EtcdBackend.connect(endpoints, tls);
   }
 
   /** The gRPC service ({@code cnm.v1.Store}) over a backend, to add to any server. */

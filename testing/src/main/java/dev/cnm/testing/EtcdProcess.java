@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -23,32 +24,62 @@ import java.util.stream.Stream;
  *   Client c = Client.builder().endpoints(etcd.endpoint()).build();
  * }
  * }</pre>
+ *
+ * <p>{@link #startTls(ServerTls)} serves clients over TLS only and requires client certificates
+ * signed by the given CA ({@code --client-cert-auth}); health is then read from a plain-HTTP
+ * metrics listener ({@code --listen-metrics-urls}), which carries no data.
  */
 public final class EtcdProcess implements AutoCloseable {
   /** Where Debian's etcd-server package installs etcd. */
   public static final Path ETCD = Path.of("/usr/bin/etcd");
 
+  /** etcd's own server certificate and key (PEM; must name 127.0.0.1) and the CA its clients' certificates need. */
+  public record ServerTls(Path cert, Path key, Path trustedCa) {}
+
   private final Path dir;
   private final int clientPort;
   private final int peerPort;
+  private final ServerTls tls; // null = plaintext
+  private int metricsPort = -1;
   private Process process;
   // kills etcd if the test JVM exits without closing (e.g. a surefire timeout)
   private Thread shutdownHook;
 
-  private EtcdProcess(Path dir, int clientPort, int peerPort) {
+  private EtcdProcess(Path dir, int clientPort, int peerPort, ServerTls tls) {
     this.dir = dir;
     this.clientPort = clientPort;
     this.peerPort = peerPort;
+    this.tls = tls;
   }
 
   /** Starts etcd and waits (up to 15 s) until it reports healthy. */
   public static EtcdProcess start() {
+    return launchNew(null);
+  }
+
+  /**
+   * Starts etcd serving clients over TLS with {@code tls} ({@code https://} {@link #endpoint()})
+   * and requiring client certificates signed by {@code tls.trustedCa()}.
+   */
+  public static EtcdProcess startTls(ServerTls tls) {
+    for (Path file : List.of(tls.cert(), tls.key(), tls.trustedCa())) {
+      if (!Files.isReadable(file)) {
+        throw new IllegalArgumentException("etcd TLS file not readable: " + file);
+      }
+    }
+    return launchNew(tls);
+  }
+
+  private static EtcdProcess launchNew(ServerTls tls) {
     if (!Files.isExecutable(ETCD)) {
       throw new IllegalStateException(ETCD + " not found: install Debian package etcd-server");
     }
     try {
       Path dir = Files.createTempDirectory("cnmt-etcd-");
-      EtcdProcess etcd = new EtcdProcess(dir, freePort(), freePort());
+      EtcdProcess etcd = new EtcdProcess(dir, freePort(), freePort(), tls);
+      if (tls != null) {
+        etcd.metricsPort = freePort();
+      }
       try {
         etcd.launch();
       } catch (RuntimeException e) {
@@ -62,9 +93,9 @@ public final class EtcdProcess implements AutoCloseable {
   }
 
   private void launch() {
-    String client = "http://127.0.0.1:" + clientPort;
+    String client = endpoint();
     String peer = "http://127.0.0.1:" + peerPort;
-    ProcessBuilder pb = new ProcessBuilder(List.of(ETCD.toString(),
+    List<String> command = new ArrayList<>(List.of(ETCD.toString(),
         "--name", "cnmt",
         "--data-dir", dir.resolve("data").toString(),
         "--listen-client-urls", client, "--advertise-client-urls", client,
@@ -73,7 +104,13 @@ public final class EtcdProcess implements AutoCloseable {
         "--heartbeat-interval=10", "--election-timeout=100",
         // a 1.5 MiB value plus its key and framing must fit in one request
         "--max-request-bytes=8388608",
-        "--logger=zap", "--log-level=warn"))
+        "--logger=zap", "--log-level=warn"));
+    if (tls != null) {
+      command.addAll(List.of("--cert-file", tls.cert().toString(), "--key-file", tls.key().toString(),
+          "--trusted-ca-file", tls.trustedCa().toString(), "--client-cert-auth",
+          "--listen-metrics-urls", "http://127.0.0.1:" + metricsPort));
+    }
+    ProcessBuilder pb = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("etcd.log").toFile()));
     try {
@@ -113,7 +150,8 @@ public final class EtcdProcess implements AutoCloseable {
 
   private boolean healthy() {
     try {
-      HttpURLConnection c = (HttpURLConnection) URI.create(endpoint() + "/health").toURL().openConnection();
+      String base = tls == null ? endpoint() : "http://127.0.0.1:" + metricsPort;
+      HttpURLConnection c = (HttpURLConnection) URI.create(base + "/health").toURL().openConnection();
       c.setConnectTimeout(200);
       c.setReadTimeout(500);
       try (var in = c.getInputStream()) {
@@ -135,9 +173,9 @@ public final class EtcdProcess implements AutoCloseable {
     }
   }
 
-  /** The client URL, e.g. {@code http://127.0.0.1:40123}. */
+  /** The client URL, e.g. {@code http://127.0.0.1:40123} ({@code https://} with TLS). */
   public String endpoint() {
-    return "http://127.0.0.1:" + clientPort;
+    return (tls == null ? "http" : "https") + "://127.0.0.1:" + clientPort;
   }
 
   /** The etcd process id. */

@@ -2,6 +2,7 @@ package dev.cnm.cli.serve;
 
 import dev.cnm.agent.session.NodeAgentProcess;
 import dev.cnm.runtime.Telemetry;
+import dev.cnm.runtime.errors.CnmException;
 import io.grpc.ManagedChannel;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -22,6 +23,11 @@ public final class AgentFlags {
       description = "Relay published ports for loopback clients (default on).")
   boolean userlandProxy;
 
+  @Option(names = "--gwbridge-subnet", paramLabel = "CIDR", defaultValue = "${env:CNM_GWBRIDGE_SUBNET}",
+      description = "IPv4 subnet of the gateway bridge cnm_gwbridge that gives overlay sandboxes egress (env "
+          + "CNM_GWBRIDGE_SUBNET; default: the first of 172.18.0.0/16 ... 172.31.0.0/16 no address of this host is in).")
+  String gwbridgeSubnet;
+
   /** The node name given, or the host name. */
   public String nodeName() throws UnknownHostException {
     return node == null || node.isBlank() ? InetAddress.getLocalHost().getHostName() : node;
@@ -30,8 +36,14 @@ public final class AgentFlags {
   /** Starts an agent session over {@code toController}, with metrics and traces in {@code telemetry}. */
   public NodeAgentProcess start(ManagedChannel toController, String advertiseAddress, Path stateDir, Telemetry telemetry)
       throws UnknownHostException {
-    NodeAgentProcess agent = NodeAgentProcess.start(toController, nodeName(), advertiseAddress, stateDir, nftTable,
-        userlandProxy, telemetry.meterRegistry());
+    NodeAgentProcess agent;
+    try {
+      agent = NodeAgentProcess.start(toController, nodeName(), advertiseAddress, stateDir, nftTable, userlandProxy,
+          gwbridgeSubnet == null ? "" : gwbridgeSubnet, telemetry.meterRegistry());
+    } catch (CnmException e) {
+      // one line for the operator, e.g. "FAILED_PRECONDITION: --advertise-address 10.9.9.9 is not an address of this node"
+      throw new IllegalStateException(e.kind() + ": " + e.getMessage(), e);
+    }
     agent.session().tracer(telemetry.tracer());
     return agent;
   }

@@ -42,6 +42,11 @@ public final class UpCommand implements Callable<Integer> {
       description = "Store file and agent state (env CNM_STATE_DIR; default ${DEFAULT-VALUE}).")
   Path stateDir;
 
+  @Option(names = "--advertise-address", paramLabel = "IP", defaultValue = "${env:CNM_ADVERTISE_ADDRESS}",
+      description = "This node's address for overlay (VXLAN) traffic; it must be on this host (env "
+          + "CNM_ADVERTISE_ADDRESS; default: the default-route interface's address, overlay off without one).")
+  String advertiseAddress;
+
   @Option(names = "--socket", paramLabel = "PATH", defaultValue = "${env:CNM_SOCKET:-/run/cnm/cnm.sock}",
       description = "Unix socket of the API, mode 0600 (env CNM_SOCKET; default ${DEFAULT-VALUE}; empty: none).")
   String socket;
@@ -65,7 +70,8 @@ public final class UpCommand implements Callable<Integer> {
         ControllerServer controller = ControllerServer.start("inprocess:cnm-up-store", "inprocess:cnm-up-ipam",
             controllerOptions.build(), client)) {
       ManagedChannel toController = Channels.forTarget("inprocess:cnm-up-controller", client);
-      NodeAgentProcess agent = agentFlags.start(toController, "127.0.0.1", stateDir.resolve("agent"), telemetry);
+      NodeAgentProcess agent = agentFlags.start(toController, advertiseAddress == null ? "" : advertiseAddress,
+          stateDir.resolve("agent"), telemetry);
       spec.commandLine().getOut().println("cnm up: serving on " + String.join(", ", controller.addresses().stream()
           .filter(a -> !a.startsWith("inprocess:")).toList()) + " (node " + name + ", state " + stateDir + ")");
       spec.commandLine().getOut().flush();

@@ -61,7 +61,7 @@ class ComposeFileTest {
   @Test
   void configQuiet_unknownKey_failsNamingIt() throws Exception {
     Path broken = temp.resolve("docker-compose.yml");
-    Files.writeString(broken, Files.readString(BASE).replace("    privileged: true\n", "    privileged: true\n    priviledged: true\n"));
+    Files.writeString(broken, Files.readString(BASE).replace("    user: root\n", "    user: root\n    priviledged: true\n"));
     ProcessRunner.Result result = compose(Map.of(), "-q", broken);
     assertThat(result.exitCode()).isNotZero();
     assertThat(result.output()).contains("priviledged");
@@ -90,14 +90,35 @@ class ComposeFileTest {
   }
 
   @Test
-  void config_agentIsPrivilegedOnHostNetworkWithSharedDirectories() throws Exception {
+  void config_agentHasOnlyNetAdminAndSysAdminOnHostNetworkWithSharedDirectories() throws Exception {
     Map<String, Object> agent = map(resolved(Map.of(), BASE), "services.agent");
-    assertThat(agent).containsEntry("network_mode", "host").containsEntry("privileged", true)
+    assertThat(agent).containsEntry("network_mode", "host").doesNotContainKey("privileged")
         .containsEntry("user", "root").doesNotContainKey("ports");
+    assertThat((List<String>) agent.get("cap_drop")).containsExactly("ALL");
+    assertThat((List<String>) agent.get("cap_add")).containsExactlyInAnyOrder("NET_ADMIN", "SYS_ADMIN");
+    assertThat((List<String>) agent.get("security_opt")).containsExactlyInAnyOrder("apparmor=unconfined",
+        "systempaths=unconfined");
     assertThat((List<String>) agent.get("volumes")).contains("/run/cnm:/run/cnm:rw",
         "/var/run/netns:/var/run/netns:rshared", "/var/lib/cnm:/var/lib/cnm:rshared");
     assertThat((List<String>) agent.get("command")).containsSequence("--controller", "127.0.0.1:7372")
         .containsSequence("--state-dir", "/var/lib/cnm");
+  }
+
+  @Test
+  void configWithTls_storeReachesEtcdOverTlsWithClientCertificate() throws Exception {
+    Map<String, Object> services = map(resolved(Map.of(), BASE, TLS), "services");
+    assertThat((List<String>) at(services, "store.command")).containsSequence("--etcd-endpoints", "https://etcd:2379");
+    assertThat(map(services, "store.environment"))
+        .containsEntry("CNM_ETCD_CA", "/etc/cnm/pki/ca.crt")
+        .containsEntry("CNM_ETCD_CERT", "/etc/cnm/pki/service-cnm.crt")
+        .containsEntry("CNM_ETCD_KEY", "/etc/cnm/pki/service-cnm.key")
+        .containsEntry("CNM_TLS_CA", "/etc/cnm/pki/ca.crt")
+        .containsEntry("CNM_LOG_FORMAT", "json");
+    assertThat((List<String>) at(services, "etcd.command")).contains("--client-cert-auth",
+        "--listen-client-urls=https://0.0.0.0:2379", "--trusted-ca-file=/etc/cnm/pki/ca.crt",
+        "--cert-file=/etc/cnm/pki/service-etcd.crt");
+    assertThat((List<String>) at(services, "etcd.healthcheck.test")).contains("--cacert=/etc/cnm/pki/ca.crt");
+    assertThat((List<String>) at(services, "etcd.volumes")).contains("etcd-data:/var/lib/etcd:rw");
   }
 
   @Test

@@ -38,10 +38,18 @@ final class NetnsHost implements AutoCloseable {
 
   /** Starts {@code cnm args...} inside the namespace; output goes to {@code dir/<log>}. */
   Process cnm(String log, String... args) throws IOException {
+    return cnm(List.of(), log, args);
+  }
+
+  /** As {@link #cnm(String, String...)} with extra JVM options (e.g. a heap cap); the log is appended to. */
+  Process cnm(List<String> jvmOptions, String log, String... args) throws IOException {
     List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + name, JAVA,
-        "--enable-native-access=ALL-UNNAMED", "-jar", JAR.toString()));
+        "--enable-native-access=ALL-UNNAMED"));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-jar", JAR.toString()));
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(log).toFile()).start();
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(log).toFile())).start();
     started.add(p);
     return p;
   }

@@ -36,6 +36,19 @@ final class MtlsController implements AutoCloseable {
     return "127.0.0.1:" + controller.port();
   }
 
+  String storeTarget() {
+    return "127.0.0.1:" + store.port();
+  }
+
+  String ipamTarget() {
+    return "127.0.0.1:" + ipam.port();
+  }
+
+  /** A TCP channel to {@code target} presenting (or not) the given client TLS files. */
+  static ManagedChannel dial(String target, TlsFiles client) {
+    return Channels.forTarget(target, ClientOptions.of(client, Telemetry.noop()));
+  }
+
   /** A TCP channel to the controller presenting (or not) the given client TLS files. */
   ManagedChannel dial(TlsFiles client) {
     return Channels.forTarget(target(), ClientOptions.of(client, Telemetry.noop()));

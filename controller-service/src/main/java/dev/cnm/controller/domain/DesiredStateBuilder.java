@@ -4,6 +4,7 @@ import dev.cnm.api.v1.DesiredState;
 import dev.cnm.api.v1.Endpoint;
 import dev.cnm.api.v1.Network;
 import dev.cnm.api.v1.NodeEndpoint;
+import dev.cnm.api.v1.NodeNetwork;
 import dev.cnm.api.v1.NodeSandbox;
 import dev.cnm.api.v1.Sandbox;
 import dev.cnm.controller.driver.DriverRegistry;
@@ -17,7 +18,8 @@ import java.util.Map;
 
 /**
  * Computes what one node must hold from the store: its sandboxes, the endpoints joined to them
- * and their networks. Pure apart from the reads; version and nonce are set by the session.
+ * and their networks, with each overlay network's peers (its endpoints joined on other live
+ * nodes). Pure apart from the reads; version and nonce are set by the session.
  */
 public final class DesiredStateBuilder {
   private final ObjectRepository repo;
@@ -31,7 +33,9 @@ public final class DesiredStateBuilder {
   public DesiredState build(String node) {
     DesiredState.Builder out = DesiredState.newBuilder().setNode(node);
     Map<String, Sandbox> sandboxes = new LinkedHashMap<>();
+    Map<String, String> nodeOfSandbox = new HashMap<>();
     for (KvObject<Sandbox> s : repo.sandboxes()) {
+      nodeOfSandbox.put(s.value().getId(), s.value().getNode());
       if (s.value().getNode().equals(node)) {
         sandboxes.put(s.value().getId(), s.value());
       }
@@ -41,7 +45,8 @@ public final class DesiredStateBuilder {
       networks.put(n.value().getId(), n.value());
     }
     Map<String, List<Endpoint>> bySandbox = new HashMap<>();
-    for (KvObject<Endpoint> e : repo.allEndpoints()) {
+    List<KvObject<Endpoint>> allEndpoints = repo.allEndpoints();
+    for (KvObject<Endpoint> e : allEndpoints) {
       if (sandboxes.containsKey(e.value().getSandboxId()) && networks.containsKey(e.value().getNetworkId())) {
         bySandbox.computeIfAbsent(e.value().getSandboxId(), k -> new ArrayList<>()).add(e.value());
       }
@@ -64,8 +69,17 @@ public final class DesiredStateBuilder {
             .setPriority(e.getPriority()));
       }
     }
+    OverlayPeers peers = null;
     for (Network n : used.values()) {
-      out.addNetworks(drivers.require("network.driver", n.getDriver()).nodeNetwork(n));
+      NodeNetwork nn = drivers.require("network.driver", n.getDriver()).nodeNetwork(n);
+      if (nn.hasOverlay()) {
+        if (peers == null) {
+          // read only when the node holds an overlay network: bridge-only nodes pay nothing
+          peers = OverlayPeers.of(node, repo.nodes(), nodeOfSandbox, allEndpoints);
+        }
+        nn = nn.toBuilder().setOverlay(nn.getOverlay().toBuilder().addAllPeers(peers.of(n.getId()))).build();
+      }
+      out.addNetworks(nn);
     }
     return out.build();
   }

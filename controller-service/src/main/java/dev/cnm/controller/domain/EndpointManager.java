@@ -32,12 +32,40 @@ public final class EndpointManager {
   }
 
   public KvObject<Endpoint> create(String networkRef, Endpoint req) {
-    KvObject<Network> netKv = repo.network("network", networkRef);
+    try {
+      return create(repo.cached(), networkRef, req);
+    } catch (StaleRead e) {
+      return create(repo.fresh(), networkRef, req);
+    }
+  }
+
+  /** Thrown by an attempt on the cached view whose outcome the store must decide. */
+  private static final class StaleRead extends RuntimeException {
+    StaleRead() {
+      super(null, null, false, false);
+    }
+  }
+
+  private KvObject<Endpoint> create(ObjectRepository repo, String networkRef, Endpoint req) {
+    boolean cached = repo == this.repo.cached();
+    KvObject<Network> netKv;
+    try {
+      netKv = repo.network("network", networkRef);
+    } catch (CnmException e) {
+      if (cached) {
+        throw new StaleRead();
+      }
+      throw e;
+    }
     Network net = netKv.value();
     NetworkDriver driver = drivers.require("network.driver", net.getDriver());
     String name = ObjectNames.require("endpoint.name", req.getName());
     String nameKey = StoreKeys.name(net.getId(), "endpoint", name);
-    if (repo.claimed(nameKey).isPresent()) {
+    // the cached view looks the claim up in memory only: a miss is confirmed by the create Txn
+    if (cached ? repo.cachedClaim(nameKey).isPresent() : repo.claimed(nameKey).isPresent()) {
+      if (cached) {
+        throw new StaleRead();
+      }
       throw nameTaken(name, net.getName());
     }
     PortRules.checkExposed(req.getExposedPortsList());
@@ -46,7 +74,7 @@ public final class EndpointManager {
       PortBinding b = req.getPortBindingsList().get(i);
       if (PortRules.isFixed(b)) {
         String proto = PortRules.protocol("p", b.getProtocol());
-        if (repo.claimed(StoreKeys.port(proto, b.getHostPort())).isPresent()) {
+        if (repo.fresh().claimed(StoreKeys.port(proto, b.getHostPort())).isPresent()) {
           throw new CnmException(ErrorKind.ALREADY_EXISTS, "PORT_ALREADY_PUBLISHED",
               "endpoint.port_bindings[" + i + "].host_port: " + proto + " port " + b.getHostPort()
                   + " is already published", Map.of("field", "endpoint.port_bindings[" + i + "].host_port"), null);
@@ -86,7 +114,12 @@ public final class EndpointManager {
       try {
         rev = repo.store().txn().requireRevision(netKv.key(), netKv.modRevision())
             .create(key, value).create(nameKey, StringValue.of(id)).commit();
+        repo.written(key, value, rev);
+        repo.written(nameKey, StringValue.of(id), rev);
       } catch (StoreConflictException e) {
+        if (cached) {
+          throw new StaleRead(); // after the undo below: the fresh attempt allocates again
+        }
         if (repo.networkById(net.getId()).isEmpty()) {
           throw CnmException.notFound("network", "network \"" + net.getName() + "\" was deleted meanwhile");
         }
@@ -143,19 +176,46 @@ public final class EndpointManager {
 
   /** Deletes an endpoint; a joined one only with {@code force} (it leaves first). */
   public void delete(String networkRef, String ref, boolean force) {
-    KvObject<Endpoint> ep = repo.endpoint("network", networkRef, "endpoint", ref);
-    if (!ep.value().getSandboxId().isEmpty()) {
-      if (!force) {
-        throw new CnmException(ErrorKind.FAILED_PRECONDITION, "ENDPOINT_JOINED",
-            "endpoint \"" + ep.value().getName() + "\" is joined to sandbox " + Ids.shortId(ep.value().getSandboxId())
-                + "; leave first or force", Map.of("field", "endpoint"), null);
+    for (int attempt = 0; ; attempt++) {
+      // the first attempt reads from memory; its guarded Txn catches a stale copy
+      ObjectRepository view = attempt == 0 ? repo.cached() : repo.fresh();
+      KvObject<Endpoint> ep;
+      try {
+        ep = view.endpoint("network", networkRef, "endpoint", ref);
+      } catch (CnmException e) {
+        if (attempt == 0) {
+          continue;
+        }
+        throw e;
       }
-      joins.leave(ep.value().getNetworkId(), ep.value().getId(), ep.value().getSandboxId());
-      ep = repo.endpoint("network", ep.value().getNetworkId(), "endpoint", ep.value().getId());
+      if (!ep.value().getSandboxId().isEmpty()) {
+        if (!force) {
+          if (attempt == 0) {
+            continue;
+          }
+          throw new CnmException(ErrorKind.FAILED_PRECONDITION, "ENDPOINT_JOINED",
+              "endpoint \"" + ep.value().getName() + "\" is joined to sandbox " + Ids.shortId(ep.value().getSandboxId())
+                  + "; leave first or force", Map.of("field", "endpoint"), null);
+        }
+        joins.leave(ep.value().getNetworkId(), ep.value().getId(), ep.value().getSandboxId());
+        ep = repo.fresh().endpoint("network", ep.value().getNetworkId(), "endpoint", ep.value().getId());
+      }
+      Endpoint e = ep.value();
+      String nameKey = StoreKeys.name(e.getNetworkId(), "endpoint", e.getName());
+      long rev;
+      try {
+        rev = repo.store().txn().delete(ep).deleteKey(nameKey).commit();
+      } catch (StoreConflictException conflict) {
+        if (attempt < 7) {
+          continue;
+        }
+        throw conflict;
+      }
+      repo.deleted(ep.key(), rev);
+      repo.deleted(nameKey, rev);
+      view.networkById(e.getNetworkId()).ifPresent(net -> release(net.value(), e));
+      return;
     }
-    Endpoint e = ep.value();
-    repo.store().txn().delete(ep).deleteKey(StoreKeys.name(e.getNetworkId(), "endpoint", e.getName())).commit();
-    repo.networkById(e.getNetworkId()).ifPresent(net -> release(net.value(), e));
   }
 
   private void release(Network net, Endpoint e) {

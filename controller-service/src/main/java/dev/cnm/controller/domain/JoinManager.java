@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.logging.Logger;
 
@@ -44,16 +45,24 @@ public final class JoinManager {
 
   public Joined join(String networkRef, String endpointRef, String sandboxRef, int priority, Duration timeout) {
     Joined joined = null;
-    StoreConflictException conflict = null;
+    RuntimeException failure = null;
     for (int attempt = 0; attempt < ATTEMPTS && joined == null; attempt++) {
+      // the first attempt reads from memory; a conflict or an error may come from a stale copy,
+      // so every later attempt (and the error the caller sees) reads the store
+      ObjectRepository view = attempt == 0 ? repo.cached() : repo.fresh();
       try {
-        joined = tryJoin(networkRef, endpointRef, sandboxRef, priority);
+        joined = tryJoin(view, networkRef, endpointRef, sandboxRef, priority);
       } catch (StoreConflictException e) {
-        conflict = e;
+        failure = e;
+      } catch (CnmException e) {
+        if (attempt > 0) {
+          throw e;
+        }
+        failure = e;
       }
     }
     if (joined == null) {
-      throw conflict;
+      throw failure;
     }
     String node = joined.sandbox().getNode();
     try {
@@ -74,7 +83,8 @@ public final class JoinManager {
     }
   }
 
-  private Joined tryJoin(String networkRef, String endpointRef, String sandboxRef, int priority) {
+  private Joined tryJoin(ObjectRepository repo, String networkRef, String endpointRef, String sandboxRef,
+      int priority) {
     KvObject<Endpoint> epKv = repo.endpoint("network", networkRef, "endpoint", endpointRef);
     KvObject<Sandbox> sbKv = repo.sandbox("sandbox", sandboxRef);
     Endpoint ep = epKv.value();
@@ -100,7 +110,7 @@ public final class JoinManager {
     Endpoint.Builder joined = ep.toBuilder().setSandboxId(sb.getId()).setPriority(priority)
         .clearPortMap().addAllPortMap(portMap);
     if (driver.createsInterfaces()) {
-      joined.setInterfaceName(nextInterface(sb));
+      joined.setInterfaceName(nextInterface(repo, sb));
       if (net.getIpam().getIpv4Count() > 0 && !net.getInternal()) {
         joined.setGatewayIpv4(net.getIpam().getIpv4(0).getGateway());
       }
@@ -115,11 +125,14 @@ public final class JoinManager {
           StringValue.of(ep.getId()));
     }
     long rev = txn.commit();
-    return new Joined(joined.setRevision(rev).build(), newSb.toBuilder().setRevision(rev).build());
+    Endpoint done = joined.setRevision(rev).build();
+    repo.written(epKv.key(), done, rev);
+    repo.written(sbKv.key(), newSb, rev);
+    return new Joined(done, newSb.toBuilder().setRevision(rev).build());
   }
 
   /** The first ethN not used by the sandbox's joined endpoints. */
-  private String nextInterface(Sandbox sb) {
+  private static String nextInterface(ObjectRepository repo, Sandbox sb) {
     if (sb.getEndpointIdsCount() == 0) {
       return "eth0"; // the common first join: no need to list every endpoint
     }
@@ -138,8 +151,15 @@ public final class JoinManager {
 
   /** Leave by references; FAILED_PRECONDITION if the endpoint is not joined to that sandbox. */
   public void leave(String networkRef, String endpointRef, String sandboxRef, Duration timeout) {
-    KvObject<Endpoint> ep = repo.endpoint("network", networkRef, "endpoint", endpointRef);
-    KvObject<Sandbox> sb = repo.sandbox("sandbox", sandboxRef);
+    KvObject<Endpoint> ep;
+    KvObject<Sandbox> sb;
+    try {
+      ep = repo.cached().endpoint("network", networkRef, "endpoint", endpointRef);
+      sb = repo.cached().sandbox("sandbox", sandboxRef);
+    } catch (CnmException stale) {
+      ep = repo.fresh().endpoint("network", networkRef, "endpoint", endpointRef);
+      sb = repo.fresh().sandbox("sandbox", sandboxRef);
+    }
     leaveResolved(ep.value().getNetworkId(), ep.value().getId(), sb.value().getId(), timeout);
   }
 
@@ -151,21 +171,32 @@ public final class JoinManager {
   void leaveResolved(String networkId, String endpointId, String sandboxId, Duration timeout) {
     String node = null;
     for (int attempt = 0; ; attempt++) {
-      KvObject<Endpoint> epKv = repo.endpointById(networkId, endpointId)
+      ObjectRepository view = attempt == 0 ? repo.cached() : repo.fresh();
+      Optional<KvObject<Endpoint>> epRead = view.endpointById(networkId, endpointId);
+      Optional<KvObject<Sandbox>> sbRead = view.sandboxById(sandboxId);
+      if (attempt == 0 && (epRead.isEmpty() || sbRead.isEmpty()
+          || !epRead.get().value().getSandboxId().equals(sandboxId))) {
+        continue; // the errors below are decided on the store's copy
+      }
+      KvObject<Endpoint> epKv = epRead
           .orElseThrow(() -> CnmException.notFound("endpoint", "endpoint " + endpointId + " is gone"));
-      KvObject<Sandbox> sbKv = repo.sandboxById(sandboxId)
+      KvObject<Sandbox> sbKv = sbRead
           .orElseThrow(() -> CnmException.notFound("sandbox", "sandbox " + sandboxId + " is gone"));
       Endpoint ep = epKv.value();
       if (!ep.getSandboxId().equals(sandboxId)) {
         throw new CnmException(ErrorKind.FAILED_PRECONDITION, "ENDPOINT_NOT_JOINED", "endpoint: \"" + ep.getName()
             + "\" is not joined to sandbox " + Ids.shortId(sandboxId), Map.of("field", "endpoint"), null);
       }
-      StoreTxn txn = repo.store().txn().update(epKv, detached(ep)).update(sbKv, withoutEndpoint(sbKv.value(), endpointId));
+      Endpoint left = detached(ep);
+      Sandbox sbLeft = withoutEndpoint(sbKv.value(), endpointId);
+      StoreTxn txn = repo.store().txn().update(epKv, left).update(sbKv, sbLeft);
       for (PortBinding b : ep.getPortMapList()) {
         txn.deleteKey(StoreKeys.port(PortRules.protocol("protocol", b.getProtocol()), b.getHostPort()));
       }
       try {
-        txn.commit();
+        long rev = txn.commit();
+        repo.written(epKv.key(), left, rev);
+        repo.written(sbKv.key(), sbLeft, rev);
         node = sbKv.value().getNode();
         break;
       } catch (StoreConflictException e) {

@@ -5,6 +5,7 @@ import com.google.protobuf.Timestamp;
 import dev.cnm.api.v1.IpamConfig;
 import dev.cnm.api.v1.IpamPool;
 import dev.cnm.api.v1.Network;
+import dev.cnm.api.v1.Scope;
 import dev.cnm.controller.driver.DriverRegistry;
 import dev.cnm.controller.driver.NetworkDriver;
 import dev.cnm.controller.ipam.AddressAllocator;
@@ -32,7 +33,7 @@ public final class NetworkManager {
     String name = ObjectNames.require("network.name", req.getName());
     NetworkDriver driver = drivers.require("network.driver", req.getDriver().isEmpty() ? "bridge" : req.getDriver());
     String id = Ids.newId();
-    Map<String, String> options = driver.networkOptions(id, req.getOptionsMap());
+    Map<String, String> options = new java.util.LinkedHashMap<>(driver.networkOptions(id, req));
     NetworkPlan plan = NetworkPlan.validate(req, driver);
     String nameKey = StoreKeys.name(ObjectRepository.scopeName(driver.scope()), "network", name);
 
@@ -47,23 +48,33 @@ public final class NetworkManager {
                 + n.value().getName() + "\" does)", Map.of("field", "network.driver"), null);
       }
     }
-    plan.checkNoOverlap(existing);
+    if (driver.scope() != Scope.SCOPE_GLOBAL) {
+      // only against networks of the same address space; global pools: IPAM's global space
+      // refuses an overlap itself (ALREADY_EXISTS naming the other pool)
+      plan.checkNoOverlap(existing.stream().filter(n -> n.value().getScope() != Scope.SCOPE_GLOBAL).toList());
+    }
 
     Network.Builder net = Network.newBuilder().setId(id).setName(name).setDriver(driver.name())
         .setScope(driver.scope()).setInternal(req.getInternal()).setAttachable(req.getAttachable())
-        .setEnableIpv6(req.getEnableIpv6()).putAllOptions(options).putAllLabels(req.getLabelsMap())
+        .setEnableIpv6(req.getEnableIpv6()).putAllLabels(req.getLabelsMap())
         .setCreateTime(now());
     Undo undo = new Undo();
     try {
+      NetworkDriver.IdClaim claim = driver.idClaim(options);
+      if (claim != null) {
+        options.put(claim.option(), Long.toString(allocateId(claim, id, undo)));
+      }
+      net.putAllOptions(options);
       if (driver.usesIpam()) {
         IpamConfig.Builder ipamOut = IpamConfig.newBuilder().setDriver("default")
             .putAllOptions(req.getIpam().getOptionsMap());
-        ipamOut.addIpv4(allocatePool(plan.ipv4(), false, "network.ipam.ipv4[0]", id, undo));
+        boolean global = driver.scope() == Scope.SCOPE_GLOBAL;
+        ipamOut.addIpv4(allocatePool(plan.ipv4(), global, false, "network.ipam.ipv4[0]", id, undo));
         if (req.getEnableIpv6()) {
           if (plan.ipv6() == null) {
             throw CnmException.invalidArgument("network.ipam.ipv6", "enable_ipv6 needs an IPv6 subnet");
           }
-          ipamOut.addIpv6(allocatePool(plan.ipv6(), true, "network.ipam.ipv6[0]", id, undo));
+          ipamOut.addIpv6(allocatePool(plan.ipv6(), global, true, "network.ipam.ipv6[0]", id, undo));
         }
         net.setIpam(ipamOut);
       }
@@ -86,10 +97,22 @@ public final class NetworkManager {
     }
   }
 
-  private IpamPool allocatePool(IpamPool want, boolean v6, String field, String owner, Undo undo) {
+  /** Takes the driver's id (overlay: the VNI) from its IPAM id set; undone if a later step fails. */
+  private long allocateId(NetworkDriver.IdClaim claim, String owner, Undo undo) {
+    long got;
+    try {
+      got = ipam.requestId(claim.set(), claim.preferred(), owner);
+    } catch (CnmException e) {
+      throw withField(claim.field(), e);
+    }
+    undo.push(() -> ipam.releaseId(claim.set(), got, owner));
+    return got;
+  }
+
+  private IpamPool allocatePool(IpamPool want, boolean global, boolean v6, String field, String owner, Undo undo) {
     AddressAllocator.PoolGrant pool;
     try {
-      pool = ipam.requestPool(false, want.getSubnet(), want.getIpRange(), v6, owner);
+      pool = ipam.requestPool(global, want.getSubnet(), want.getIpRange(), v6, owner);
     } catch (CnmException e) {
       throw withField(field + ".subnet", e);
     }
@@ -130,6 +153,15 @@ public final class NetworkManager {
     }
     for (IpamPool p : n.getIpam().getIpv6List()) {
       releaseQuietly(p, n.getId());
+    }
+    NetworkDriver.IdClaim claim = drivers.require("network.driver", n.getDriver()).idClaim(n.getOptionsMap());
+    if (claim != null && claim.preferred() != null) {
+      try {
+        ipam.releaseId(claim.set(), claim.preferred(), n.getId());
+      } catch (RuntimeException e) {
+        java.util.logging.Logger.getLogger(NetworkManager.class.getName()).warning("releasing id "
+            + claim.preferred() + " of set " + claim.set() + " failed (the IPAM sweep will): " + e.getMessage());
+      }
     }
   }
 

@@ -1,5 +1,7 @@
 package dev.cnm.controller.domain;
 
+import com.google.protobuf.Message;
+import com.google.protobuf.Parser;
 import com.google.protobuf.StringValue;
 import dev.cnm.api.v1.Endpoint;
 import dev.cnm.api.v1.Network;
@@ -19,57 +21,118 @@ import java.util.Optional;
  * Reads the controller's objects from the store and resolves the references users give (an
  * id, a unique id prefix of at least 12 characters, or a name). Every object comes back as a
  * {@link KvObject} so that the write that follows is guarded by the revision it was read at.
+ *
+ * <p>Two views share one set of in-memory caches (one {@link PrefixCache} per kind, fed by a
+ * watch and by this process's own writes, see {@link #written}): this one reads the store on
+ * every call (what user-facing lookups and checks need), {@link #cached()} serves listings and
+ * point reads from memory, falling back to the store on a miss. Writes guarded by a cached
+ * read's revision still fail on anything newer in the store, so callers retry with this view.
  */
-public final class ObjectRepository {
+public final class ObjectRepository implements AutoCloseable {
   private final StoreClient store;
+  private final Caches caches;
+  private final boolean cacheFirst;
+  private final ObjectRepository other;
 
   public ObjectRepository(StoreClient store) {
     this.store = store;
+    this.caches = new Caches(store);
+    this.cacheFirst = false;
+    this.other = new ObjectRepository(this);
+  }
+
+  private ObjectRepository(ObjectRepository fresh) {
+    this.store = fresh.store;
+    this.caches = fresh.caches;
+    this.cacheFirst = true;
+    this.other = fresh;
+  }
+
+  /** The view that serves reads from memory (this one if it already does). */
+  public ObjectRepository cached() {
+    return cacheFirst ? this : other;
+  }
+
+  /** The view that reads the store on every call (this one if it already does). */
+  public ObjectRepository fresh() {
+    return cacheFirst ? other : this;
   }
 
   public StoreClient store() {
     return store;
   }
 
+  /**
+   * Records a write this process committed at {@code revision} (an object or a name claim under
+   * the controller's prefixes), so the cached view sees it before the watch brings it.
+   */
+  public void written(String key, Message value, long revision) {
+    caches.written(key, value, revision);
+  }
+
+  /** Records a delete this process committed at {@code revision}. */
+  public void deleted(String key, long revision) {
+    caches.deleted(key, revision);
+  }
+
   public List<KvObject<Network>> networks() {
-    return store.list(StoreKeys.NETWORKS, Network.parser());
+    return cacheFirst ? caches.networks.list() : store.list(StoreKeys.NETWORKS, Network.parser());
   }
 
   public List<KvObject<Endpoint>> endpoints(String networkId) {
-    return store.list(StoreKeys.endpoints(networkId), Endpoint.parser());
+    return cacheFirst ? caches.endpoints.list(StoreKeys.endpoints(networkId))
+        : store.list(StoreKeys.endpoints(networkId), Endpoint.parser());
   }
 
   public List<KvObject<Endpoint>> allEndpoints() {
-    return store.list(StoreKeys.ENDPOINTS, Endpoint.parser());
+    return cacheFirst ? caches.endpoints.list() : store.list(StoreKeys.ENDPOINTS, Endpoint.parser());
   }
 
   public List<KvObject<Sandbox>> sandboxes() {
-    return store.list(StoreKeys.SANDBOXES, Sandbox.parser());
+    return cacheFirst ? caches.sandboxes.list() : store.list(StoreKeys.SANDBOXES, Sandbox.parser());
   }
 
   public List<KvObject<Node>> nodes() {
-    return store.list(StoreKeys.NODES, Node.parser());
+    return cacheFirst ? caches.nodes.list() : store.list(StoreKeys.NODES, Node.parser());
   }
 
   public Optional<KvObject<Node>> node(String name) {
-    return store.get(StoreKeys.node(name), Node.parser());
+    return read(caches.nodes, StoreKeys.node(name), Node.parser());
   }
 
   public Optional<KvObject<Network>> networkById(String id) {
-    return store.get(StoreKeys.network(id), Network.parser());
+    return read(caches.networks, StoreKeys.network(id), Network.parser());
   }
 
   public Optional<KvObject<Endpoint>> endpointById(String networkId, String id) {
-    return store.get(StoreKeys.endpoint(networkId, id), Endpoint.parser());
+    return read(caches.endpoints, StoreKeys.endpoint(networkId, id), Endpoint.parser());
   }
 
   public Optional<KvObject<Sandbox>> sandboxById(String id) {
-    return store.get(StoreKeys.sandbox(id), Sandbox.parser());
+    return read(caches.sandboxes, StoreKeys.sandbox(id), Sandbox.parser());
+  }
+
+  /** A point read: from memory in the cached view (the store on a miss), else from the store. */
+  private <T extends Message> Optional<KvObject<T>> read(PrefixCache<T> cache, String key, Parser<T> parser) {
+    if (cacheFirst) {
+      Optional<KvObject<T>> hit = cache.get(key);
+      if (hit.isPresent()) {
+        return hit;
+      }
+    }
+    Optional<KvObject<T>> read = store.get(key, parser);
+    read.ifPresent(cache::refreshed);
+    return read;
   }
 
   /** The id a name claim points to. */
   public Optional<String> claimed(String claimKey) {
-    return store.get(claimKey, StringValue.parser()).map(kv -> kv.value().getValue());
+    return read(caches.names, claimKey, StringValue.parser()).map(kv -> kv.value().getValue());
+  }
+
+  /** The id a name claim points to in memory only (no store read on a miss). */
+  public Optional<String> cachedClaim(String claimKey) {
+    return caches.names.get(claimKey).map(kv -> kv.value().getValue());
   }
 
   /** A network by id, unique id prefix or name; NOT_FOUND naming {@code field} otherwise. */
@@ -181,6 +244,11 @@ public final class ObjectRepository {
       }
     }
     throw notFound(field, "sandbox", ref);
+  }
+
+  @Override
+  public void close() {
+    caches.close();
   }
 
   public static String scopeName(Scope scope) {

@@ -13,6 +13,7 @@ import dev.cnm.store.client.KvObject;
 import dev.cnm.store.client.StoreConflictException;
 import dev.cnm.store.client.StoreTxn;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
@@ -30,7 +31,8 @@ public final class SandboxManager {
 
   public Sandbox create(Sandbox req, Duration timeout) {
     String containerId = ObjectNames.require("sandbox.container_id", req.getContainerId());
-    String node = resolveNode(req.getNode());
+    KvObject<Node> nodeRecord = resolveNode(req.getNode());
+    String node = nodeRecord.value().getName();
     if (!req.getExternalKey().isEmpty() && !req.getExternalKey().startsWith("/")) {
       throw CnmException.invalidArgument("sandbox.external_key", "must be an absolute namespace path");
     }
@@ -46,12 +48,19 @@ public final class SandboxManager {
     }
     String claim = StoreKeys.name("local", "sandbox", containerId);
     String id = Ids.newId();
+    // the key of a namespace the agent makes is its directory + the sandbox id: stored in the create
+    // Txn, so the agent's ack needs no second write (an agent that names no directory still gets one)
+    String keyDir = nodeRecord.value().getSandboxKeyDirectory();
+    String key = !req.getExternalKey().isEmpty() || keyDir.isEmpty() ? req.getExternalKey()
+        : keyDir + (keyDir.endsWith("/") ? "" : "/") + id;
     Sandbox value = req.toBuilder().setId(id).setContainerId(containerId).setNode(node)
-        .setKey(req.getExternalKey()).clearEndpointIds().clearHostsPath().clearResolvConfPath()
+        .setKey(key).clearEndpointIds().clearHostsPath().clearResolvConfPath()
         .clearRevision().setCreateTime(NetworkManager.now()).build();
     long rev;
     try {
       rev = repo.store().txn().create(StoreKeys.sandbox(id), value).create(claim, StringValue.of(id)).commit();
+      repo.written(StoreKeys.sandbox(id), value, rev);
+      repo.written(claim, StringValue.of(id), rev);
     } catch (StoreConflictException e) {
       throw new CnmException(ErrorKind.ALREADY_EXISTS, "NAME_IN_USE", "sandbox.container_id: container \""
           + containerId + "\" already has a sandbox", Map.of("field", "sandbox.container_id"), null);
@@ -66,7 +75,11 @@ public final class SandboxManager {
       return value.toBuilder().setRevision(rev).build();
     } catch (RuntimeException e) {
       try {
-        repo.sandboxById(id).ifPresent(kv -> repo.store().txn().delete(kv).deleteKey(claim).commit());
+        repo.fresh().sandboxById(id).ifPresent(kv -> {
+          long r = repo.store().txn().delete(kv).deleteKey(claim).commit();
+          repo.deleted(kv.key(), r);
+          repo.deleted(claim, r);
+        });
         nodes.publish(node);
       } catch (RuntimeException undo) {
         LOG.warning("undoing sandbox " + id + " failed: " + undo.getMessage());
@@ -85,52 +98,74 @@ public final class SandboxManager {
       Sandbox withKey = current.value().toBuilder().setKey(key).build();
       try {
         long r = repo.store().update(current, withKey).modRevision();
+        repo.written(current.key(), withKey, r);
         return withKey.toBuilder().setRevision(r).build();
       } catch (StoreConflictException e) {
         if (attempt >= 7) {
           throw e;
         }
-        current = repo.sandboxById(created.value().getId()).orElseThrow(() -> e);
+        current = repo.fresh().sandboxById(created.value().getId()).orElseThrow(() -> e);
       }
     }
   }
 
-  private String resolveNode(String node) {
+  private KvObject<Node> resolveNode(String node) {
     if (node.isEmpty()) {
-      List<KvObject<Node>> all = repo.nodes();
+      List<KvObject<Node>> all = repo.cached().nodes();
+      if (all.size() != 1) {
+        all = repo.fresh().nodes(); // decided on the store's copy
+      }
       if (all.size() != 1) {
         throw CnmException.invalidArgument("sandbox.node", "required when " + all.size() + " nodes are registered");
       }
-      return all.get(0).value().getName();
+      return all.get(0);
     }
-    if (repo.node(node).isEmpty()) {
-      throw new CnmException(ErrorKind.NOT_FOUND, "NODE_NOT_FOUND", "sandbox.node: no registered node \"" + node + "\"",
-          Map.of("field", "sandbox.node", "node", node), null);
-    }
-    return node;
+    return repo.cached().node(node).orElseThrow(() -> new CnmException(ErrorKind.NOT_FOUND, "NODE_NOT_FOUND",
+        "sandbox.node: no registered node \"" + node + "\"", Map.of("field", "sandbox.node", "node", node), null));
   }
 
   /** Leaves every joined endpoint and deletes the sandbox, in one Txn. */
   public void delete(String ref, Duration timeout) {
     for (int attempt = 0; ; attempt++) {
-      KvObject<Sandbox> sb = repo.sandbox("sandbox", ref);
-      StoreTxn txn = repo.store().txn().delete(sb)
-          .deleteKey(StoreKeys.name("local", "sandbox", sb.value().getContainerId()));
-      for (KvObject<Endpoint> ep : repo.allEndpoints()) {
+      // the first attempt reads from memory; the Txn's guards catch a stale copy and the next reads the store
+      ObjectRepository view = attempt == 0 ? repo.cached() : repo.fresh();
+      KvObject<Sandbox> sb;
+      try {
+        sb = view.sandbox("sandbox", ref);
+      } catch (CnmException e) {
+        if (attempt == 0) {
+          continue;
+        }
+        throw e;
+      }
+      String claim = StoreKeys.name("local", "sandbox", sb.value().getContainerId());
+      StoreTxn txn = repo.store().txn().delete(sb).deleteKey(claim);
+      List<KvObject<Endpoint>> joined = new ArrayList<>();
+      for (KvObject<Endpoint> ep : view.allEndpoints()) {
         if (ep.value().getSandboxId().equals(sb.value().getId())) {
+          joined.add(ep);
           txn.update(ep, JoinManager.detached(ep.value()));
           for (PortBinding b : ep.value().getPortMapList()) {
             txn.deleteKey(StoreKeys.port(PortRules.protocol("protocol", b.getProtocol()), b.getHostPort()));
           }
         }
       }
+      if (attempt == 0 && joined.size() != sb.value().getEndpointIdsCount()) {
+        continue; // the copy in memory misses a joined endpoint
+      }
+      long rev;
       try {
-        txn.commit();
+        rev = txn.commit();
       } catch (StoreConflictException e) {
         if (attempt < 7) {
           continue;
         }
         throw e;
+      }
+      repo.deleted(sb.key(), rev);
+      repo.deleted(claim, rev);
+      for (KvObject<Endpoint> ep : joined) {
+        repo.written(ep.key(), JoinManager.detached(ep.value()), rev);
       }
       String node = sb.value().getNode();
       long version = nodes.publish(node);

@@ -20,9 +20,9 @@ public final class DriverRegistry {
     this.drivers = Map.copyOf(m);
   }
 
-  /** null, host and bridge. */
+  /** null, host, bridge and overlay. */
   public static DriverRegistry builtIn() {
-    return new DriverRegistry(List.of(new NullDriver(), new HostDriver(), new BridgeDriver()));
+    return new DriverRegistry(List.of(new NullDriver(), new HostDriver(), new BridgeDriver(), new OverlayDriver()));
   }
 
   /** The driver called {@code name}; INVALID_ARGUMENT naming {@code field} if unknown. */

@@ -42,6 +42,35 @@ public interface NetworkDriver {
    */
   Map<String, String> networkOptions(String networkId, Map<String, String> given);
 
+  /**
+   * As {@link #networkOptions(String, Map)}, for checks that need more of the request than its
+   * options (e.g. overlay's MTU floor for IPv6 networks). NetworkManager calls this one.
+   */
+  default Map<String, String> networkOptions(String networkId, Network request) {
+    return networkOptions(networkId, request.getOptionsMap());
+  }
+
+  /**
+   * An id a network of this driver holds from an IPAM id set (overlay: its VNI from "vxlan"),
+   * given its effective options; null if none. NetworkManager allocates it at create (the
+   * preferred id when the options name one), stores it under {@link IdClaim#option()}, and
+   * releases it at delete.
+   */
+  default IdClaim idClaim(Map<String, String> effectiveOptions) {
+    return null;
+  }
+
+  /**
+   * An id to take from the IPAM id set {@code set} and keep in option {@code option};
+   * {@code preferred} is the one asked for (or, on a stored network, the one held), or null.
+   */
+  record IdClaim(String set, String option, Long preferred) {
+    /** The field errors about the id name. */
+    public String field() {
+      return "network.options[" + option + "]";
+    }
+  }
+
   /** The data half's view of the network, for nodes that hold it. */
   NodeNetwork nodeNetwork(Network network);
 

@@ -115,7 +115,8 @@ public final class NetworkControllerGrpcService extends NetworkControllerGrpc.Ne
 
   @Override
   public void getEndpoint(GetEndpointRequest req, StreamObserver<Endpoint> out) {
-    unary(out, () -> endpointWithRevision(repo().endpoint("network", req.getNetwork(), "endpoint", req.getEndpoint())));
+    unary(out, () -> EndpointNodeStatus.mark(repo(),
+        endpointWithRevision(repo().endpoint("network", req.getNetwork(), "endpoint", req.getEndpoint()))));
   }
 
   @Override
@@ -131,7 +132,8 @@ public final class NetworkControllerGrpcService extends NetworkControllerGrpc.Ne
       all.sort(order);
       Pages.Page<Endpoint> p = Pages.page(all, e -> e.getNetworkName() + "/" + e.getName() + "/" + e.getId(),
           req.getPageSize(), req.getPageToken());
-      return ListEndpointsResponse.newBuilder().addAllEndpoints(p.items()).setNextPageToken(p.nextToken()).build();
+      return ListEndpointsResponse.newBuilder().addAllEndpoints(EndpointNodeStatus.markAll(repo(), p.items()))
+          .setNextPageToken(p.nextToken()).build();
     });
   }
 

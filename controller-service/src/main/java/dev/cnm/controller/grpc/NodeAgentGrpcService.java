@@ -72,7 +72,10 @@ public final class NodeAgentGrpcService extends NodeAgentGrpc.NodeAgentImplBase 
               Cidr.parseAddress("register.advertise_address", r.getAdvertiseAddress());
             }
             Node node = Node.newBuilder().setName(r.getNode()).setAdvertiseAddress(r.getAdvertiseAddress())
-                .addAllCapabilities(r.getCapabilitiesList()).build();
+                .addAllCapabilities(r.getCapabilitiesList())
+                // only an absolute directory makes a usable key (else the agent's acked key is recorded)
+                .setSandboxKeyDirectory(r.getSandboxKeyDirectory().startsWith("/") ? r.getSandboxKeyDirectory() : "")
+                .build();
             NodeSessions.Session created = sessions.register(node, sink);
             synchronized (lock) {
               if (!done) {

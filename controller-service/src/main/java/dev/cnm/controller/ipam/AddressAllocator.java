@@ -23,6 +23,15 @@ public interface AddressAllocator {
   /** Frees an address held by {@code owner}; an address no longer allocated is fine. */
   void releaseAddress(String poolId, String address, String owner);
 
+  /**
+   * Allocates an id from the id set {@code set} (e.g. "vxlan"): {@code preferred} when not null
+   * (ALREADY_EXISTS if taken, INVALID_ARGUMENT outside the set's range), else the next free one.
+   */
+  long requestId(String set, Long preferred, String owner);
+
+  /** Frees an id held by {@code owner}; an id no longer allocated is fine. */
+  void releaseId(String set, long id, String owner);
+
   /** The role of an address. */
   enum Kind { ENDPOINT, GATEWAY, AUX }
 }

@@ -5,8 +5,10 @@ import dev.cnm.api.v1.GetDefaultAddressSpacesRequest;
 import dev.cnm.api.v1.GetDefaultAddressSpacesResponse;
 import dev.cnm.api.v1.IpamGrpc;
 import dev.cnm.api.v1.ReleaseAddressRequest;
+import dev.cnm.api.v1.ReleaseIdRequest;
 import dev.cnm.api.v1.ReleasePoolRequest;
 import dev.cnm.api.v1.RequestAddressRequest;
+import dev.cnm.api.v1.RequestIdRequest;
 import dev.cnm.api.v1.RequestPoolRequest;
 import dev.cnm.api.v1.RequestPoolResponse;
 import dev.cnm.runtime.errors.CnmException;
@@ -77,6 +79,26 @@ public final class GrpcAddressAllocator implements AddressAllocator {
     try {
       call(() -> stub().releaseAddress(ReleaseAddressRequest.newBuilder().setPoolId(poolId)
           .setAddress(address).setOwner(owner).build()));
+    } catch (CnmException e) {
+      if (e.kind() != ErrorKind.NOT_FOUND) {
+        throw e;
+      }
+    }
+  }
+
+  @Override
+  public long requestId(String set, Long preferred, String owner) {
+    RequestIdRequest.Builder req = RequestIdRequest.newBuilder().setSet(set).setOwner(owner).setSerial(true);
+    if (preferred != null) {
+      req.setPreferred(preferred);
+    }
+    return call(() -> stub().requestId(req.build())).getId();
+  }
+
+  @Override
+  public void releaseId(String set, long id, String owner) {
+    try {
+      call(() -> stub().releaseId(ReleaseIdRequest.newBuilder().setSet(set).setId(id).setOwner(owner).build()));
     } catch (CnmException e) {
       if (e.kind() != ErrorKind.NOT_FOUND) {
         throw e;

@@ -68,7 +68,8 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
       Node record = node.toBuilder().setStatus(NodeStatus.NODE_STATUS_READY).setLeaseId(lease.id())
           .setRegisterTime(com.google.protobuf.Timestamp.newBuilder()
               .setSeconds(System.currentTimeMillis() / 1000).build()).build();
-      repo.store().put(StoreKeys.node(node.getName()), record, lease.id());
+      long rev = repo.store().put(StoreKeys.node(node.getName()), record, lease.id());
+      repo.written(StoreKeys.node(node.getName()), record, rev);
     } catch (RuntimeException e) {
       lease.close();
       throw e;

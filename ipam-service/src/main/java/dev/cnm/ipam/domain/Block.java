@@ -22,6 +22,8 @@ public final class Block {
   private final String[] owners = new String[SIZE];
   /** Non-endpoint kinds only (gateway, aux), allocated when first needed. */
   private byte[] kinds;
+  /** MAC addresses given with allocations (RequestAddress mac_address), allocated when first needed. */
+  private String[] macs;
   private int count;
   /** Serial allocation continues at this offset (0..SIZE). */
   private int cursor;
@@ -68,8 +70,24 @@ public final class Block {
     return kinds == null ? AllocationKind.ENDPOINT : AllocationKind.values()[kinds[offset]];
   }
 
+  /** The MAC address recorded with the allocation at {@code offset}, or null. */
+  public String mac(int offset) {
+    return macs == null ? null : macs[offset];
+  }
+
   /** Marks {@code offset} allocated to {@code owner}; the caller checked it was free. */
   public void set(int offset, String owner, AllocationKind kind) {
+    set(offset, owner, kind, null);
+  }
+
+  /** As {@link #set(int, String, AllocationKind)}, recording {@code mac} (null or empty: none). */
+  public void set(int offset, String owner, AllocationKind kind, String mac) {
+    if (mac != null && !mac.isEmpty()) {
+      if (macs == null) {
+        macs = new String[SIZE];
+      }
+      macs[offset] = mac;
+    }
     words[offset >>> 6] |= 1L << offset;
     owners[offset] = owner;
     if (kind != AllocationKind.ENDPOINT || kinds != null) {
@@ -88,6 +106,9 @@ public final class Block {
     owners[offset] = null;
     if (kinds != null) {
       kinds[offset] = 0;
+    }
+    if (macs != null) {
+      macs[offset] = null;
     }
     count--;
     return owner;
@@ -142,6 +163,7 @@ public final class Block {
     System.arraycopy(other.words, 0, words, 0, words.length);
     System.arraycopy(other.owners, 0, owners, 0, SIZE);
     kinds = other.kinds == null ? null : other.kinds.clone();
+    macs = other.macs == null ? null : other.macs.clone();
     count = other.count;
     cursor = other.cursor;
     revision = other.revision;
@@ -152,6 +174,7 @@ public final class Block {
     Arrays.fill(words, 0);
     Arrays.fill(owners, null);
     kinds = null;
+    macs = null;
     count = 0;
     cursor = 0;
     revision = 0;

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The allocator: a sparse bitmap over ordinals 0..last (unsigned), split into {@link Block}s
@@ -20,6 +21,10 @@ import java.util.Map;
  * <p>Serial search (libnetwork's serial option) goes in two passes: first every block from its
  * cursor (one past its last serial allocation) to its end, then, wrapping around, the rest.
  * An ordinal just released therefore is not handed out again before the range wraps.
+ *
+ * <p>Blocks can be marked busy ({@link #busy(Set)}): a pipelined writer's blocks whose last
+ * change is still being written. Next-free searches skip them, and a serial search that
+ * skipped one does not wrap (the answer would otherwise depend on a write in flight).
  *
  * <p>Not thread-safe: one owner thread or lock at a time.
  */
@@ -40,6 +45,8 @@ public final class OrdinalMap {
   private final Map<Long, Block> blocks = new HashMap<>();
   private long home;
   private BlockListener listener = NO_LISTENER;
+  private Set<Long> busy = Set.of();
+  private boolean skippedBusy;
 
   /**
    * @param last the last ordinal (unsigned)
@@ -58,6 +65,25 @@ public final class OrdinalMap {
 
   public long last() {
     return last;
+  }
+
+  /** Uses {@code blockIndexes} (a live view, owned by the caller) as the set of busy blocks. */
+  public void busy(Set<Long> blockIndexes) {
+    this.busy = blockIndexes;
+  }
+
+  /** True if the ordinal's block is busy: it must not change now. */
+  public boolean busy(long ordinal) {
+    return !busy.isEmpty() && busy.contains(ordinal >>> Block.SHIFT);
+  }
+
+  public boolean anyBusy() {
+    return !busy.isEmpty();
+  }
+
+  /** True if the last {@link #allocateNext} skipped a busy block (so NONE may not mean full). */
+  public boolean skippedBusy() {
+    return skippedBusy;
   }
 
   /** True if the ordinal can never be handed out (network or broadcast address). */
@@ -90,15 +116,26 @@ public final class OrdinalMap {
     return b == null ? AllocationKind.ENDPOINT : b.kind((int) (ordinal & Block.MASK));
   }
 
+  /** The MAC address recorded with an allocated ordinal, or null. */
+  public String macOf(long ordinal) {
+    Block b = blocks.get(ordinal >>> Block.SHIFT);
+    return b == null ? null : b.mac((int) (ordinal & Block.MASK));
+  }
+
   /** Allocates one given ordinal; false if it is already allocated. */
   public boolean allocate(long ordinal, String owner, AllocationKind kind) {
+    return allocate(ordinal, owner, kind, null);
+  }
+
+  /** As {@link #allocate(long, String, AllocationKind)}, recording {@code mac} with it. */
+  public boolean allocate(long ordinal, String owner, AllocationKind kind, String mac) {
     Block b = block(ordinal >>> Block.SHIFT);
     int offset = (int) (ordinal & Block.MASK);
     if (b.isSet(offset)) {
       return false;
     }
     listener.beforeChange(b);
-    b.set(offset, owner, kind);
+    b.set(offset, owner, kind, mac);
     return true;
   }
 
@@ -125,23 +162,35 @@ public final class OrdinalMap {
    */
   public long allocateNext(long first, long rangeLast, boolean serial, boolean fromStart,
       String owner, AllocationKind kind) {
+    return allocateNext(first, rangeLast, serial, fromStart, owner, kind, null);
+  }
+
+  /** As {@link #allocateNext(long, long, boolean, boolean, String, AllocationKind)}, recording {@code mac}. */
+  public long allocateNext(long first, long rangeLast, boolean serial, boolean fromStart,
+      String owner, AllocationKind kind, String mac) {
     long firstBlock = first >>> Block.SHIFT;
     long lastBlock = rangeLast >>> Block.SHIFT;
     long n = lastBlock - firstBlock + 1;
     long start = fromStart || home < firstBlock || home > lastBlock ? firstBlock : home;
-    long found = scan(first, rangeLast, firstBlock, n, start, serial ? 1 : 0, owner, kind);
-    if (found == NONE && serial) {
-      found = scan(first, rangeLast, firstBlock, n, firstBlock, 2, owner, kind);
+    skippedBusy = false;
+    long found = scan(first, rangeLast, firstBlock, n, start, serial ? 1 : 0, owner, kind, mac);
+    if (found == NONE && serial && !skippedBusy) {
+      found = scan(first, rangeLast, firstBlock, n, firstBlock, 2, owner, kind, mac);
     }
     return found;
   }
 
   /** pass 0: whole blocks; 1: from each block's cursor; 2: up to each block's cursor. */
   private long scan(long first, long rangeLast, long firstBlock, long n, long start, int pass,
-      String owner, AllocationKind kind) {
+      String owner, AllocationKind kind, String mac) {
     boolean allFullSoFar = true;
     for (long i = 0; i < n; i++) {
       long index = firstBlock + Long.remainderUnsigned(start - firstBlock + i, n);
+      if (!busy.isEmpty() && busy.contains(index)) {
+        skippedBusy = true;
+        allFullSoFar = false;
+        continue;
+      }
       Block b = blocks.get(index);
       int lo = index == (first >>> Block.SHIFT) ? (int) (first & Block.MASK) : 0;
       int hi = index == (rangeLast >>> Block.SHIFT) ? (int) (rangeLast & Block.MASK) : Block.MASK;
@@ -159,7 +208,7 @@ public final class OrdinalMap {
           b = block(index);
         }
         listener.beforeChange(b);
-        b.set(offset, owner, kind);
+        b.set(offset, owner, kind, mac);
         if (pass != 0) {
           b.cursor(offset + 1);
         }
@@ -246,13 +295,13 @@ public final class OrdinalMap {
       for (int o = 0; o < Block.SIZE; o++) {
         long ordinal = (b.index() << Block.SHIFT) | o;
         if (b.isSet(o) && Long.compareUnsigned(ordinal, first) >= 0 && Long.compareUnsigned(ordinal, rangeLast) <= 0) {
-          out.add(new Allocation(ordinal, b.owner(o), b.kind(o)));
+          out.add(new Allocation(ordinal, b.owner(o), b.kind(o), b.mac(o)));
         }
       }
     }
     return out;
   }
 
-  /** One allocated ordinal. */
-  public record Allocation(long ordinal, String owner, AllocationKind kind) { }
+  /** One allocated ordinal; {@code mac} is null when none was given. */
+  public record Allocation(long ordinal, String owner, AllocationKind kind, String mac) { }
 }

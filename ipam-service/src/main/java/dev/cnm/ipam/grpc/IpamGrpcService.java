@@ -1,11 +1,14 @@
 package dev.cnm.ipam.grpc;
 
 import dev.cnm.api.v1.AddressKind;
+import dev.cnm.api.v1.Allocation;
 import dev.cnm.api.v1.Freed;
 import dev.cnm.api.v1.GetDefaultAddressSpacesRequest;
 import dev.cnm.api.v1.GetDefaultAddressSpacesResponse;
 import dev.cnm.api.v1.GetPoolRequest;
 import dev.cnm.api.v1.IpamGrpc;
+import dev.cnm.api.v1.ListAllocationsRequest;
+import dev.cnm.api.v1.ListAllocationsResponse;
 import dev.cnm.api.v1.ListPoolsRequest;
 import dev.cnm.api.v1.ListPoolsResponse;
 import dev.cnm.api.v1.Pool;
@@ -24,6 +27,7 @@ import dev.cnm.api.v1.RequestPoolResponse;
 import dev.cnm.api.v1.SweepRequest;
 import dev.cnm.api.v1.SweepResponse;
 import dev.cnm.ipam.domain.AllocationKind;
+import dev.cnm.ipam.service.Allocations;
 import dev.cnm.ipam.service.IpamService;
 import dev.cnm.ipam.service.PoolInfo;
 import dev.cnm.ipam.service.Sweeper;
@@ -92,6 +96,19 @@ public final class IpamGrpcService extends IpamGrpc.IpamImplBase {
           break;
         }
         b.addPools(toProto(p));
+      }
+      return b.build();
+    });
+  }
+
+  @Override
+  public void listAllocations(ListAllocationsRequest r, StreamObserver<ListAllocationsResponse> out) {
+    unary(out, () -> {
+      Allocations.Page page = ipam.allocations().list(r.getPoolId(), r.getPageSize(), r.getPageToken());
+      ListAllocationsResponse.Builder b = ListAllocationsResponse.newBuilder().setNextPageToken(page.nextPageToken());
+      for (Allocations.Info a : page.allocations()) {
+        b.addAllocations(Allocation.newBuilder().setAddress(a.address()).setOwner(a.owner()).setKind(kind(a.kind()))
+            .setMacAddress(a.mac() == null ? "" : a.mac()));
       }
       return b.build();
     });

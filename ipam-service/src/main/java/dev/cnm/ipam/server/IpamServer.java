@@ -10,6 +10,8 @@ import dev.cnm.runtime.config.ServerOptions;
 import dev.cnm.runtime.grpc.Channels;
 import dev.cnm.runtime.grpc.ClientOptions;
 import dev.cnm.runtime.grpc.CnmServer;
+import dev.cnm.runtime.security.CallerIdentity.Role;
+import dev.cnm.runtime.security.RoleAuthorization;
 import dev.cnm.store.client.StoreClient;
 import io.grpc.ManagedChannel;
 import java.io.IOException;
@@ -54,7 +56,9 @@ public final class IpamServer implements AutoCloseable {
         io.opentelemetry.context.Context.taskWrapping(workers),
         new IpamMetrics(telemetry.meterRegistry()));
     try {
+      // with mTLS: the controller (a service certificate) and operators; never a node agent
       CnmServer server = CnmServer.builder("ipam", options).telemetry(telemetry)
+          .authorization(RoleAuthorization.allowing(Role.SERVICE, Role.ADMIN))
           .addService(new IpamGrpcService(ipam)).start();
       return new IpamServer(telemetry, channel, workers, server);
     } catch (IOException | RuntimeException e) {

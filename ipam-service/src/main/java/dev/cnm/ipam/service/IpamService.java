@@ -34,6 +34,7 @@ public final class IpamService {
   private final IpamMetrics metrics;
   private final ConcurrentHashMap<String, PoolWorker> workers = new ConcurrentHashMap<>();
   private final PoolCatalog pools;
+  private final Allocations allocations;
   private final Sweeper sweeper;
 
   public IpamService(IpamKv kv, IpamConfig config, Executor executor, IpamMetrics metrics) {
@@ -42,6 +43,7 @@ public final class IpamService {
     this.executor = executor;
     this.metrics = metrics;
     this.pools = new PoolCatalog(kv, config, this);
+    this.allocations = new Allocations(kv, this);
     this.sweeper = new Sweeper(kv, config, this);
   }
 
@@ -51,6 +53,10 @@ public final class IpamService {
 
   public PoolCatalog pools() {
     return pools;
+  }
+
+  public Allocations allocations() {
+    return allocations;
   }
 
   IpamMetrics metrics() {
@@ -80,8 +86,10 @@ public final class IpamService {
     OrdinalMap shape = newMap(id.pool());
     long preferred = address == null || address.isEmpty() ? OrdinalMap.NONE : ordinal(id, address, shape);
     Cidr pool = id.pool();
+    // stored with the allocation (ListAllocations shows it), in one spelling
+    String macText = mac == null || mac.isEmpty() ? null : mac.toLowerCase(java.util.Locale.ROOT);
     WorkerOp op = new WorkerOp.Allocate(scope(id), id.firstOrdinal(), id.lastOrdinal(), preferred, serial, k, owner,
-        o -> new CnmException(ErrorKind.ALREADY_EXISTS, "ADDRESS_IN_USE",
+        macText, o -> new CnmException(ErrorKind.ALREADY_EXISTS, "ADDRESS_IN_USE",
             "address: " + pool.addressAt(o) + " is already allocated in " + id,
             Map.of("field", "address", "pool_id", id.toString()), null),
         new CnmException(ErrorKind.RESOURCE_EXHAUSTED, "POOL_EXHAUSTED", "no free address in pool " + id,
@@ -107,7 +115,7 @@ public final class IpamService {
       pref = idOrdinal(set, range, preferred, "preferred");
     }
     long size = range.last() - range.first();
-    WorkerOp op = new WorkerOp.Allocate(null, 0, size, pref, serial, AllocationKind.ENDPOINT, owner,
+    WorkerOp op = new WorkerOp.Allocate(null, 0, size, pref, serial, AllocationKind.ENDPOINT, owner, null,
         o -> new CnmException(ErrorKind.ALREADY_EXISTS, "ID_IN_USE",
             "preferred: id " + (range.first() + o) + " of set " + set + " is already allocated",
             Map.of("field", "preferred", "set", set), null),

@@ -9,10 +9,13 @@ import dev.cnm.ipam.store.Keys;
 import dev.cnm.ipam.store.pb.PoolValue;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -21,19 +24,25 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The bitmap of one pool (or id set) in this replica, kept in memory and persisted through
- * group commit: requests queue up; one drain at a time applies a batch of them to the cached
- * bitmap and writes the changed blocks in ONE transaction guarded by the revisions they were
- * read at (and by the pool key's revision, so a pool being released or changed cannot get new
- * allocations). Results are handed out only after that transaction committed, so an
+ * pipelined group commit: requests queue up; one drain at a time applies a batch of them to
+ * the cached bitmap and sends the changed blocks as ONE transaction guarded by the revisions
+ * they were read at (and by the pool key's revision, so a pool being released or changed
+ * cannot get new allocations). While that transaction is in flight the drain goes on: the
+ * next requests form the next batch on other blocks (its blocks are busy until it finished),
+ * so up to {@value #MAX_IN_FLIGHT} transactions per pool are in flight and the store can merge
+ * their commits. Results are handed out only after their transaction committed, so an
  * allocation is durable before anyone sees it. A lost race (another replica wrote a block)
- * rolls the batch back, refreshes the blocks from the failed transaction's reads, moves this
- * replica's search start to a random block, and applies the batch again.
+ * rolls that batch's blocks back, refreshes them from the failed transaction's reads, moves
+ * this replica's search start to a random block, and queues the batch's requests again.
  *
- * <p>All bitmap state is confined to the draining thread (the {@code scheduled} flag admits one).
+ * <p>All bitmap state is confined to the draining thread (the {@code scheduled} flag admits
+ * one); finished transactions come back to it through {@code finished}.
  */
 final class PoolWorker {
   /** Blocks one transaction may write: 1 + 2×40 compares/puts/reads stay under the store's 128. */
   static final int MAX_BLOCKS_PER_TXN = 40;
+  /** Transactions one worker keeps in flight (on disjoint blocks). */
+  static final int MAX_IN_FLIGHT = 4;
   private static final int MAX_OPS_PER_BATCH = 512;
   private static final int MAX_ATTEMPTS = 64;
 
@@ -43,16 +52,36 @@ final class PoolWorker {
   private final OrdinalMap map;
   private final Executor executor;
   private final ConcurrentLinkedQueue<WorkerOp> queue = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Commit> finished = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private final IpamMetrics metrics;
 
   // confined to the draining thread
-  private final Map<Long, Block> snapshots = new HashMap<>();
+  /** Ops taken from the queue but not yet in a transaction, in arrival order. */
+  private final ArrayDeque<WorkerOp> pending = new ArrayDeque<>();
+  /** Blocks written by transactions in flight (the map skips them). */
+  private final Set<Long> busy = new HashSet<>();
+  private int inFlight;
+  /** The blocks the batch being applied changed, as they were before it. */
+  private Map<Long, Block> snapshots = new HashMap<>();
   private PoolValue record;
   private long recordRevision;
   private boolean loaded;
   /** Allocated ordinals as of the last commit or reload (read by the utilisation gauge). */
   private volatile long allocated;
+
+  /** One batch's transaction: its ops, the blocks it writes as they were before, its outcome. */
+  private static final class Commit {
+    final List<WorkerOp> ops;
+    final Map<Long, Block> before;
+    IpamKv.TxnResult result;
+    CnmException error;
+
+    Commit(List<WorkerOp> ops, Map<Long, Block> before) {
+      this.ops = ops;
+      this.before = before;
+    }
+  }
 
   /**
    * @param guardKey the pool key every write is guarded by, or null (id sets)
@@ -65,6 +94,7 @@ final class PoolWorker {
     this.executor = executor;
     this.metrics = metrics;
     map.listener(b -> snapshots.computeIfAbsent(b.index(), i -> b.copy()));
+    map.busy(busy);
   }
 
   long allocated() {
@@ -82,131 +112,209 @@ final class PoolWorker {
 
   CompletableFuture<Object> submit(WorkerOp op) {
     queue.add(op);
-    if (scheduled.compareAndSet(false, true)) {
-      executor.execute(this::drain);
-    }
+    schedule();
     return op.future;
   }
 
-  private void drain() {
-    List<WorkerOp> batch = new ArrayList<>();
-    while (true) {
-      WorkerOp op;
-      while (batch.size() < MAX_OPS_PER_BATCH && (op = queue.poll()) != null) {
-        batch.add(op);
-      }
-      if (batch.isEmpty()) {
-        scheduled.set(false);
-        // an op queued after the last poll but before the flag dropped must not be stranded
-        if (queue.isEmpty() || !scheduled.compareAndSet(false, true)) {
-          return;
-        }
-        continue;
-      }
-      batch = process(batch);
+  private void schedule() {
+    if (scheduled.compareAndSet(false, true)) {
+      executor.execute(this::drain);
     }
   }
 
-  /** Applies and commits a prefix of {@code batch}; returns the ops left for the next round. */
-  private List<WorkerOp> process(List<WorkerOp> batch) {
-    int applied = batch.size();
+  private void drain() {
+    while (true) {
+      boolean worked = false;
+      Commit c;
+      while ((c = finished.poll()) != null) {
+        try {
+          finish(c);
+        } catch (RuntimeException e) {
+          // an undecodable value read back after a lost race: start over from a full reload
+          loaded = false;
+          failAll(c.ops, e instanceof CnmException ce ? ce
+              : new CnmException(ErrorKind.INTERNAL, "INTERNAL", e.toString(), Map.of(), e));
+        }
+        worked = true;
+      }
+      WorkerOp op;
+      while ((op = queue.poll()) != null) {
+        pending.add(op);
+        worked = true;
+      }
+      if (!pending.isEmpty() && inFlight < MAX_IN_FLIGHT && startBatch()) {
+        worked = true;
+      }
+      if (!worked) {
+        scheduled.set(false);
+        // work queued after the last poll but before the flag dropped must not be stranded
+        if ((queue.isEmpty() && finished.isEmpty()) || !scheduled.compareAndSet(false, true)) {
+          return;
+        }
+      }
+    }
+  }
+
+  /**
+   * Applies a batch of pending ops and sends its transaction; ops that need a busy block stay
+   * pending. Returns false if nothing could be done until a transaction in flight finishes
+   * (never when none is in flight).
+   */
+  private boolean startBatch() {
+    List<WorkerOp> batch = new ArrayList<>();
+    while (batch.size() < MAX_OPS_PER_BATCH && !pending.isEmpty()) {
+      batch.add(pending.poll());
+    }
+    snapshots = new HashMap<>();
     try {
       boolean fresh = false;
       if (!loaded) {
+        if (inFlight > 0) {
+          putBack(batch);
+          return false;
+        }
         reload();
         fresh = true;
       }
-      for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-        snapshots.clear();
-        applied = 0;
+      while (true) {
+        snapshots = new HashMap<>();
+        List<WorkerOp> applied = new ArrayList<>(batch.size());
+        List<WorkerOp> later = new ArrayList<>();
         boolean anyStale = false;
         for (WorkerOp op : batch) {
           if (snapshots.size() >= MAX_BLOCKS_PER_TXN) {
-            break;
+            later.add(op);
+            continue;
           }
           op.run(this);
-          anyStale |= op.stale;
-          applied++;
+          if (op.deferred) {
+            later.add(op);
+          } else {
+            applied.add(op);
+            anyStale |= op.stale;
+          }
         }
         if (anyStale && !fresh) {
-          rollback();
+          // a "no" from cached state: believe it only after a reload, which waits for the in-flight
+          rollback(snapshots);
+          if (inFlight > 0) {
+            loaded = false;
+            putBack(batch);
+            return false;
+          }
           reload();
           fresh = true;
           continue;
         }
-        if (snapshots.isEmpty()) {
-          completeAll(batch, applied);
-          return rest(batch, applied);
+        if (!snapshots.isEmpty()) {
+          send(new Commit(applied, snapshots));
+        } else {
+          applied.forEach(WorkerOp::complete);
         }
-        if (commit()) {
-          completeAll(batch, applied);
-          metrics.committed(applied);
-          return rest(batch, applied);
-        }
-        metrics.conflict();
-        fresh = false;
+        putBack(later);
+        return !applied.isEmpty();
       }
-      rollback();
-      failAll(batch, applied, new CnmException(ErrorKind.ABORTED, "IPAM_CONTENTION",
-          "gave up after " + MAX_ATTEMPTS + " conflicting store writes; retry", Map.of(), null));
     } catch (CnmException e) {
-      rollback();
+      rollback(snapshots);
       loaded = false;
-      failAll(batch, applied, e);
+      failAll(batch, e);
     } catch (RuntimeException e) {
-      rollback();
+      rollback(snapshots);
       loaded = false;
-      failAll(batch, applied, new CnmException(ErrorKind.INTERNAL, "INTERNAL", e.toString(), Map.of(), e));
+      failAll(batch, new CnmException(ErrorKind.INTERNAL, "INTERNAL", e.toString(), Map.of(), e));
     }
-    return rest(batch, applied);
+    return true;
   }
 
-  /** Writes the changed blocks; on a lost race rolls back and refreshes what it lost to. */
-  private boolean commit() {
-    List<IpamKv.Guard> guards = new ArrayList<>(snapshots.size() + 1);
-    List<IpamKv.Write> writes = new ArrayList<>(snapshots.size());
-    List<String> reads = new ArrayList<>(snapshots.size() + 1);
+  /** Sends the batch's blocks in one guarded transaction, on another thread; marks them busy. */
+  private void send(Commit c) {
+    List<IpamKv.Guard> guards = new ArrayList<>(c.before.size() + 1);
+    List<IpamKv.Write> writes = new ArrayList<>(c.before.size());
+    List<String> reads = new ArrayList<>(c.before.size() + 1);
     if (guardKey != null) {
       guards.add(new IpamKv.Guard(guardKey, recordRevision));
       reads.add(guardKey);
     }
-    for (Map.Entry<Long, Block> e : snapshots.entrySet()) {
+    for (Map.Entry<Long, Block> e : c.before.entrySet()) {
       String key = blocksPrefix + e.getKey();
       guards.add(new IpamKv.Guard(key, e.getValue().revision()));
       writes.add(IpamKv.Write.put(key, BlockCodec.encode(map.existing(e.getKey()))));
       reads.add(key);
     }
-    IpamKv.TxnResult r = kv.txn(guards, writes, reads);
+    executor.execute(() -> {
+      try {
+        c.result = kv.txn(guards, writes, reads);
+      } catch (CnmException e) {
+        c.error = e;
+      } catch (RuntimeException e) {
+        c.error = new CnmException(ErrorKind.INTERNAL, "INTERNAL", e.toString(), Map.of(), e);
+      }
+      finished.add(c);
+      schedule();
+    });
+    // after execute: a rejected task leaves nothing marked (the caller rolls the batch back)
+    busy.addAll(c.before.keySet());
+    inFlight++;
+  }
+
+  /** Takes a finished transaction's outcome: complete its ops, or roll back and retry them. */
+  private void finish(Commit c) {
+    inFlight--;
+    busy.removeAll(c.before.keySet());
+    if (c.error != null) {
+      rollback(c.before);
+      loaded = false;
+      failAll(c.ops, c.error);
+      return;
+    }
+    IpamKv.TxnResult r = c.result;
     if (r.succeeded()) {
       long delta = 0;
-      for (Map.Entry<Long, Block> e : snapshots.entrySet()) {
+      for (Map.Entry<Long, Block> e : c.before.entrySet()) {
         Block b = map.existing(e.getKey());
         b.revision(r.revision());
         delta += b.count() - e.getValue().count();
       }
       allocated += delta;
-      snapshots.clear();
-      return true;
+      metrics.committed(c.ops.size());
+      c.ops.forEach(WorkerOp::complete);
+      return;
     }
-    List<Long> lost = new ArrayList<>(snapshots.keySet());
-    rollback();
+    metrics.conflict();
+    List<Long> lost = new ArrayList<>(c.before.keySet());
+    rollback(c.before);
     if (guardKey != null) {
       setRecord(r.current().get(guardKey));
     }
     for (Long index : lost) {
       load(index, r.current().get(blocksPrefix + index));
     }
-    long firstBlock = 0;
     long blocks = (map.last() >>> Block.SHIFT) + 1;
-    map.home(firstBlock + ThreadLocalRandom.current().nextLong(blocks));
-    return false;
+    map.home(ThreadLocalRandom.current().nextLong(blocks));
+    List<WorkerOp> retry = new ArrayList<>(c.ops.size());
+    for (WorkerOp op : c.ops) {
+      if (++op.conflicts >= MAX_ATTEMPTS) {
+        op.future.completeExceptionally(new CnmException(ErrorKind.ABORTED, "IPAM_CONTENTION",
+            "gave up after " + MAX_ATTEMPTS + " conflicting store writes; retry", Map.of(), null));
+      } else {
+        retry.add(op);
+      }
+    }
+    putBack(retry);
   }
 
-  private void rollback() {
-    for (Map.Entry<Long, Block> e : snapshots.entrySet()) {
+  /** Puts ops back at the head of the pending ops, in their order. */
+  private void putBack(List<WorkerOp> ops) {
+    for (int i = ops.size() - 1; i >= 0; i--) {
+      pending.addFirst(ops.get(i));
+    }
+  }
+
+  private void rollback(Map<Long, Block> before) {
+    for (Map.Entry<Long, Block> e : before.entrySet()) {
       map.existing(e.getKey()).copyFrom(e.getValue());
     }
-    snapshots.clear();
+    before.clear();
   }
 
   /** Reads the pool record and every block again, at one revision. */
@@ -249,19 +357,9 @@ final class PoolWorker {
     }
   }
 
-  private static void completeAll(List<WorkerOp> batch, int n) {
-    for (int i = 0; i < n; i++) {
-      batch.get(i).complete();
+  private static void failAll(List<WorkerOp> ops, CnmException e) {
+    for (WorkerOp op : ops) {
+      op.future.completeExceptionally(e);
     }
-  }
-
-  private static void failAll(List<WorkerOp> batch, int n, CnmException e) {
-    for (int i = 0; i < n; i++) {
-      batch.get(i).future.completeExceptionally(e);
-    }
-  }
-
-  private static List<WorkerOp> rest(List<WorkerOp> batch, int applied) {
-    return applied >= batch.size() ? new ArrayList<>() : new ArrayList<>(batch.subList(applied, batch.size()));
   }
 }

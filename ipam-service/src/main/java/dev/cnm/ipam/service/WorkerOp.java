@@ -13,7 +13,8 @@ import java.util.function.Function;
  * One change a {@link PoolWorker} applies to its bitmap within a batch. A result computed on
  * possibly stale cached state that says "no" (exhausted, not allocated, taken) is marked
  * {@code stale}: the worker then reloads everything and applies the batch once more before
- * believing it.
+ * believing it. An op that needs a busy block (one whose last change is still being written)
+ * is marked {@code deferred} and left for a later batch.
  */
 abstract class WorkerOp {
   /** Checks the pool record (null for id sets or a deleted pool): an error, or null if fine. */
@@ -24,6 +25,9 @@ abstract class WorkerOp {
   Object value;
   CnmException error;
   boolean stale;
+  boolean deferred;
+  /** Transactions this op was part of that lost a race with another replica. */
+  int conflicts;
 
   WorkerOp(Scope scope) {
     this.scope = scope;
@@ -33,6 +37,7 @@ abstract class WorkerOp {
     value = null;
     error = null;
     stale = false;
+    deferred = false;
     if (scope != null) {
       CnmException problem = scope.apply(worker.record());
       if (problem != null) {
@@ -66,11 +71,13 @@ abstract class WorkerOp {
     private final boolean serial;
     private final AllocationKind kind;
     private final String owner;
+    private final String mac;
     private final Function<Long, CnmException> taken;
     private final CnmException exhausted;
 
+    /** @param mac recorded with the allocation (addresses only), or null */
     Allocate(Scope scope, long first, long last, long preferred, boolean serial, AllocationKind kind,
-        String owner, Function<Long, CnmException> taken, CnmException exhausted) {
+        String owner, String mac, Function<Long, CnmException> taken, CnmException exhausted) {
       super(scope);
       this.first = first;
       this.last = last;
@@ -78,6 +85,7 @@ abstract class WorkerOp {
       this.serial = serial;
       this.kind = kind;
       this.owner = owner;
+      this.mac = mac;
       this.taken = taken;
       this.exhausted = exhausted;
     }
@@ -85,15 +93,25 @@ abstract class WorkerOp {
     @Override
     void apply(OrdinalMap map) {
       if (preferred != OrdinalMap.NONE) {
-        if (map.allocate(preferred, owner, kind)) {
+        if (map.busy(preferred)) {
+          deferred = true;
+        } else if (map.allocate(preferred, owner, kind, mac)) {
           value = preferred;
         } else {
           fail(taken.apply(preferred));
         }
         return;
       }
-      long ordinal = map.allocateNext(first, last, serial, kind != AllocationKind.ENDPOINT, owner, kind);
-      if (ordinal == OrdinalMap.NONE) {
+      boolean lowest = kind != AllocationKind.ENDPOINT;
+      if (lowest && map.anyBusy()) {
+        // gateways and aux addresses take the lowest free address: wait until nothing is in flight
+        deferred = true;
+        return;
+      }
+      long ordinal = map.allocateNext(first, last, serial, lowest, owner, kind, mac);
+      if (ordinal == OrdinalMap.NONE && map.skippedBusy()) {
+        deferred = true;
+      } else if (ordinal == OrdinalMap.NONE) {
         fail(exhausted);
       } else {
         value = ordinal;
@@ -116,6 +134,10 @@ abstract class WorkerOp {
 
     @Override
     void apply(OrdinalMap map) {
+      if (map.busy(ordinal)) {
+        deferred = true;
+        return;
+      }
       String owner = map.ownerOf(ordinal);
       if (owner == null) {
         fail(new CnmException(ErrorKind.NOT_FOUND, "NOT_ALLOCATED", what + " is not allocated",
@@ -144,6 +166,10 @@ abstract class WorkerOp {
 
     @Override
     void apply(OrdinalMap map) {
+      if (map.busy(ordinal)) {
+        deferred = true;
+        return;
+      }
       boolean held = owner.equals(map.ownerOf(ordinal));
       if (held) {
         map.release(ordinal);

@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * Encodes a {@link Block} as a {@link BlockValue}: the bitmap as alternating run lengths (free
  * first), owners deduplicated into a table and referenced in ordinal order, and the rare
- * non-endpoint kinds as a sparse list. A full block of 64-character owners is ~17 KB, an empty
+ * non-endpoint kinds and the MAC addresses given with allocations as sparse lists. A full block of 64-character owners is ~17 KB, an empty
  * or fully allocated bitmap a couple of bytes.
  */
 public final class BlockCodec {
@@ -45,6 +45,10 @@ public final class BlockCodec {
         if (kind != AllocationKind.ENDPOINT) {
           v.addKindOffsets(o).addKinds(kind.ordinal());
         }
+        String mac = block.mac(o);
+        if (mac != null) {
+          v.addMacOffsets(o).addMacs(mac);
+        }
       }
     }
     if (allocated) {
@@ -67,13 +71,18 @@ public final class BlockCodec {
     for (int i = 0; i < v.getKindOffsetsCount(); i++) {
       kinds.put(v.getKindOffsets(i), AllocationKind.values()[v.getKinds(i)]);
     }
+    Map<Integer, String> macs = new HashMap<>();
+    for (int i = 0; i < v.getMacOffsetsCount(); i++) {
+      macs.put(v.getMacOffsets(i), v.getMacs(i));
+    }
     int offset = 0;
     int ref = 0;
     boolean allocated = false;
     for (int run : v.getRunsList()) {
       if (allocated) {
         for (int o = offset; o < offset + run; o++) {
-          into.set(o, v.getOwners(v.getOwnerRefs(ref++)), kinds.getOrDefault(o, AllocationKind.ENDPOINT));
+          into.set(o, v.getOwners(v.getOwnerRefs(ref++)), kinds.getOrDefault(o, AllocationKind.ENDPOINT),
+              macs.get(o));
         }
       }
       offset += run;

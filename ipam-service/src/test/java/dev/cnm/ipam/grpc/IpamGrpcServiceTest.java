@@ -183,4 +183,34 @@ class IpamGrpcServiceTest {
     assertThat(second.getPoolsCount()).isEqualTo(2);
     assertThat(second.getNextPageToken()).isEmpty();
   }
+
+  @Test
+  void listAllocations_macGivenToRequestAddress_shownWithItsAllocation_pagedInAddressOrder() {
+    for (int i = 0; i < 3; i++) {
+      ipam.requestAddress(RequestAddressRequest.newBuilder().setPoolId(poolId).setOwner("ep-" + i)
+          .setMacAddress(i == 1 ? "" : "02:42:AC:11:00:0" + i).build());
+    }
+    ipam.requestAddress(RequestAddressRequest.newBuilder().setPoolId(poolId).setOwner("gw")
+        .setAddress("10.20.255.254").setKind(dev.cnm.api.v1.AddressKind.ADDRESS_KIND_GATEWAY).build());
+    var first = ipam.listAllocations(dev.cnm.api.v1.ListAllocationsRequest.newBuilder().setPoolId(poolId)
+        .setPageSize(2).build());
+    assertThat(first.getAllocationsList()).extracting(a -> a.getAddress() + " " + a.getOwner() + " " + a.getMacAddress())
+        .containsExactly("10.20.0.1 ep-0 02:42:ac:11:00:00", "10.20.0.2 ep-1 ");
+    var second = ipam.listAllocations(dev.cnm.api.v1.ListAllocationsRequest.newBuilder().setPoolId(poolId)
+        .setPageSize(2).setPageToken(first.getNextPageToken()).build());
+    assertThat(second.getAllocationsList()).extracting(a -> a.getAddress() + " " + a.getKind() + " " + a.getMacAddress())
+        .containsExactly("10.20.0.3 ADDRESS_KIND_ENDPOINT 02:42:ac:11:00:02",
+            "10.20.255.254 ADDRESS_KIND_GATEWAY ");
+    assertThat(second.getNextPageToken()).isEmpty();
+  }
+
+  @Test
+  void listAllocations_unknownPoolOrBadPaging_rejected() {
+    rejects(Status.Code.NOT_FOUND, "pool_id", s -> s.listAllocations(dev.cnm.api.v1.ListAllocationsRequest.newBuilder()
+        .setPoolId("LocalDefault/10.99.0.0/16").build()));
+    rejects(Status.Code.INVALID_ARGUMENT, "page_size", s -> s.listAllocations(
+        dev.cnm.api.v1.ListAllocationsRequest.newBuilder().setPoolId(poolId).setPageSize(-1).build()));
+    rejects(Status.Code.INVALID_ARGUMENT, "page_token", s -> s.listAllocations(
+        dev.cnm.api.v1.ListAllocationsRequest.newBuilder().setPoolId(poolId).setPageToken("10.21.0.1").build()));
+  }
 }

@@ -240,4 +240,20 @@ class IpamServiceTest {
     ipam.releaseId("vxlan", first, "n").join();
     assertThat(ipam.requestId("vxlan", null, "n", true).join()).isEqualTo(first + 1);
   }
+
+  @Test
+  void requestAddress_mac_persistedWithTheAllocation_andDroppedWithIt() {
+    String id = pool("10.9.0.0/24");
+    ipam.requestAddress(id, "", AllocationKind.ENDPOINT, false, "02:42:AC:11:00:02", "ep-a").join();
+    ipam.requestAddress(id, "10.9.0.9", AllocationKind.ENDPOINT, false, "", "ep-b").join();
+    // another replica sees only what the store holds
+    IpamService other = new IpamService(kv, IpamConfig.defaults(), executor, IpamMetrics.none());
+    assertThat(other.allocations().list(id, 0, "").allocations()).containsExactly(
+        new Allocations.Info("10.9.0.1", "ep-a", AllocationKind.ENDPOINT, "02:42:ac:11:00:02"),
+        new Allocations.Info("10.9.0.9", "ep-b", AllocationKind.ENDPOINT, null));
+    ipam.releaseAddress(id, "10.9.0.1", "ep-a").join();
+    other.requestAddress(id, "10.9.0.1", AllocationKind.ENDPOINT, false, "", "ep-c").join();
+    assertThat(ipam.allocations().list(id, 0, "").allocations().get(0))
+        .isEqualTo(new Allocations.Info("10.9.0.1", "ep-c", AllocationKind.ENDPOINT, null));
+  }
 }

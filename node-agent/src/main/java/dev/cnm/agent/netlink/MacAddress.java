@@ -84,13 +84,6 @@ public final class MacAddress {
 
   @Override
   public String toString() {
-    StringBuilder s = new StringBuilder(17);
-    for (int i = 0; i < 6; i++) {
-      if (i > 0) {
-        s.append(':');
-      }
-      s.append(String.format("%02x", bytes[i] & 0xff));
-    }
-    return s.toString();
+    return java.util.HexFormat.ofDelimiter(":").formatHex(bytes); // lower-case xx:xx:..., no Formatter per octet
   }
 }

@@ -43,6 +43,8 @@ public final class DataplaneApplier implements SnapshotApplier {
   /** What the last snapshot applied without failures made; null forces a full reconcile. Used from the session's one thread. */
   private dev.cnm.agent.dataplane.DesiredState lastApplied;
   private final AgentMetrics metrics;
+  /** Overlay networks' data half; null when the agent has no overlay capability. */
+  private final OverlayApplier overlay;
 
   /** {@code firewall} and {@code proxy} may be null (no port publishing on this node). */
   public DataplaneApplier(BridgeDataplane dataplane, NftFirewall firewall, UserlandProxy proxy, SandboxFileWriter files) {
@@ -51,6 +53,13 @@ public final class DataplaneApplier implements SnapshotApplier {
 
   public DataplaneApplier(BridgeDataplane dataplane, NftFirewall firewall, UserlandProxy proxy, SandboxFileWriter files,
       AgentMetrics metrics) {
+    this(dataplane, firewall, proxy, files, metrics, null);
+  }
+
+  /** With overlay networks realised by {@code overlay} (null: none). */
+  public DataplaneApplier(BridgeDataplane dataplane, NftFirewall firewall, UserlandProxy proxy, SandboxFileWriter files,
+      AgentMetrics metrics, OverlayApplier overlay) {
+    this.overlay = overlay;
     this.metrics = metrics;
     this.dataplane = dataplane;
     this.firewall = firewall;
@@ -61,6 +70,9 @@ public final class DataplaneApplier implements SnapshotApplier {
   @Override
   public void sessionStarted() {
     lastApplied = null;
+    if (overlay != null) {
+      overlay.sessionStarted();
+    }
   }
 
   @Override
@@ -95,6 +107,8 @@ public final class DataplaneApplier implements SnapshotApplier {
       }
     }
     dev.cnm.agent.dataplane.DesiredState next = new dev.cnm.agent.dataplane.DesiredState(networks, sandboxes, endpoints);
+    // overlay endpoints leave before the bridge dataplane deletes their sandboxes' namespaces
+    Map<String, CnmException> overlayFailed = new HashMap<>(overlay == null ? Map.of() : overlay.detachLeaving(desired));
     ReconcileReport report;
     if (lastApplied == null) {
       // the first snapshot of a session, or after a failure: level-triggered full reconcile
@@ -109,11 +123,25 @@ public final class DataplaneApplier implements SnapshotApplier {
     for (SandboxState s : dataplane.sandboxes()) {
       keys.put(s.sandboxId(), s.namespacePath());
     }
+    if (overlay != null) {
+      metrics.reconcile("overlay", () -> {
+        OverlayApplier.Applied applied = overlay.apply(desired, keys);
+        applied.failed().forEach(overlayFailed::putIfAbsent);
+        return new ReconcileReport(List.of(), List.of(), List.of(), applied.failed());
+      });
+    }
+    Map<String, CnmException> failedObjects = new HashMap<>(overlayFailed);
+    failedObjects.putAll(report.failed());
     for (NodeNetwork n : desired.getNetworksList()) {
-      out.add(status(ObjectKind.OBJECT_KIND_NETWORK, n.getId(), report.failed().get("network/" + n.getId())).build());
+      CnmException failed = failedObjects.get("network/" + n.getId());
+      if (failed == null && n.hasOverlay() && overlay == null) {
+        failed = CnmException.failedPrecondition("DRIVER_NOT_SUPPORTED", "overlay network " + n.getName()
+            + ": this agent has no overlay data half");
+      }
+      out.add(status(ObjectKind.OBJECT_KIND_NETWORK, n.getId(), failed).build());
     }
     for (NodeSandbox s : desired.getSandboxesList()) {
-      CnmException failed = report.failed().get("sandbox/" + s.getId());
+      CnmException failed = failedObjects.get("sandbox/" + s.getId());
       Path key = keys.get(s.getId());
       if (failed == null && key != null) {
         try {
@@ -129,9 +157,12 @@ public final class DataplaneApplier implements SnapshotApplier {
       out.add(st.build());
     }
     for (NodeEndpoint e : desired.getEndpointsList()) {
-      ObjectStatus.Builder st = status(ObjectKind.OBJECT_KIND_ENDPOINT, e.getId(), report.failed().get("endpoint/" + e.getId()));
-      dataplane.endpoint(e.getId()).ifPresent(state -> st.setInterfaceName(state.ifName())
-          .setMacAddress(state.mac().toString()));
+      ObjectStatus.Builder st = status(ObjectKind.OBJECT_KIND_ENDPOINT, e.getId(), failedObjects.get("endpoint/" + e.getId()));
+      java.util.Optional<dev.cnm.agent.dataplane.EndpointState> state = dataplane.endpoint(e.getId());
+      if (state.isEmpty() && overlay != null) {
+        state = overlay.endpoint(e.getId());
+      }
+      state.ifPresent(es -> st.setInterfaceName(es.ifName()).setMacAddress(es.mac().toString()));
       out.add(st.build());
     }
     java.util.Set<String> desiredSandboxes = new java.util.HashSet<>();
@@ -158,6 +189,9 @@ public final class DataplaneApplier implements SnapshotApplier {
           }
           fw.add(new FirewallNetwork(n.getName(), n.getBridge().getBridgeName(), subnets,
               n.getBridge().getEnableIpMasquerade(), n.getBridge().getEnableIcc(), n.getInternal()));
+        }
+        if (overlay != null) {
+          fw.addAll(overlay.firewallNetworks());
         }
         FirewallState state = new FirewallState(fw, ports, true);
         // each apply execs nft twice: only when the rules change (a restarted agent applies once)

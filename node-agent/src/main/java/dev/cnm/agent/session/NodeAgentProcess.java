@@ -4,6 +4,12 @@ import dev.cnm.agent.dataplane.BridgeDataplane;
 import dev.cnm.agent.dataplane.DataplaneConfig;
 import dev.cnm.agent.firewall.NftFirewall;
 import dev.cnm.agent.firewall.ProcessNftRunner;
+import dev.cnm.agent.gateway.GatewayBridge;
+import dev.cnm.agent.gateway.GatewayBridgeConfig;
+import dev.cnm.agent.netlink.NetlinkHandle;
+import dev.cnm.agent.netlink.sys.LibC;
+import dev.cnm.agent.overlay.OverlayConfig;
+import dev.cnm.agent.overlay.OverlayDataplane;
 import dev.cnm.agent.proxy.UserlandProxy;
 import dev.cnm.agent.proxy.UserlandProxyConfig;
 import dev.cnm.agent.sandboxfiles.SandboxFiles;
@@ -13,8 +19,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Logger;
 
 /**
  * A node agent wired together: the kernel dataplane under {@code stateDir}, the firewall table,
@@ -23,43 +32,100 @@ import java.util.List;
  * controller's full snapshot on every (re)connect.
  */
 public final class NodeAgentProcess implements AutoCloseable {
-  /** The drivers whose data halves this agent has. */
+  private static final Logger LOG = Logger.getLogger(NodeAgentProcess.class.getName());
+  /** The drivers whose data halves this agent has without an advertise address. */
   public static final List<String> CAPABILITIES = List.of("bridge", "null", "host");
+  /** The capability added when the agent has an advertise address for the VXLAN underlay. */
+  public static final String OVERLAY = "overlay";
   private final BridgeDataplane dataplane;
+  private final OverlayDataplane overlay;
+  private final GatewayBridge gateway;
   private final UserlandProxy proxy;
   private final AgentSession session;
+  private final RegisterNode registration;
 
-  private NodeAgentProcess(BridgeDataplane dataplane, UserlandProxy proxy, AgentSession session) {
+  private NodeAgentProcess(BridgeDataplane dataplane, OverlayDataplane overlay, GatewayBridge gateway,
+      UserlandProxy proxy, AgentSession session, RegisterNode registration) {
     this.dataplane = dataplane;
+    this.overlay = overlay;
+    this.gateway = gateway;
     this.proxy = proxy;
     this.session = session;
+    this.registration = registration;
   }
 
   /**
    * Starts the agent.
    *
+   * @param advertiseAddress the node's VXLAN underlay address; it must be an address of this node
+   *     (else FAILED_PRECONDITION ADVERTISE_ADDRESS_NOT_LOCAL and nothing is started); empty picks the
+   *     default-route interface's address, and without one the agent runs with no overlay capability
    * @param nftTable the nftables table the agent owns ("cnm" in production, test-owned names in tests)
    */
   public static NodeAgentProcess start(Channel controller, String node, String advertiseAddress, Path stateDir,
       String nftTable, boolean userlandProxy, MeterRegistry registry) {
+    return start(controller, node, advertiseAddress, stateDir, nftTable, userlandProxy, "", registry);
+  }
+
+  /**
+   * Starts the agent, as {@link #start(Channel, String, String, Path, String, boolean, MeterRegistry)}.
+   *
+   * @param gwbridgeSubnet the IPv4 subnet of the gateway bridge giving overlay sandboxes egress;
+   *     empty for the first of 172.18.0.0/16 ... 172.31.0.0/16 that overlaps none of the node's addresses
+   */
+  public static NodeAgentProcess start(Channel controller, String node, String advertiseAddress, Path stateDir,
+      String nftTable, boolean userlandProxy, String gwbridgeSubnet, MeterRegistry registry) {
+    InetAddress advertise;
+    GatewayBridgeConfig gwbridge;
+    LibC.load();
+    try (NetlinkHandle host = NetlinkHandle.openCurrent()) {
+      advertise = AdvertiseAddress.resolve(advertiseAddress, host).orElse(null);
+      gwbridge = GatewayBridgeConfig.pick(gwbridgeSubnet, host);
+    }
     try {
       Files.createDirectories(stateDir);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    List<String> capabilities = new ArrayList<>(CAPABILITIES);
+    InetAddress underlay = AdvertiseAddress.carriesOverlay(advertise) ? advertise : null;
+    if (advertise == null) {
+      LOG.warning("overlay networks are off on this node: no " + AdvertiseAddress.FLAG + " was given and no "
+          + "default-route interface has an address to advertise");
+    } else if (underlay == null) {
+      LOG.warning("overlay networks are off on this node: " + AdvertiseAddress.FLAG + " "
+          + advertise.getHostAddress() + " is a loopback address, which other nodes cannot send VXLAN to");
+    } else {
+      capabilities.add(OVERLAY);
+    }
     BridgeDataplane dataplane = BridgeDataplane.open(DataplaneConfig.of(stateDir));
+    OverlayDataplane overlay = null;
+    GatewayBridge gateway = null;
     UserlandProxy proxy = new UserlandProxy(UserlandProxyConfig.enabled(userlandProxy), registry);
     try {
+      overlay = underlay == null ? null : OverlayDataplane.open(OverlayConfig.of(stateDir));
+      gateway = underlay == null ? null : GatewayBridge.open(gwbridge);
       NftFirewall firewall = new NftFirewall(new ProcessNftRunner(), nftTable, registry);
       SandboxFileWriter files = new SandboxFileWriter(stateDir,
           new SandboxFiles(SandboxFiles.detectHostResolvConf(), registry));
-      DataplaneApplier applier = new DataplaneApplier(dataplane, firewall, proxy, files, new AgentMetrics(registry));
-      RegisterNode registration = RegisterNode.newBuilder().setNode(node).setAdvertiseAddress(advertiseAddress)
-          .addAllCapabilities(CAPABILITIES).setAgentVersion("0.1.0").build();
+      OverlayApplier overlayApplier = overlay == null ? null : new OverlayApplier(overlay, underlay, gateway);
+      DataplaneApplier applier = new DataplaneApplier(dataplane, firewall, proxy, files, new AgentMetrics(registry),
+          overlayApplier);
+      RegisterNode registration = RegisterNode.newBuilder().setNode(node)
+          .setAdvertiseAddress(advertise == null ? "" : advertise.getHostAddress())
+          .addAllCapabilities(capabilities).setAgentVersion("0.1.0")
+          // the dataplane's namespace files: the controller derives each sandbox's key from it
+          .setSandboxKeyDirectory(stateDir.resolve("netns").toAbsolutePath().toString()).build();
       AgentSession session = new AgentSession(controller, registration, applier).start();
-      return new NodeAgentProcess(dataplane, proxy, session);
+      return new NodeAgentProcess(dataplane, overlay, gateway, proxy, session, registration);
     } catch (RuntimeException e) {
       proxy.close();
+      if (gateway != null) {
+        gateway.close();
+      }
+      if (overlay != null) {
+        overlay.close();
+      }
       dataplane.close();
       throw e;
     }
@@ -69,11 +135,22 @@ public final class NodeAgentProcess implements AutoCloseable {
     return session;
   }
 
+  /** What the agent registers with: node, advertise address in effect, capabilities. */
+  public RegisterNode registration() {
+    return registration;
+  }
+
   /** Stops the session; the kernel state stays (a restarted agent adopts it). */
   @Override
   public void close() {
     session.close();
     proxy.close();
+    if (overlay != null) {
+      overlay.close();
+    }
+    if (gateway != null) {
+      gateway.close();
+    }
     dataplane.close();
   }
 }

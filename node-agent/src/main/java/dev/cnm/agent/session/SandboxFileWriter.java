@@ -47,16 +47,34 @@ public final class SandboxFileWriter {
     resolvWritten.keySet().retainAll(sandboxIds);
   }
 
-  void write(NodeSandbox s, List<NodeEndpoint> endpoints) {
+  /**
+   * The endpoints of each sandbox in the last list {@link #write} was called with: a snapshot's
+   * sandboxes all pass the same list, which is indexed once instead of scanned per sandbox.
+   */
+  private List<NodeEndpoint> indexedList;
+  private java.util.Map<String, List<NodeEndpoint>> bySandbox = java.util.Map.of();
+
+  private synchronized List<NodeEndpoint> endpointsOf(String sandboxId, List<NodeEndpoint> endpoints) {
+    if (endpoints != indexedList) {
+      java.util.Map<String, List<NodeEndpoint>> index = new java.util.HashMap<>();
+      for (NodeEndpoint e : endpoints) {
+        index.computeIfAbsent(e.getSandboxId(), k -> new ArrayList<>()).add(e);
+      }
+      bySandbox = index;
+      indexedList = endpoints;
+    }
+    return bySandbox.getOrDefault(sandboxId, List.of());
+  }
+
+  void write(NodeSandbox s, List<NodeEndpoint> all) {
+    List<NodeEndpoint> endpoints = endpointsOf(s.getId(), all);
     List<Object> inputs = new ArrayList<>();
     inputs.add(s);
     boolean ipv6 = false;
     for (NodeEndpoint e : endpoints) {
-      if (e.getSandboxId().equals(s.getId())) {
-        inputs.add(e.getIpv4Address());
-        inputs.add(e.getIpv6Address());
-        ipv6 |= !e.getIpv6Address().isEmpty();
-      }
+      inputs.add(e.getIpv4Address());
+      inputs.add(e.getIpv6Address());
+      ipv6 |= !e.getIpv6Address().isEmpty();
     }
     if (inputs.equals(written.get(s.getId()))) {
       return;

@@ -4,6 +4,7 @@ import dev.cnm.runtime.Telemetry;
 import dev.cnm.runtime.config.ServerOptions;
 import dev.cnm.runtime.metrics.GrpcServerMetricsInterceptor;
 import dev.cnm.runtime.metrics.MetricsHttpServer;
+import dev.cnm.runtime.security.RoleAuthorization;
 import dev.cnm.runtime.tracing.TracingServerInterceptor;
 import io.grpc.BindableService;
 import io.grpc.Server;
@@ -157,6 +158,7 @@ public final class CnmServer implements AutoCloseable {
     private final ServerOptions options;
     private final List<ServerServiceDefinition> services = new ArrayList<>();
     private final List<ServerInterceptor> interceptors = new ArrayList<>();
+    private RoleAuthorization authorization;
     private Telemetry telemetry;
     private boolean ownsTelemetry;
     private Duration grace = Duration.ofSeconds(5);
@@ -182,6 +184,16 @@ public final class CnmServer implements AutoCloseable {
      */
     public Builder intercept(ServerInterceptor interceptor) {
       interceptors.add(interceptor);
+      return this;
+    }
+
+    /**
+     * Who may call which service, by the role of the client certificate. Applied only when the
+     * options name a client CA ({@code --tls-ca}, i.e. mutual TLS): without one no client proves
+     * a role. Runs before the interceptors given to {@link #intercept}.
+     */
+    public Builder authorization(RoleAuthorization policy) {
+      this.authorization = Objects.requireNonNull(policy, "authorization");
       return this;
     }
 
@@ -257,10 +269,13 @@ public final class CnmServer implements AutoCloseable {
       builder.addService(ProtoReflectionServiceV1.newInstance());
       builder.addService(ProtoReflectionService.newInstance());
       // ServerBuilder runs the last-added interceptor first, so add innermost first:
-      // error mapping, user interceptors, peer identity, metrics, tracing (outermost).
+      // error mapping, user interceptors, role authorization, peer identity, metrics, tracing (outermost).
       builder.intercept(GrpcErrors.serverInterceptor());
       for (int i = interceptors.size() - 1; i >= 0; i--) {
         builder.intercept(interceptors.get(i));
+      }
+      if (authorization != null && options.tls().ca() != null) {
+        builder.intercept(authorization);
       }
       builder.intercept(PeerIdentity.interceptor());
       builder.intercept(new GrpcServerMetricsInterceptor(telemetry.meterRegistry()));

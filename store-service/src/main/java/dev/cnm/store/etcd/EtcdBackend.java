@@ -26,6 +26,7 @@ import dev.cnm.api.v1.ResponseOp;
 import dev.cnm.api.v1.TxnRequest;
 import dev.cnm.api.v1.TxnResponse;
 import dev.cnm.api.v1.WatchRequest;
+import dev.cnm.runtime.config.TlsFiles;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.store.backend.KvBackend;
 import dev.cnm.store.backend.StoreLimits;
@@ -39,9 +40,9 @@ import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.LeaseOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -56,29 +57,31 @@ public final class EtcdBackend implements KvBackend {
   private static final long RECONNECT_NANOS = TimeUnit.SECONDS.toNanos(2);
 
   private final List<String> endpoints;
+  private final TlsFiles tls;
   private final Object lock = new Object();
   private volatile Client client;
   private long lastReconnect = System.nanoTime(); // guarded by lock
   private boolean closed; // guarded by lock
 
-  private EtcdBackend(List<String> endpoints) {
+  private EtcdBackend(List<String> endpoints, TlsFiles tls) {
     this.endpoints = List.copyOf(endpoints);
-    this.client = newClient(this.endpoints);
+    this.tls = tls;
+    this.client = EtcdClients.create(this.endpoints, tls);
   }
 
   /** Connects to etcd (e.g. "http://127.0.0.1:2379"); calls fail fast while it is unreachable. */
   public static EtcdBackend connect(List<String> endpoints) {
-    return new EtcdBackend(endpoints);
+    return connect(endpoints, TlsFiles.NONE);
   }
 
-  private static Client newClient(List<String> endpoints) {
-    return Client.builder()
-        .endpoints(endpoints.toArray(String[]::new))
-        .connectTimeout(Duration.ofSeconds(2))
-        .waitForReady(false)
-        .retryMaxDuration(Duration.ofSeconds(5))
-        .maxInboundMessageSize(64 * 1024 * 1024)
-        .build();
+  /**
+   * Connects to etcd over TLS when {@code tls} names files ({@code https://} endpoints): the CA
+   * verifies etcd's certificate (which must name the endpoint's host), the certificate and key
+   * are presented to an etcd started with {@code --client-cert-auth}. The files are read now,
+   * so a missing or malformed one fails here rather than on the first call.
+   */
+  public static EtcdBackend connect(List<String> endpoints, TlsFiles tls) {
+    return new EtcdBackend(endpoints, Objects.requireNonNull(tls, "tls"));
   }
 
   /**
@@ -95,7 +98,7 @@ public final class EtcdBackend implements KvBackend {
       }
       lastReconnect = now;
       old = client;
-      client = newClient(endpoints);
+      client = EtcdClients.create(endpoints, tls);
     }
     CompletableFuture.runAsync(old::close);
   }

@@ -1,4 +1,4 @@
-package dev.cnm.controller.security;
+package dev.cnm.runtime.security;
 
 import dev.cnm.runtime.grpc.PeerIdentity;
 import java.util.Optional;
@@ -20,7 +20,13 @@ public record CallerIdentity(Role role, String name) {
   public enum Role {
     NODE, SERVICE, ADMIN;
 
-    static Optional<Role> parse(String text) {
+    /** Lower case, as in certificates and messages: {@code node}, {@code service}, {@code admin}. */
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The role named {@code text} (any case), or empty. */
+    public static Optional<Role> parse(String text) {
       for (Role r : values()) {
         if (r.name().equalsIgnoreCase(text)) {
           return Optional.of(r);
@@ -67,6 +73,6 @@ public record CallerIdentity(Role role, String name) {
 
   @Override
   public String toString() {
-    return role.name().toLowerCase() + " \"" + name + "\"";
+    return role.label() + " \"" + name + "\"";
   }
 }

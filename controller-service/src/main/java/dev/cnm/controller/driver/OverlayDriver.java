@@ -1,0 +1,144 @@
+package dev.cnm.controller.driver;
+
+import dev.cnm.api.v1.Network;
+import dev.cnm.api.v1.NodeNetwork;
+import dev.cnm.api.v1.OverlayConfig;
+import dev.cnm.api.v1.Scope;
+import dev.cnm.runtime.errors.CnmException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * libnetwork's overlay driver, control half: a global network realised as one VXLAN segment on
+ * every node that has endpoints of it. Its VNI comes from the IPAM id set "vxlan" (the one the
+ * user asks for, or the next free one) and is kept in the effective option {@code vxlan_id}, so
+ * each node's desired state carries it. The peers each node must know are added by the
+ * controller's desired-state builder, which sees every node's endpoints.
+ */
+final class OverlayDriver implements NetworkDriver {
+  static final String VXLAN_ID = "vxlan_id";
+  static final String MTU = "mtu";
+  static final String VXLAN_PORT = "vxlan_port";
+  /** The IANA VXLAN port, the kernel's and libnetwork's default. */
+  static final int DEFAULT_PORT = 4789;
+  /** A VNI is 24 bits; 0 is not a usable segment. */
+  static final long MAX_VNI = 16_777_215L;
+  /** IPv6 needs links of at least 1280 bytes (RFC 8200). */
+  static final int IPV6_MIN_MTU = 1280;
+
+  /** Docker's key → cnm's key. */
+  private static final Map<String, String> DOCKER_KEYS = Map.of(
+      "com.docker.network.driver.overlay.vxlanid_list", VXLAN_ID,
+      "com.docker.network.driver.mtu", MTU);
+
+  @Override
+  public String name() {
+    return "overlay";
+  }
+
+  @Override
+  public Scope scope() {
+    return Scope.SCOPE_GLOBAL;
+  }
+
+  @Override
+  public boolean usesIpam() {
+    return true;
+  }
+
+  @Override
+  public boolean createsInterfaces() {
+    return true;
+  }
+
+  @Override
+  public List<String> optionKeys() {
+    return List.of(VXLAN_ID, MTU, VXLAN_PORT, "com.docker.network.driver.overlay.vxlanid_list",
+        "com.docker.network.driver.mtu");
+  }
+
+  @Override
+  public Map<String, String> networkOptions(String networkId, Map<String, String> given) {
+    return networkOptions(networkId, Network.newBuilder().putAllOptions(given).build());
+  }
+
+  @Override
+  public Map<String, String> networkOptions(String networkId, Network request) {
+    Map<String, String> out = new LinkedHashMap<>();
+    out.put(VXLAN_PORT, Integer.toString(DEFAULT_PORT));
+    for (Map.Entry<String, String> e : request.getOptionsMap().entrySet()) {
+      String key = DOCKER_KEYS.getOrDefault(e.getKey(), e.getKey());
+      String field = "network.options[" + e.getKey() + "]";
+      String value = e.getValue().trim();
+      switch (key) {
+        case VXLAN_ID -> out.put(key, Long.toString(vni(field, value)));
+        case MTU -> {
+          int mtu = number(field, value, 68, 65535, "MTU");
+          if (request.getEnableIpv6() && mtu < IPV6_MIN_MTU) {
+            throw CnmException.invalidArgument(field, "an IPv6 network needs an MTU of at least "
+                + IPV6_MIN_MTU + ", got " + mtu);
+          }
+          out.put(key, Integer.toString(mtu));
+        }
+        case VXLAN_PORT -> out.put(key, Integer.toString(number(field, value, 1, 65535, "port")));
+        default -> throw CnmException.invalidArgument(field,
+            "unknown overlay option (known: " + String.join(", ", optionKeys()) + ")");
+      }
+    }
+    return out;
+  }
+
+  /** One VNI; Docker's vxlanid_list names one per subnet, and a cnm network has one IPv4 subnet. */
+  private static long vni(String field, String value) {
+    if (value.contains(",")) {
+      throw CnmException.invalidArgument(field, "one VNI per network, got " + value);
+    }
+    long v;
+    try {
+      v = Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw CnmException.invalidArgument(field, "not a number: " + value);
+    }
+    if (v < 1 || v > MAX_VNI) {
+      throw CnmException.invalidArgument(field, "a VNI must be 1.." + MAX_VNI + ", got " + v);
+    }
+    return v;
+  }
+
+  private static int number(String field, String value, int min, int max, String what) {
+    int v;
+    try {
+      v = Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw CnmException.invalidArgument(field, "not a number: " + value);
+    }
+    if (v < min || v > max) {
+      throw CnmException.invalidArgument(field, what + " must be " + min + ".." + max + ", got " + v);
+    }
+    return v;
+  }
+
+  @Override
+  public IdClaim idClaim(Map<String, String> effectiveOptions) {
+    String v = effectiveOptions.get(VXLAN_ID);
+    return new IdClaim("vxlan", VXLAN_ID, v == null ? null : Long.valueOf(v));
+  }
+
+  /** The network without peers: the desired-state builder adds them per node. */
+  @Override
+  public NodeNetwork nodeNetwork(Network n) {
+    Map<String, String> o = n.getOptionsMap();
+    NodeNetwork.Builder b = NodeNetwork.newBuilder().setId(n.getId()).setName(n.getName()).setDriver(name())
+        .setInternal(n.getInternal()).setMtu(Integer.parseInt(o.getOrDefault(MTU, "0")))
+        .setOverlay(OverlayConfig.newBuilder().setVni(Integer.parseInt(o.getOrDefault(VXLAN_ID, "0")))
+            .setVxlanPort(Integer.parseInt(o.getOrDefault(VXLAN_PORT, Integer.toString(DEFAULT_PORT)))));
+    if (n.getIpam().getIpv4Count() > 0) {
+      b.setSubnetIpv4(n.getIpam().getIpv4(0).getSubnet()).setGatewayIpv4(n.getIpam().getIpv4(0).getGateway());
+    }
+    if (n.getEnableIpv6() && n.getIpam().getIpv6Count() > 0) {
+      b.setSubnetIpv6(n.getIpam().getIpv6(0).getSubnet()).setGatewayIpv6(n.getIpam().getIpv6(0).getGateway());
+    }
+    return b.build();
+  }
+}

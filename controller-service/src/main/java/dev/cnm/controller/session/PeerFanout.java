@@ -1,0 +1,305 @@
+package dev.cnm.controller.session;
+
+import dev.cnm.api.v1.Endpoint;
+import dev.cnm.api.v1.Network;
+import dev.cnm.api.v1.Node;
+import dev.cnm.api.v1.Sandbox;
+import dev.cnm.api.v1.Scope;
+import dev.cnm.controller.domain.NodeSync;
+import dev.cnm.controller.domain.ObjectRepository;
+import dev.cnm.controller.domain.StoreKeys;
+import dev.cnm.runtime.errors.CnmException;
+import dev.cnm.store.client.KvObject;
+import dev.cnm.store.client.StoreWatch;
+import dev.cnm.store.client.WatchEvent;
+import dev.cnm.store.client.WatchListener;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Keeps every node's overlay peers current. A node's desired state lists the endpoints of its
+ * overlay networks joined on other live nodes, so a change on one node concerns the others:
+ * an endpoint joined, left or deleted on node B must reach every other node holding that
+ * network; a node record that appears or vanishes (registration, session end, lease expiry)
+ * must reach every node sharing an overlay network with it. This class watches the store for
+ * those changes (endpoints and node records) and republishes the affected nodes that hold a
+ * session with this controller. Watching the store rather than hooking the managers means a
+ * change made through any controller replica, or by a lease expiring, is seen by every replica.
+ *
+ * <p>The endpoint's own node is not republished: the Join, Leave or sandbox deletion that
+ * changed it publishes that node itself. Work is batched on one thread, so a burst of changes
+ * costs one read of the store's object lists and one snapshot per affected node.
+ */
+public final class PeerFanout implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(PeerFanout.class.getName());
+
+  /** A change to fan out: an endpoint's join state on a network, a node's liveness, or everything. */
+  private sealed interface Change {}
+
+  private record EndpointChange(String networkId, Set<String> sandboxIds) implements Change {}
+
+  private record NodeChange(String node) implements Change {}
+
+  private record Everything() implements Change {}
+
+  private final ObjectRepository repo;
+  private final NodeSync nodes;
+  private final BlockingQueue<Change> queue = new LinkedBlockingQueue<>();
+  /** Network id → whether it spans nodes (its scope never changes); used by the worker only. */
+  private final Map<String, Boolean> global = new HashMap<>();
+  private final Thread worker;
+  private final Object lock = new Object();
+  // guarded by lock
+  private final List<StoreWatch> watches = new ArrayList<>();
+  private boolean closed;
+
+  private PeerFanout(ObjectRepository repo, NodeSync nodes) {
+    this.repo = repo;
+    this.nodes = nodes;
+    this.worker = new Thread(this::run, "cnm-peer-fanout");
+    this.worker.setDaemon(true);
+  }
+
+  /** Starts watching from the store's next change (a node that registers gets its full state anyway). */
+  public static PeerFanout start(ObjectRepository repo, NodeSync nodes) {
+    PeerFanout f = new PeerFanout(repo, nodes);
+    f.worker.start();
+    f.watch(StoreKeys.ENDPOINTS);
+    f.watch(StoreKeys.NODES);
+    return f;
+  }
+
+  private void watch(String prefix) {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      watches.add(repo.store().watch(prefix, 0, new Listener(prefix)));
+    }
+  }
+
+  private final class Listener implements WatchListener {
+    private final String prefix;
+
+    Listener(String prefix) {
+      this.prefix = prefix;
+    }
+
+    @Override
+    public void onEvents(long revision, List<WatchEvent> events) {
+      for (WatchEvent e : events) {
+        try {
+          Change c = prefix.equals(StoreKeys.NODES) ? nodeChange(e) : endpointChange(e);
+          if (c != null) {
+            queue.add(c);
+          }
+        } catch (RuntimeException ex) {
+          LOG.log(Level.WARNING, "cannot read watch event on " + e.key(), ex);
+        }
+      }
+    }
+
+    @Override
+    public void onError(CnmException error) {
+      // the history the watch needed is gone: start over from now and republish what may have been missed
+      LOG.warning("store watch on " + prefix + " ended (" + error.getMessage() + "); restarting it");
+      synchronized (lock) {
+        if (closed) {
+          return;
+        }
+      }
+      queue.add(new Everything());
+      watch(prefix);
+    }
+  }
+
+  /** A join, leave or delete of a joined endpoint, or a joined endpoint's addresses changing. */
+  private static Change endpointChange(WatchEvent e) {
+    Optional<Endpoint> before = e.prevKv().map(kv -> parse(kv.getValue(), Endpoint.parser()));
+    Optional<Endpoint> after = e.deleted() ? Optional.empty() : Optional.of(e.value(Endpoint.parser()));
+    Endpoint any = after.or(() -> before).orElse(null);
+    if (any == null) {
+      return null;
+    }
+    String was = before.map(Endpoint::getSandboxId).orElse("");
+    String is = after.map(Endpoint::getSandboxId).orElse("");
+    if (was.isEmpty() && is.isEmpty()) {
+      return null; // created or deleted unjoined: no node knows it as a peer
+    }
+    if (was.equals(is) && before.isPresent() && after.isPresent() && samePeer(before.get(), after.get())) {
+      return null; // e.g. only its port map or revision changed
+    }
+    Set<String> sandboxes = new HashSet<>();
+    if (!was.isEmpty()) {
+      sandboxes.add(was);
+    }
+    if (!is.isEmpty()) {
+      sandboxes.add(is);
+    }
+    return new EndpointChange(any.getNetworkId(), sandboxes);
+  }
+
+  private static boolean samePeer(Endpoint a, Endpoint b) {
+    return a.getMacAddress().equals(b.getMacAddress()) && a.getIpv4Address().equals(b.getIpv4Address())
+        && a.getIpv6Address().equals(b.getIpv6Address());
+  }
+
+  /** A node record that appeared, vanished or changed its advertise address. */
+  private static Change nodeChange(WatchEvent e) {
+    String name = e.key().substring(StoreKeys.NODES.length());
+    if (e.deleted() || e.prevKv().isEmpty()) {
+      return new NodeChange(name);
+    }
+    Node before = parse(e.prevKv().get().getValue(), Node.parser());
+    Node after = e.value(Node.parser());
+    return before.getAdvertiseAddress().equals(after.getAdvertiseAddress()) ? null : new NodeChange(name);
+  }
+
+  private static <T extends com.google.protobuf.Message> T parse(com.google.protobuf.ByteString bytes,
+      com.google.protobuf.Parser<T> parser) {
+    try {
+      return parser.parseFrom(bytes);
+    } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
+      throw CnmException.invalidArgument("value", "not a valid " + ex.getMessage());
+    }
+  }
+
+  private void run() {
+    long backoffMillis = 100;
+    while (true) {
+      List<Change> batch = new ArrayList<>();
+      try {
+        batch.add(queue.take());
+        queue.drainTo(batch);
+        fanOut(batch);
+        backoffMillis = 100;
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        // e.g. the store is unreachable: try the same changes again later (they are re-read
+        // from the store then, so a retry never publishes a stale view)
+        LOG.log(Level.WARNING, "republishing overlay peers failed; retrying in " + backoffMillis + " ms", e);
+        queue.addAll(batch);
+        try {
+          Thread.sleep(backoffMillis);
+        } catch (InterruptedException ie) {
+          return;
+        }
+        backoffMillis = Math.min(5_000, backoffMillis * 2);
+      }
+    }
+  }
+
+  private void fanOut(List<Change> batch) {
+    List<EndpointChange> endpoints = new ArrayList<>();
+    Set<String> changedNodes = new HashSet<>();
+    boolean everything = false;
+    for (Change c : batch) {
+      if (c instanceof EndpointChange ec) {
+        if (isGlobal(ec.networkId())) {
+          endpoints.add(ec);
+        }
+      } else if (c instanceof NodeChange nc) {
+        changedNodes.add(nc.node());
+      } else {
+        everything = true;
+      }
+    }
+    if (endpoints.isEmpty() && changedNodes.isEmpty() && !everything) {
+      return; // only changes of local networks: nothing to read
+    }
+    Holders h = Holders.read(repo, global);
+    Set<String> targets = new LinkedHashSet<>();
+    for (EndpointChange ec : endpoints) {
+      Set<String> origins = new HashSet<>();
+      for (String sb : ec.sandboxIds()) {
+        String n = h.nodeOfSandbox.get(sb);
+        if (n != null) {
+          origins.add(n);
+        }
+      }
+      for (String n : h.byNetwork.getOrDefault(ec.networkId(), Set.of())) {
+        if (!origins.contains(n)) {
+          targets.add(n);
+        }
+      }
+    }
+    for (Set<String> holders : h.byNetwork.values()) {
+      if (everything) {
+        targets.addAll(holders);
+        continue;
+      }
+      for (String changed : changedNodes) {
+        if (holders.contains(changed)) {
+          // the changed node itself got its full state when it registered (or has no session)
+          holders.stream().filter(n -> !n.equals(changed)).forEach(targets::add);
+        }
+      }
+    }
+    for (String node : targets) {
+      if (nodes.isConnected(node)) {
+        nodes.publish(node);
+      }
+    }
+  }
+
+  private boolean isGlobal(String networkId) {
+    Boolean g = global.get(networkId);
+    if (g == null) {
+      Optional<KvObject<Network>> n = repo.networkById(networkId);
+      if (n.isEmpty()) {
+        return false; // deleted: it had no endpoints left, so no node holds it
+      }
+      g = n.get().value().getScope() == Scope.SCOPE_GLOBAL;
+      global.put(networkId, g);
+    }
+    return g;
+  }
+
+  /** Which nodes hold each global network (have an endpoint of it joined), from one read of the lists. */
+  private record Holders(Map<String, String> nodeOfSandbox, Map<String, Set<String>> byNetwork) {
+    static Holders read(ObjectRepository repo, Map<String, Boolean> global) {
+      Map<String, String> nodeOf = new HashMap<>();
+      for (KvObject<Sandbox> s : repo.sandboxes()) {
+        nodeOf.put(s.value().getId(), s.value().getNode());
+      }
+      Set<String> exist = new HashSet<>();
+      for (KvObject<Network> n : repo.networks()) {
+        exist.add(n.value().getId());
+        global.putIfAbsent(n.value().getId(), n.value().getScope() == Scope.SCOPE_GLOBAL);
+      }
+      global.keySet().retainAll(exist); // forget deleted networks
+      Map<String, Set<String>> by = new HashMap<>();
+      for (KvObject<Endpoint> e : repo.allEndpoints()) {
+        String node = nodeOf.get(e.value().getSandboxId());
+        if (node != null && Objects.equals(global.get(e.value().getNetworkId()), Boolean.TRUE)) {
+          by.computeIfAbsent(e.value().getNetworkId(), k -> new HashSet<>()).add(node);
+        }
+      }
+      return new Holders(nodeOf, by);
+    }
+  }
+
+  @Override
+  public void close() {
+    List<StoreWatch> ws;
+    synchronized (lock) {
+      closed = true;
+      ws = new ArrayList<>(watches);
+      watches.clear();
+    }
+    ws.forEach(StoreWatch::close);
+    worker.interrupt();
+  }
+}
