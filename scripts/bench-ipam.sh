@@ -1,12 +1,25 @@
 #!/usr/bin/env bash
-# IPAM benchmark (issue 3): builds ipam-service and bench, then runs dev.cnm.bench.ipam.IpamBench,
-# which starts its own store-service (embedded, then over a real etcd from Debian's etcd-server)
-# and ipam-service on loopback, and prints a Markdown table (see docs/benchmarks.md).
-# Usage: scripts/bench-ipam.sh [gRPC allocations with 16 clients, default 20000]
+# IPAM benchmark (issue 3): builds bench and every module it needs (-am, so it works from a
+# clean clone), then runs dev.cnm.bench.ipam.IpamBench, which starts its own store-service
+# (embedded, then over a real etcd from Debian's etcd-server) and ipam-service on loopback,
+# and prints a Markdown table (see docs/benchmarks.md). Server logs and the group-commit
+# metrics of each run go to bench/target/bench-ipam.log.
+# Usage: scripts/bench-ipam.sh [gRPC allocations with 16 clients, default 20000] [setups, default abc]
+#   SKIP_BUILD=1 reuses an existing build; MVN_OFFLINE= (empty) lets Maven download what is
+#   missing from ~/.m2 (default: offline, -o).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
 command -v /usr/bin/etcd >/dev/null || { echo "install Debian package etcd-server" >&2; exit 1; }
-flock /tmp/cnm-mvn.lock mvn -q -o -pl ipam-service,bench install -DskipTests
-mvn -q -o -pl bench dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >/dev/null
-CP="bench/target/classes:$(cat bench/target/bench.classpath)"
-exec java -Xmx1g -cp "$CP" dev.cnm.bench.ipam.IpamBench "$@" 2> bench/target/bench-ipam.log
+offline="${MVN_OFFLINE--o}"
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  # the lock keeps concurrent builds in a shared checkout from overwriting each other's target/
+  flock /tmp/cnm-mvn.lock mvn -B -q $offline install -DskipTests -pl bench -am
+fi
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+# run from a copy, so a rebuild of bench/ during the run cannot pull classes away
+cp -r bench/target/classes "$work/classes"
+mvn -B -q $offline -pl bench dependency:build-classpath -Dmdep.outputFile="$work/classpath" >/dev/null
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -sr), $(java -version 2>&1 | head -1)"
+java -Xmx1g -cp "$work/classes:$(cat "$work/classpath")" dev.cnm.bench.ipam.IpamBench "$@" 2> bench/target/bench-ipam.log

@@ -41,11 +41,19 @@ final class ControllerFixture implements AutoCloseable {
   }
 
   ControllerFixture(Path dir, PortAllocator ports) throws IOException {
+    this(dir, ports, IpamConfig.defaults());
+  }
+
+  ControllerFixture(Path dir, IpamConfig ipamConfig) throws IOException {
+    this(dir, new PortAllocator(PortAllocator.DEFAULT_LOW, PortAllocator.DEFAULT_HIGH), ipamConfig);
+  }
+
+  ControllerFixture(Path dir, PortAllocator ports, IpamConfig ipamConfig) throws IOException {
     store = StoreServices.inProcess(dir);
     storeClient = new StoreClient(store.channel());
     String ipamName = "cnmt-ipam-" + UUID.randomUUID();
     ipamServer = InProcessServerBuilder.forName(ipamName).directExecutor()
-        .addService(new IpamGrpcService(new IpamService(new StoreKv(storeClient), IpamConfig.defaults(),
+        .addService(new IpamGrpcService(new IpamService(new StoreKv(storeClient), ipamConfig,
             ipamExecutor, IpamMetrics.none())))
         .intercept(GrpcErrors.serverInterceptor()).build().start();
     ipamChannel = InProcessChannelBuilder.forName(ipamName).build();

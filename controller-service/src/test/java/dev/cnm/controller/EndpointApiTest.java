@@ -93,4 +93,38 @@ class EndpointApiTest {
     assertThat(create(Endpoint.newBuilder().setName("udp").addExposedPorts(PortSpec.newBuilder().setPort(53)
         .setProtocol(Protocol.PROTOCOL_UDP))).getExposedPorts(0).getProtocol()).isEqualTo(Protocol.PROTOCOL_UDP);
   }
+
+  @Test
+  void createEndpoint_afterADeleteReadTheNetwork_makesThatDeleteFailInsteadOfOrphaningTheEndpoint() {
+    // DeleteNetwork reads the network, finds no endpoints, then deletes it guarded by that read's
+    // revision: an endpoint created in between must make the guarded delete fail
+    dev.cnm.store.client.KvObject<dev.cnm.api.v1.Network> seenByDelete = f.storeClient
+        .list(dev.cnm.controller.domain.StoreKeys.NETWORKS, dev.cnm.api.v1.Network.parser()).get(0);
+
+    create(Endpoint.newBuilder().setName("racer"));
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.storeClient.txn().delete(seenByDelete).commit())
+        .isInstanceOf(dev.cnm.store.client.StoreConflictException.class);
+    assertThat(f.api.listEndpoints(ListEndpointsRequest.newBuilder().setNetwork("net").build()).getEndpointsList())
+        .extracting(Endpoint::getName).containsExactly("racer");
+  }
+
+  @Test
+  void createEndpoint_manyConcurrentlyOnOneNetwork_allSucceedWithDistinctAddresses() throws Exception {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      java.util.List<java.util.concurrent.Future<Endpoint>> futures = new java.util.ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        String name = "c" + i;
+        futures.add(pool.submit(() -> create(Endpoint.newBuilder().setName(name))));
+      }
+      java.util.Set<String> addresses = new java.util.HashSet<>();
+      for (java.util.concurrent.Future<Endpoint> fu : futures) {
+        addresses.add(fu.get(30, java.util.concurrent.TimeUnit.SECONDS).getIpv4Address());
+      }
+      assertThat(addresses).hasSize(12);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }

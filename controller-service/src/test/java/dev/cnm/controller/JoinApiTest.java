@@ -48,6 +48,22 @@ class JoinApiTest {
   }
 
   @Test
+  void createSandbox_agentNamesItsNamespaceDirectory_keyIsStoredWithTheSandboxInOneWrite() throws Exception {
+    TestAgent keyed = new TestAgent(f.channel, "node2", "127.0.0.2", "/run/cnmt/netns").awaitRegistered();
+    try {
+      Sandbox sb = f.api.createSandbox(Api.sandbox("keyed1", "node2"));
+
+      assertThat(sb.getKey()).isEqualTo("/run/cnmt/netns/" + sb.getId());
+      dev.cnm.store.client.KvObject<Sandbox> stored = f.storeClient
+          .get(dev.cnm.controller.domain.StoreKeys.sandbox(sb.getId()), Sandbox.parser()).orElseThrow();
+      assertThat(stored.value().getKey()).isEqualTo(sb.getKey());
+      assertThat(stored.version()).as("written once: no second write of the key").isEqualTo(1);
+    } finally {
+      keyed.close();
+    }
+  }
+
+  @Test
   void join_readmeScenario_returnsOperationalDataAndThePortMap() {
     f.api.createEndpoint(Api.endpoint("network1", Endpoint.newBuilder().setName("Endpoint1")
         .addPortBindings(PortBinding.newBuilder().setContainerPort(80))

@@ -158,6 +158,21 @@ class OverlayPeersTest {
   }
 
   @Test
+  void mtuAndPortOptions_reachTheNodes() {
+    f.api.createNetwork(OverlayNetworkApiTest.overlay("ov2", "10.222.0.0/24",
+        Map.of("com.docker.network.driver.mtu", "1400", "vxlan_port", "4790")));
+    f.api.createEndpoint(Api.endpoint("ov2", Endpoint.newBuilder().setName("m")));
+    f.api.join(JoinRequest.newBuilder().setNetwork("ov2").setEndpoint("m").setSandbox("ca").build());
+    assertThat(overlayOf(a)).satisfies(n -> {
+      assertThat(n.getName()).isEqualTo("ov2");
+      assertThat(n.getMtu()).isEqualTo(1400);
+      assertThat(n.getOverlay().getVxlanPort()).isEqualTo(4790);
+      assertThat(n.getOverlay().getVni()).isBetween(4096, 16_777_215);
+      assertThat(n.getOverlay().getPeersList()).isEmpty();
+    });
+  }
+
+  @Test
   void bridgeNetworks_carryNoOverlayConfig() {
     f.api.createNetwork(Api.bridge("br", "10.221.0.0/24"));
     f.api.createEndpoint(Api.endpoint("br", Endpoint.newBuilder().setName("x")));

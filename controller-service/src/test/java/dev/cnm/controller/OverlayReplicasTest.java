@@ -84,9 +84,13 @@ class OverlayReplicasTest {
 
   @AfterEach
   void stop() {
-    channel2.shutdownNow();
-    server2.shutdownNow();
-    core2.close();
+    if (channel2 != null) {
+      channel2.shutdownNow();
+      server2.shutdownNow();
+    }
+    if (core2 != null) {
+      core2.close();
+    }
     f.close();
   }
 

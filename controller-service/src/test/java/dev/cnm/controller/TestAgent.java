@@ -34,6 +34,11 @@ final class TestAgent implements AutoCloseable {
 
   /** An agent of {@code node} advertising {@code advertiseAddress} (overlay peers name it). */
   TestAgent(Channel channel, String node, String advertiseAddress) {
+    this(channel, node, advertiseAddress, "");
+  }
+
+  /** An agent that names the directory of its sandboxes' namespace files ("" for none). */
+  TestAgent(Channel channel, String node, String advertiseAddress, String sandboxKeyDirectory) {
     up = NodeAgentGrpc.newStub(channel).session(new StreamObserver<>() {
       @Override
       public void onNext(ControllerMessage m) {
@@ -51,7 +56,8 @@ final class TestAgent implements AutoCloseable {
       public void onCompleted() {}
     });
     up.onNext(AgentMessage.newBuilder().setRegister(RegisterNode.newBuilder().setNode(node)
-        .setAdvertiseAddress(advertiseAddress).addCapabilities("bridge").addCapabilities("overlay")).build());
+        .setAdvertiseAddress(advertiseAddress).addCapabilities("bridge").addCapabilities("overlay")
+        .setSandboxKeyDirectory(sandboxKeyDirectory)).build());
   }
 
   TestAgent awaitRegistered() throws InterruptedException {

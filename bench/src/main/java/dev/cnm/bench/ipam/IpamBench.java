@@ -30,17 +30,26 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Run by scripts/bench-ipam.sh; prints a Markdown table.
  */
 public final class IpamBench {
+  /** Each measured run gets a fresh /16 (10.200.0.0/16, 10.201.0.0/16, ...), also on a shared etcd. */
+  private static int nextPool;
+
   private IpamBench() {
   }
 
-  /** One measured run: ops, wall time, per-op latencies in ns. */
-  record Result(String name, int clients, int ops, long wallNanos, long[] lat) {
+  /** One measured run: ops, wall time, per-op latencies in ns, CPU time of the whole JVM. */
+  record Result(String name, int clients, int ops, long wallNanos, long[] lat, long cpuNanos) {
     String row() {
       Arrays.sort(lat);
       double perSec = ops / (wallNanos / 1e9);
-      return String.format("| %s | %d | %,d | %,.0f | %.2f | %.2f |", name, clients, ops, perSec,
-          lat[lat.length / 2] / 1000.0, lat[(int) (lat.length * 0.99)] / 1000.0);
+      return String.format("| %s | %d | %,d | %,.0f | %.2f | %.2f | %.1f |", name, clients, ops, perSec,
+          lat[lat.length / 2] / 1000.0, lat[(int) (lat.length * 0.99)] / 1000.0, cpuNanos / 1000.0 / ops);
     }
+  }
+
+  /** CPU time of this process (every thread: clients, ipam-service, store-service, GC, JIT). */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   interface Op {
@@ -52,6 +61,7 @@ public final class IpamBench {
     AtomicInteger next = new AtomicInteger();
     Thread[] threads = new Thread[clients];
     Exception[] failure = new Exception[1];
+    long cpu = processCpuNanos();
     long start = System.nanoTime();
     for (int c = 0; c < clients; c++) {
       int client = c;
@@ -76,14 +86,16 @@ public final class IpamBench {
     if (failure[0] != null) {
       throw failure[0];
     }
-    return new Result(name, clients, ops, System.nanoTime() - start, lat);
+    long wall = System.nanoTime() - start;
+    return new Result(name, clients, ops, wall, lat, processCpuNanos() - cpu);
   }
 
   public static void main(String[] args) throws Exception {
     int grpcOps = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
     String only = args.length > 1 ? args[1] : "abc";
-    System.out.println("| setup | clients | allocations | allocations/s | p50 µs | p99 µs |");
-    System.out.println("|---|---|---|---|---|---|");
+    // CPU µs/alloc: CPU time of the whole benchmark JVM (clients and servers; not etcd) per allocation
+    System.out.println("| setup | clients | allocations | allocations/s | p50 µs | p99 µs | CPU µs/alloc |");
+    System.out.println("|---|---|---|---|---|---|---|");
     Cidr slash8 = Cidr.parse("10.0.0.0/8", "pool");
     for (int clients : only.contains("a") ? new int[] {1, 16} : new int[0]) {
       for (int warm = 0; warm < 2; warm++) {
@@ -99,16 +111,34 @@ public final class IpamBench {
         }
       }
     }
+    // each pool keeps IpamConfig.DEFAULT_TXNS_IN_FLIGHT transactions in flight; the "1 txn in
+    // flight" rows are the same service committing one batch at a time (the design before)
+    IpamConfig serial = IpamConfig.defaults().withTxnsInFlight(1);
     if (only.contains("b")) {
-      try (Stack embedded = Stack.embedded()) {
-        grpcRuns("(b) gRPC, embedded store", embedded, grpcOps);
+      // JIT warm-up of the whole gRPC path first, so neither configuration below pays for it
+      try (Stack warm = Stack.embedded(IpamConfig.defaults())) {
+        grpcRuns(null, warm, grpcOps, new int[] {16});
+      }
+      try (Stack embedded = Stack.embedded(IpamConfig.defaults())) {
+        grpcRuns("(b) gRPC, embedded store", embedded, grpcOps, new int[] {1, 16});
+      }
+      try (Stack embedded = Stack.embedded(serial)) {
+        grpcRuns("(b) gRPC, embedded store, 1 txn in flight per pool", embedded, grpcOps, new int[] {16});
       }
     }
     if (!only.contains("c")) {
       System.exit(0);
     }
-    try (EtcdProcess etcd = EtcdProcess.start(); Stack overEtcd = Stack.etcd(etcd)) {
-      grpcRuns("(c) gRPC, etcd store", overEtcd, grpcOps);
+    try (EtcdProcess etcd = EtcdProcess.start()) {
+      try (Stack warm = Stack.etcd(etcd, IpamConfig.defaults())) {
+        grpcRuns(null, warm, grpcOps, new int[] {16});
+      }
+      try (Stack overEtcd = Stack.etcd(etcd, IpamConfig.defaults())) {
+        grpcRuns("(c) gRPC, etcd store", overEtcd, grpcOps, new int[] {1, 16});
+      }
+      try (Stack overEtcd = Stack.etcd(etcd, serial)) {
+        grpcRuns("(c) gRPC, etcd store, 1 txn in flight per pool", overEtcd, grpcOps, new int[] {16});
+      }
       try (Client client = Client.builder().endpoints(etcd.endpoint()).build()) {
         ByteSequence value = ByteSequence.from(new byte[64]);
         for (int w = 0; w < 2; w++) {
@@ -123,23 +153,27 @@ public final class IpamBench {
     System.exit(0);
   }
 
-  private static void grpcRuns(String name, Stack stack, int ops) throws Exception {
+  /** Warm-up and measured runs per client count, each in a fresh /16; name null: warm-up only, no rows. */
+  private static void grpcRuns(String name, Stack stack, int ops, int[] clientCounts) throws Exception {
     IpamGrpc.IpamBlockingStub stub = IpamGrpc.newBlockingStub(stack.channel);
-    int pool = 0;
-    for (int clients : new int[] {1, 16}) {
+    for (int clients : clientCounts) {
       int n = clients == 1 ? Math.max(1000, ops / 10) : ops;
       // warm-up then measure, each in a fresh /16
       for (int w = 0; w < 2; w++) {
-        String id = stub.requestPool(RequestPoolRequest.newBuilder().setPool("10." + (200 + pool++) + ".0.0/16")
+        String id = stub.requestPool(RequestPoolRequest.newBuilder().setPool("10." + (200 + nextPool++) + ".0.0/16")
             .setOwner("bench").build()).getPool().getId();
-        Result r = measure(name, clients, Math.min(n, 65_000), (c, i) -> stub.requestAddress(
+        Result r = measure(String.valueOf(name), clients, Math.min(n, 65_000), (c, i) -> stub.requestAddress(
             RequestAddressRequest.newBuilder().setPoolId(id).setOwner("ep-" + i).build()));
-        if (w == 1) {
+        if (w == 1 && name != null) {
           System.out.println(r.row());
         }
       }
     }
+    if (name == null) {
+      return;
+    }
     // group-commit and conflict figures behind the rows above
+    System.err.println("metrics of: " + name);
     stack.ipam.scrape().lines().filter(l -> l.startsWith("cnm_ipam_batch") || l.startsWith("cnm_ipam_store"))
         .forEach(System.err::println);
   }
@@ -153,24 +187,24 @@ public final class IpamBench {
 
     java.nio.file.Path dataDir;
 
-    Stack(KvBackend backend) throws Exception {
+    Stack(KvBackend backend, IpamConfig config) throws Exception {
       this.backend = backend;
       this.store = CnmServer.builder("store", ServerOptions.listeningOn("127.0.0.1:0"))
           .addService(StoreServices.grpcService(backend)).start();
       this.ipam = IpamServer.start("127.0.0.1:" + store.port(), ServerOptions.listeningOn("127.0.0.1:0"),
-          IpamConfig.defaults());
+          config);
       this.channel = NettyChannelBuilder.forAddress("127.0.0.1", ipam.port()).usePlaintext().build();
     }
 
-    static Stack embedded() throws Exception {
+    static Stack embedded(IpamConfig config) throws Exception {
       java.nio.file.Path dir = Files.createTempDirectory("cnm-bench-ipam-");
-      Stack stack = new Stack(StoreServices.embedded(dir));
+      Stack stack = new Stack(StoreServices.embedded(dir), config);
       stack.dataDir = dir;
       return stack;
     }
 
-    static Stack etcd(EtcdProcess etcd) throws Exception {
-      return new Stack(StoreServices.etcd(List.of(etcd.endpoint())));
+    static Stack etcd(EtcdProcess etcd, IpamConfig config) throws Exception {
+      return new Stack(StoreServices.etcd(List.of(etcd.endpoint())), config);
     }
 
     @Override

@@ -44,6 +44,11 @@ public final class NetworkCommand implements Callable<Integer> {
     List<String> gateways = new ArrayList<>();
     @Option(names = "--ip-range", paramLabel = "CIDR", description = "Allocate endpoint addresses from this sub-range.")
     List<String> ranges = new ArrayList<>();
+    @Option(names = "--ipam-address-space", paramLabel = "NAME", defaultValue = "",
+        description = "IPAM address space of the network's pools (default: the driver scope's default space; "
+            + "others must be configured with 'cnm serve ipam --address-space NAME'). Networks in different "
+            + "spaces may share a subnet.")
+    String addressSpace;
     @Option(names = "--ipv6", description = "Enable IPv6.")
     boolean ipv6;
     @Option(names = "--internal", description = "No egress from the network.")
@@ -62,7 +67,7 @@ public final class NetworkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      IpamConfig.Builder ipam = IpamConfig.newBuilder();
+      IpamConfig.Builder ipam = IpamConfig.newBuilder().setAddressSpace(addressSpace);
       for (int i = 0; i < subnets.size(); i++) {
         IpamPool.Builder p = IpamPool.newBuilder().setSubnet(subnets.get(i));
         if (i < gateways.size()) {

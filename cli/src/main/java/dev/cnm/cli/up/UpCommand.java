@@ -2,9 +2,9 @@ package dev.cnm.cli.up;
 
 import dev.cnm.agent.session.NodeAgentProcess;
 import dev.cnm.cli.serve.AgentFlags;
+import dev.cnm.cli.serve.IpamFlags;
 import dev.cnm.cli.serve.ServerFlags;
 import dev.cnm.controller.ControllerServer;
-import dev.cnm.ipam.domain.IpamConfig;
 import dev.cnm.ipam.server.IpamServer;
 import dev.cnm.runtime.Telemetry;
 import dev.cnm.runtime.config.ServerOptions;
@@ -38,6 +38,8 @@ public final class UpCommand implements Callable<Integer> {
 
   @Mixin AgentFlags agentFlags;
 
+  @Mixin IpamFlags ipamFlags;
+
   @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "${env:CNM_STATE_DIR:-/var/lib/cnm}",
       description = "Store file and agent state (env CNM_STATE_DIR; default ${DEFAULT-VALUE}).")
   Path stateDir;
@@ -66,7 +68,7 @@ public final class UpCommand implements Callable<Integer> {
     try (StoreServer store = StoreServer.start(StoreServer.Backend.EMBEDDED, stateDir.resolve("store"), List.of(),
             ServerOptions.listeningOn("inprocess:cnm-up-store"), telemetry);
         IpamServer ipam = IpamServer.start("inprocess:cnm-up-store", ServerOptions.listeningOn("inprocess:cnm-up-ipam"),
-            client, IpamConfig.defaults());
+            client, ipamFlags.toConfig());
         ControllerServer controller = ControllerServer.start("inprocess:cnm-up-store", "inprocess:cnm-up-ipam",
             controllerOptions.build(), client)) {
       ManagedChannel toController = Channels.forTarget("inprocess:cnm-up-controller", client);

@@ -54,16 +54,18 @@ abstract class MultiHostScenarios {
     }
   }
 
-  /** {@code cnm ARGS --host CONTROLLER} run inside the control host. */
+  /** {@code cnm ARGS} run inside the control host, the controller given as the README does: CNM_HOST. */
   String cli(String... args) throws Exception {
-    String[] cmd = new String[args.length + 5];
-    cmd[0] = NetnsHost.JAVA;
-    cmd[1] = "-jar";
-    cmd[2] = NetnsHost.JAR.toString();
-    System.arraycopy(args, 0, cmd, 3, args.length);
-    cmd[args.length + 3] = "--host";
-    cmd[args.length + 4] = ThreeHostCluster.CONTROL_IP + ":" + ThreeHostCluster.CONTROLLER_PORT;
-    return cluster.control.exec(cmd);
+    List<String> cmd = new java.util.ArrayList<>(List.of("nsenter", "--net=/run/netns/" + cluster.control.name,
+        NetnsHost.JAVA, "-jar", NetnsHost.JAR.toString()));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("CNM_HOST", ThreeHostCluster.CONTROL_IP + ":" + ThreeHostCluster.CONTROLLER_PORT);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0).as("cnm %s: %s", String.join(" ", args), out)
+        .isTrue();
+    return out;
   }
 
   @Test

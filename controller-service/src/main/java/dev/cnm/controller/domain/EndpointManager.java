@@ -110,26 +110,50 @@ public final class EndpointManager {
       ep.setMacAddress(mac.toLowerCase());
       Endpoint value = ep.build();
       String key = StoreKeys.endpoint(net.getId(), id);
-      long rev;
-      try {
-        rev = repo.store().txn().requireRevision(netKv.key(), netKv.modRevision())
-            .create(key, value).create(nameKey, StringValue.of(id)).commit();
-        repo.written(key, value, rev);
-        repo.written(nameKey, StringValue.of(id), rev);
-      } catch (StoreConflictException e) {
-        if (cached) {
-          throw new StaleRead(); // after the undo below: the fresh attempt allocates again
-        }
-        if (repo.networkById(net.getId()).isEmpty()) {
-          throw CnmException.notFound("network", "network \"" + net.getName() + "\" was deleted meanwhile");
-        }
-        throw nameTaken(name, net.getName());
-      }
+      long rev = commit(repo, cached, netKv, key, value, nameKey);
       undo.clear();
       return new KvObject<>(key, value.toBuilder().setRevision(rev).build(), rev, rev, 1, 0);
     } catch (RuntimeException e) {
       undo.run();
       throw e;
+    }
+  }
+
+  /**
+   * Writes the endpoint and its name claim and rewrites its network unchanged, in one Txn: the
+   * network's new revision makes a DeleteNetwork that found no endpoints before this commit fail
+   * its revision-guarded delete instead of leaving this endpoint behind (libnetwork guards the
+   * same race with its per-network endpoint count). A conflict because another endpoint of the
+   * network was created meanwhile is retried with the network re-read; the address stays.
+   */
+  private long commit(ObjectRepository repo, boolean cached, KvObject<Network> netKv, String key, Endpoint value,
+      String nameKey) {
+    Network net = netKv.value();
+    KvObject<Network> current = netKv;
+    for (int attempt = 0; ; attempt++) {
+      try {
+        long rev = repo.store().txn().update(current, current.value()).create(key, value)
+            .create(nameKey, StringValue.of(value.getId())).commit();
+        repo.written(current.key(), current.value(), rev);
+        repo.written(key, value, rev);
+        repo.written(nameKey, StringValue.of(value.getId()), rev);
+        return rev;
+      } catch (StoreConflictException e) {
+        java.util.Optional<KvObject<Network>> now = repo.fresh().networkById(net.getId());
+        if (now.isEmpty()) {
+          if (cached) {
+            throw new StaleRead(); // the name may now be another network's: resolve it again
+          }
+          throw CnmException.notFound("network", "network \"" + net.getName() + "\" was deleted meanwhile");
+        }
+        if (repo.fresh().claimed(nameKey).isPresent()) {
+          throw nameTaken(value.getName(), net.getName());
+        }
+        if (attempt >= 7) {
+          throw e;
+        }
+        current = now.get();
+      }
     }
   }
 

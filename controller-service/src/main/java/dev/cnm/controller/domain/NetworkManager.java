@@ -69,12 +69,16 @@ public final class NetworkManager {
         IpamConfig.Builder ipamOut = IpamConfig.newBuilder().setDriver("default")
             .putAllOptions(req.getIpam().getOptionsMap());
         boolean global = driver.scope() == Scope.SCOPE_GLOBAL;
-        ipamOut.addIpv4(allocatePool(plan.ipv4(), global, false, "network.ipam.ipv4[0]", id, undo));
+        String space = req.getIpam().getAddressSpace();
+        AddressAllocator.PoolGrant v4 = reservePool(plan.ipv4(), global, space, false, "network.ipam.ipv4[0]", id, undo);
+        ipamOut.setAddressSpace(v4.addressSpace());
+        ipamOut.addIpv4(allocateGateway(plan.ipv4(), v4, "network.ipam.ipv4[0]", id));
         if (req.getEnableIpv6()) {
           if (plan.ipv6() == null) {
             throw CnmException.invalidArgument("network.ipam.ipv6", "enable_ipv6 needs an IPv6 subnet");
           }
-          ipamOut.addIpv6(allocatePool(plan.ipv6(), global, true, "network.ipam.ipv6[0]", id, undo));
+          AddressAllocator.PoolGrant v6 = reservePool(plan.ipv6(), global, space, true, "network.ipam.ipv6[0]", id, undo);
+          ipamOut.addIpv6(allocateGateway(plan.ipv6(), v6, "network.ipam.ipv6[0]", id));
         }
         net.setIpam(ipamOut);
       }
@@ -109,14 +113,23 @@ public final class NetworkManager {
     return got;
   }
 
-  private IpamPool allocatePool(IpamPool want, boolean global, boolean v6, String field, String owner, Undo undo) {
+  /** Reserves the pool in the network's address space (empty: the scope's default); undone on failure. */
+  private AddressAllocator.PoolGrant reservePool(IpamPool want, boolean global, String space, boolean v6, String field,
+      String owner, Undo undo) {
     AddressAllocator.PoolGrant pool;
     try {
-      pool = ipam.requestPool(global, want.getSubnet(), want.getIpRange(), v6, owner);
+      pool = ipam.requestPool(global, space, want.getSubnet(), want.getIpRange(), v6, owner);
     } catch (CnmException e) {
-      throw withField(field + ".subnet", e);
+      // IPAM names "address_space" for a space it is not configured with
+      throw withField("address_space".equals(e.metadata().get("field")) ? "network.ipam.address_space"
+          : field + ".subnet", e);
     }
     undo.push(() -> ipam.releasePool(pool.poolId(), owner));
+    return pool;
+  }
+
+  /** The gateway and aux addresses of a reserved pool (released with the pool on failure). */
+  private IpamPool allocateGateway(IpamPool want, AddressAllocator.PoolGrant pool, String field, String owner) {
     String gw;
     try {
       gw = ipam.requestAddress(pool.poolId(), want.getGateway(), AddressAllocator.Kind.GATEWAY, owner);

@@ -17,6 +17,10 @@ record NetworkPlan(IpamPool ipv4, IpamPool ipv6) {
       if (req.getIpam().getIpv4Count() > 0 || req.getIpam().getIpv6Count() > 0) {
         throw CnmException.invalidArgument("network.ipam", "the " + driver.name() + " driver takes no addresses");
       }
+      if (!req.getIpam().getAddressSpace().isEmpty()) {
+        throw CnmException.invalidArgument("network.ipam.address_space", "the " + driver.name()
+            + " driver takes no addresses");
+      }
       return new NetworkPlan(null, null);
     }
     if (!req.getIpam().getDriver().isEmpty() && !req.getIpam().getDriver().equals("default")) {

@@ -5,14 +5,21 @@ package dev.cnm.controller.ipam;
  * {@link dev.cnm.runtime.errors.CnmException}s carrying IPAM's own kind and reason.
  */
 public interface AddressAllocator {
-  /** A reserved pool: its id and CIDR. */
-  record PoolGrant(String poolId, String subnet) {}
+  /** A reserved pool: its id, CIDR and the address space it was reserved in. */
+  record PoolGrant(String poolId, String subnet, String addressSpace) {}
 
   /**
-   * Reserves a pool: {@code subnet} (empty: the next free default pool of the space), handing
-   * out from {@code ipRange} when given. {@code global} selects the global address space.
+   * Reserves a pool in {@code addressSpace} (empty: the default space of the scope, global or
+   * local): {@code subnet} (empty: the next free default pool of the space), handing out from
+   * {@code ipRange} when given. An address space IPAM is not configured with is INVALID_ARGUMENT
+   * whose metadata "field" is {@code address_space}.
    */
-  PoolGrant requestPool(boolean global, String subnet, String ipRange, boolean v6, String owner);
+  PoolGrant requestPool(boolean global, String addressSpace, String subnet, String ipRange, boolean v6, String owner);
+
+  /** {@link #requestPool(boolean, String, String, String, boolean, String)} in the scope's default space. */
+  default PoolGrant requestPool(boolean global, String subnet, String ipRange, boolean v6, String owner) {
+    return requestPool(global, "", subnet, ipRange, v6, owner);
+  }
 
   /** Releases a pool and (forced) whatever is still allocated in it. */
   void releasePool(String poolId, String owner);

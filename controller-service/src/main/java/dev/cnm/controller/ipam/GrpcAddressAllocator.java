@@ -44,11 +44,13 @@ public final class GrpcAddressAllocator implements AddressAllocator {
   }
 
   @Override
-  public PoolGrant requestPool(boolean global, String subnet, String ipRange, boolean v6, String owner) {
-    RequestPoolRequest req = RequestPoolRequest.newBuilder().setAddressSpace(space(global))
+  public PoolGrant requestPool(boolean global, String addressSpace, String subnet, String ipRange, boolean v6,
+      String owner) {
+    String space = addressSpace == null || addressSpace.isEmpty() ? space(global) : addressSpace;
+    RequestPoolRequest req = RequestPoolRequest.newBuilder().setAddressSpace(space)
         .setPool(subnet).setSubPool(ipRange).setV6(v6).setOwner(owner).build();
     RequestPoolResponse r = call(() -> stub().requestPool(req));
-    return new PoolGrant(r.getPool().getId(), r.getPool().getPool());
+    return new PoolGrant(r.getPool().getId(), r.getPool().getPool(), r.getPool().getAddressSpace());
   }
 
   @Override

@@ -260,9 +260,11 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
     }
 
     /**
-     * The stream ended: the node's record goes with its lease (it comes back when the agent
-     * re-registers); the node's objects and desired state stay. If the controller itself dies,
-     * the lease expires after its ttl instead.
+     * The stream ended: the node's record goes when its lease expires, one ttl later, unless the
+     * agent re-registers first (its record then moves to the new session's lease). So an agent
+     * killed and restarted within the ttl disturbs no traffic on other nodes (they keep its
+     * overlay peers), while a node gone for longer loses them everywhere (issue 6). The node's
+     * objects and desired state stay either way.
      */
     public void onClosed() {
       synchronized (state) {
@@ -270,7 +272,7 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
           state.session = null;
         }
       }
-      lease.close();
+      lease.abandon();
     }
   }
 

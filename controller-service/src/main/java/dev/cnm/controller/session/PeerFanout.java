@@ -13,6 +13,7 @@ import dev.cnm.store.client.KvObject;
 import dev.cnm.store.client.StoreWatch;
 import dev.cnm.store.client.WatchEvent;
 import dev.cnm.store.client.WatchListener;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -39,17 +40,22 @@ import java.util.logging.Logger;
  *
  * <p>The endpoint's own node is not republished: the Join, Leave or sandbox deletion that
  * changed it publishes that node itself. Work is batched on one thread, so a burst of changes
- * costs one read of the store's object lists and one snapshot per affected node.
+ * costs one read of the object lists and one snapshot per affected node. Reads go through the
+ * repository's cached view, the one desired states are built from; a batch first waits until
+ * that view shows its changes (it is fed by a watch of its own, which may lag this one).
  */
 public final class PeerFanout implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(PeerFanout.class.getName());
+  /** The longest a batch waits for the repository view to show its changes. */
+  private static final Duration VIEW_WAIT = Duration.ofSeconds(2);
 
   /** A change to fan out: an endpoint's join state on a network, a node's liveness, or everything. */
   private sealed interface Change {}
 
-  private record EndpointChange(String networkId, Set<String> sandboxIds) implements Change {}
+  private record EndpointChange(String networkId, String endpointId, Set<String> sandboxIds, long revision,
+      boolean deleted) implements Change {}
 
-  private record NodeChange(String node) implements Change {}
+  private record NodeChange(String node, long revision, boolean deleted) implements Change {}
 
   private record Everything() implements Change {}
 
@@ -65,7 +71,8 @@ public final class PeerFanout implements AutoCloseable {
   private boolean closed;
 
   private PeerFanout(ObjectRepository repo, NodeSync nodes) {
-    this.repo = repo;
+    // the view desired states are built from, so that what this class reads matches what they see
+    this.repo = repo.cached();
     this.nodes = nodes;
     this.worker = new Thread(this::run, "cnm-peer-fanout");
     this.worker.setDaemon(true);
@@ -147,7 +154,7 @@ public final class PeerFanout implements AutoCloseable {
     if (!is.isEmpty()) {
       sandboxes.add(is);
     }
-    return new EndpointChange(any.getNetworkId(), sandboxes);
+    return new EndpointChange(any.getNetworkId(), any.getId(), sandboxes, e.revision(), e.deleted());
   }
 
   private static boolean samePeer(Endpoint a, Endpoint b) {
@@ -159,11 +166,12 @@ public final class PeerFanout implements AutoCloseable {
   private static Change nodeChange(WatchEvent e) {
     String name = e.key().substring(StoreKeys.NODES.length());
     if (e.deleted() || e.prevKv().isEmpty()) {
-      return new NodeChange(name);
+      return new NodeChange(name, e.revision(), e.deleted());
     }
     Node before = parse(e.prevKv().get().getValue(), Node.parser());
     Node after = e.value(Node.parser());
-    return before.getAdvertiseAddress().equals(after.getAdvertiseAddress()) ? null : new NodeChange(name);
+    return before.getAdvertiseAddress().equals(after.getAdvertiseAddress()) ? null
+        : new NodeChange(name, e.revision(), false);
   }
 
   private static <T extends com.google.protobuf.Message> T parse(com.google.protobuf.ByteString bytes,
@@ -182,6 +190,7 @@ public final class PeerFanout implements AutoCloseable {
       try {
         batch.add(queue.take());
         queue.drainTo(batch);
+        awaitViews(batch);
         fanOut(batch);
         backoffMillis = 100;
       } catch (InterruptedException e) {
@@ -199,6 +208,38 @@ public final class PeerFanout implements AutoCloseable {
         backoffMillis = Math.min(5_000, backoffMillis * 2);
       }
     }
+  }
+
+  /**
+   * Waits (briefly) until the repository view the desired states are built from shows each
+   * change: that view may be an in-memory copy fed by a watch of its own, which can lag this
+   * one, and a snapshot built from it before it caught up would miss the change for good.
+   */
+  private void awaitViews(List<Change> batch) throws InterruptedException {
+    long deadline = System.nanoTime() + VIEW_WAIT.toNanos();
+    for (Change c : batch) {
+      while (!shown(c) && System.nanoTime() < deadline) {
+        Thread.sleep(2);
+      }
+    }
+  }
+
+  private boolean shown(Change c) {
+    Optional<? extends KvObject<?>> now;
+    long revision;
+    boolean deleted;
+    if (c instanceof EndpointChange ec) {
+      now = repo.endpointById(ec.networkId(), ec.endpointId());
+      revision = ec.revision();
+      deleted = ec.deleted();
+    } else if (c instanceof NodeChange nc) {
+      now = repo.node(nc.node());
+      revision = nc.revision();
+      deleted = nc.deleted();
+    } else {
+      return true;
+    }
+    return now.isEmpty() ? deleted : now.get().modRevision() >= revision + (deleted ? 1 : 0);
   }
 
   private void fanOut(List<Change> batch) {

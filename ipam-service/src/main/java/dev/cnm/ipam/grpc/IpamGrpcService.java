@@ -58,7 +58,8 @@ public final class IpamGrpcService extends IpamGrpc.IpamImplBase {
       StreamObserver<GetDefaultAddressSpacesResponse> out) {
     unary(out, () -> GetDefaultAddressSpacesResponse.newBuilder()
         .setLocalDefaultAddressSpace(ipam.config().localSpace())
-        .setGlobalDefaultAddressSpace(ipam.config().globalSpace()).build());
+        .setGlobalDefaultAddressSpace(ipam.config().globalSpace())
+        .addAllAddressSpaces(ipam.config().spaces()).build());
   }
 
   @Override

@@ -5,8 +5,8 @@ import dev.cnm.runtime.config.ServerOptions;
 
 /**
  * A plain entry point for running ipam-service without the cnm CLI (tests start it with
- * {@code java -cp}): {@code IpamMain --store HOST:PORT --listen HOST:PORT}. The supported
- * command is {@code cnm serve ipam}.
+ * {@code java -cp}): {@code IpamMain --store HOST:PORT --listen HOST:PORT [--address-space NAME]...
+ * [--vxlan-ids FIRST-LAST[:AUTO_FIRST]]}. The supported command is {@code cnm serve ipam}.
  */
 public final class IpamMain {
   private IpamMain() {
@@ -15,17 +15,23 @@ public final class IpamMain {
   public static void main(String[] args) throws Exception {
     String store = null;
     String listen = IpamServer.DEFAULT_LISTEN;
+    IpamConfig config = IpamConfig.defaults();
+    java.util.List<String> spaces = new java.util.ArrayList<>();
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--store" -> store = args[i + 1];
         case "--listen" -> listen = args[i + 1];
-        default -> throw new IllegalArgumentException("unknown flag " + args[i] + " (want --store, --listen)");
+        case "--address-space" -> spaces.add(args[i + 1]);
+        case "--vxlan-ids" -> config = config.withIdSet(IpamConfig.VXLAN, IpamConfig.IdRange.parse(args[i + 1]));
+        default -> throw new IllegalArgumentException("unknown flag " + args[i]
+            + " (want --store, --listen, --address-space, --vxlan-ids)");
       }
     }
     if (store == null) {
       throw new IllegalArgumentException("--store HOST:PORT is required");
     }
-    IpamServer server = IpamServer.start(store, ServerOptions.listeningOn(listen), IpamConfig.defaults());
+    IpamServer server = IpamServer.start(store, ServerOptions.listeningOn(listen),
+        config.withExtraSpaces(spaces));
     Runtime.getRuntime().addShutdownHook(new Thread(server::close));
     // the line tests wait for, with the bound port (listen may ask for port 0)
     System.out.println("ipam serving on port " + server.port());

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -18,6 +19,8 @@ public final class IpamMetrics {
   private final Counter conflicts;
   private final Counter reloads;
   private final DistributionSummary batch;
+  /** Timers by "op/outcome": looked up once, not rebuilt from tags on every request. */
+  private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
 
   public IpamMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -47,11 +50,12 @@ public final class IpamMetrics {
 
   /** Records one request's latency; {@code op} is request_address, release_address, request_id... */
   void latency(String op, boolean ok, long nanos) {
-    Timer.builder("cnm.ipam.operation.duration")
+    String outcome = ok ? "ok" : "error";
+    timers.computeIfAbsent(op + "/" + outcome, k -> Timer.builder("cnm.ipam.operation.duration")
         .description("Latency of ipam operations, from request to durable result")
-        .tag("op", op).tag("outcome", ok ? "ok" : "error")
+        .tag("op", op).tag("outcome", outcome)
         .publishPercentileHistogram()
-        .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /** Registers a utilisation gauge (allocated / size, 0..1) for a pool or id set. */

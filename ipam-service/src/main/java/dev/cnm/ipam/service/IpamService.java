@@ -115,7 +115,8 @@ public final class IpamService {
       pref = idOrdinal(set, range, preferred, "preferred");
     }
     long size = range.last() - range.first();
-    WorkerOp op = new WorkerOp.Allocate(null, 0, size, pref, serial, AllocationKind.ENDPOINT, owner, null,
+    // any id of the set may be asked for by number; automatic ones come from autoFirst on
+    WorkerOp op = new WorkerOp.Allocate(null, range.autoFirst() - range.first(), size, pref, serial, AllocationKind.ENDPOINT, owner, null,
         o -> new CnmException(ErrorKind.ALREADY_EXISTS, "ID_IN_USE",
             "preferred: id " + (range.first() + o) + " of set " + set + " is already allocated",
             Map.of("field", "preferred", "set", set), null),
@@ -204,7 +205,8 @@ public final class IpamService {
     PoolId master = id.master();
     return workers.computeIfAbsent("pool:" + master, k -> {
       PoolWorker w = new PoolWorker(kv, Keys.pool(master.space(), master.pool().toString()),
-          Keys.poolBlocksPrefix(master.space(), master.pool().toString()), newMap(master.pool()), executor, metrics);
+          Keys.poolBlocksPrefix(master.space(), master.pool().toString()), newMap(master.pool()), executor,
+          config.txnsInFlight(), metrics);
       double size = Math.max(1, PoolCatalog.sizeOf(master, w.map()));
       metrics.utilisation("pool", master.toString(), () -> w.allocated() / size);
       return w;
@@ -215,7 +217,7 @@ public final class IpamService {
     IpamConfig.IdRange range = idRange(set);
     return workers.computeIfAbsent("ids:" + set, k -> {
       PoolWorker w = new PoolWorker(kv, null, Keys.idBlocksPrefix(set),
-          new OrdinalMap(range.last() - range.first(), false, false), executor, metrics);
+          new OrdinalMap(range.last() - range.first(), false, false), executor, config.txnsInFlight(), metrics);
       double size = range.last() - range.first() + 1.0;
       metrics.utilisation("id_set", set, () -> w.allocated() / size);
       return w;

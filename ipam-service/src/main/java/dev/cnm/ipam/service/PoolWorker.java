@@ -29,8 +29,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * they were read at (and by the pool key's revision, so a pool being released or changed
  * cannot get new allocations). While that transaction is in flight the drain goes on: the
  * next requests form the next batch on other blocks (its blocks are busy until it finished),
- * so up to {@value #MAX_IN_FLIGHT} transactions per pool are in flight and the store can merge
- * their commits. Results are handed out only after their transaction committed, so an
+ * so up to {@code maxInFlight} (IpamConfig#txnsInFlight) transactions per pool are in flight
+ * and the store can merge their commits. Results are handed out only after their transaction committed, so an
  * allocation is durable before anyone sees it. A lost race (another replica wrote a block)
  * rolls that batch's blocks back, refreshes them from the failed transaction's reads, moves
  * this replica's search start to a random block, and queues the batch's requests again.
@@ -41,9 +41,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class PoolWorker {
   /** Blocks one transaction may write: 1 + 2×40 compares/puts/reads stay under the store's 128. */
   static final int MAX_BLOCKS_PER_TXN = 40;
-  /** Transactions one worker keeps in flight (on disjoint blocks). */
-  static final int MAX_IN_FLIGHT = 4;
   private static final int MAX_OPS_PER_BATCH = 512;
+
   private static final int MAX_ATTEMPTS = 64;
 
   private final IpamKv kv;
@@ -51,6 +50,8 @@ final class PoolWorker {
   private final String blocksPrefix;
   private final OrdinalMap map;
   private final Executor executor;
+  /** Transactions this worker keeps in flight at once (on disjoint blocks). */
+  private final int maxInFlight;
   private final ConcurrentLinkedQueue<WorkerOp> queue = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<Commit> finished = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -62,6 +63,8 @@ final class PoolWorker {
   /** Blocks written by transactions in flight (the map skips them). */
   private final Set<Long> busy = new HashSet<>();
   private int inFlight;
+  /** Ops in the last transaction sent. */
+  private int lastBatchSize;
   /** The blocks the batch being applied changed, as they were before it. */
   private Map<Long, Block> snapshots = new HashMap<>();
   private PoolValue record;
@@ -86,8 +89,10 @@ final class PoolWorker {
   /**
    * @param guardKey the pool key every write is guarded by, or null (id sets)
    */
-  PoolWorker(IpamKv kv, String guardKey, String blocksPrefix, OrdinalMap map, Executor executor, IpamMetrics metrics) {
+  PoolWorker(IpamKv kv, String guardKey, String blocksPrefix, OrdinalMap map, Executor executor, int maxInFlight,
+      IpamMetrics metrics) {
     this.kv = kv;
+    this.maxInFlight = maxInFlight;
     this.guardKey = guardKey;
     this.blocksPrefix = blocksPrefix;
     this.map = map;
@@ -142,7 +147,12 @@ final class PoolWorker {
         pending.add(op);
         worked = true;
       }
-      if (!pending.isEmpty() && inFlight < MAX_IN_FLIGHT && startBatch()) {
+      // while a transaction is in flight, the next one goes once it is as large as the last one
+      // sent: requests trickling in wait for the commit in flight rather than each costing a
+      // transaction of its own (on a busy machine, store transactions run out first), while a
+      // steady crowd of clients is split into batches that commit in parallel
+      boolean mayStart = inFlight == 0 || (inFlight < maxInFlight && pending.size() >= lastBatchSize);
+      if (!pending.isEmpty() && mayStart && startBatch()) {
         worked = true;
       }
       if (!worked) {
@@ -255,6 +265,7 @@ final class PoolWorker {
     // after execute: a rejected task leaves nothing marked (the caller rolls the batch back)
     busy.addAll(c.before.keySet());
     inFlight++;
+    lastBatchSize = c.ops.size();
   }
 
   /** Takes a finished transaction's outcome: complete its ops, or roll back and retry them. */

@@ -153,7 +153,9 @@ class IpamGrpcServiceTest {
   @Test
   void requestId_outsideRange_invalidArgument() {
     rejects(Status.Code.INVALID_ARGUMENT, "preferred", s -> s.requestId(RequestIdRequest.newBuilder()
-        .setSet("vxlan").setPreferred(4095).setOwner("n").build()));
+        .setSet("vxlan").setPreferred(0).setOwner("n").build()));
+    rejects(Status.Code.INVALID_ARGUMENT, "preferred", s -> s.requestId(RequestIdRequest.newBuilder()
+        .setSet("vxlan").setPreferred(1L << 24).setOwner("n").build()));
     rejects(Status.Code.INVALID_ARGUMENT, "id", s -> s.releaseId(ReleaseIdRequest.newBuilder()
         .setSet("vxlan").setId(1L << 24).build()));
   }

@@ -66,23 +66,26 @@ class PoolWorkerPipelineTest {
   }
 
   @Test
-  void requestWhileTxnInFlight_committedInItsOwnTxnOnAnotherBlock_neitherAnsweredBeforeCommit() throws Exception {
+  void requestWhileTxnInFlight_committedInItsOwnTxnOnAnotherBlock_noneAnsweredBeforeItsCommit() throws Exception {
     String pool = ipam.pools().requestPool("", "10.7.0.0/16", "", false, Map.of(), "net").id();
     kv.arrived.drainPermits();
     kv.gate = new CountDownLatch(1);
-    CompletableFuture<IpamService.AddressResult> first = request(pool, AllocationKind.ENDPOINT, "ep-1");
+    CompletableFuture<IpamService.AddressResult> first = request(pool, AllocationKind.ENDPOINT, "ep-0");
     awaitTxns(1);
-    CompletableFuture<IpamService.AddressResult> second = request(pool, AllocationKind.ENDPOINT, "ep-2");
+    CompletableFuture<IpamService.AddressResult> second = request(pool, AllocationKind.ENDPOINT, "ep-1");
     awaitTxns(1);
-    assertThat(first).isNotDone();
-    assertThat(second).isNotDone();
+    // IpamConfig.DEFAULT_TXNS_IN_FLIGHT (2) are in flight: the third waits for one of them
+    CompletableFuture<IpamService.AddressResult> third = request(pool, AllocationKind.ENDPOINT, "ep-2");
+    assertThat(kv.arrived.tryAcquire(300, TimeUnit.MILLISECONDS)).isFalse();
+    assertThat(List.of(first, second, third)).noneMatch(CompletableFuture::isDone);
     kv.gate.countDown();
     assertThat(first.get(10, TimeUnit.SECONDS).address()).isEqualTo("10.7.0.1/16");
-    // block 0 was busy, so the next free address of block 1
+    // block 0 was busy, so the first free address of block 1
     assertThat(second.get(10, TimeUnit.SECONDS).address()).isEqualTo("10.7.1.0/16");
+    assertThat(third.get(10, TimeUnit.SECONDS).address()).isIn("10.7.0.2/16", "10.7.1.1/16");
     IpamService other = new IpamService(kv.kv, IpamConfig.defaults(), executor, IpamMetrics.none());
     assertThat(other.allocations().list(pool, 0, "").allocations()).extracting(Allocations.Info::owner)
-        .containsExactly("ep-1", "ep-2");
+        .containsExactlyInAnyOrder("ep-0", "ep-1", "ep-2");
   }
 
   @Test
@@ -95,7 +98,7 @@ class PoolWorkerPipelineTest {
     awaitTxns(1);
     CompletableFuture<String> release = ipam.releaseAddress(pool, "10.8.0.1", "ep-0");
     CompletableFuture<IpamService.AddressResult> gateway = request(pool, AllocationKind.GATEWAY, "net");
-    // both need block 0 (the gateway the lowest free address): nothing else may be sent yet
+    // all need block 0 (the gateway the lowest free address): nothing else may be sent yet
     assertThat(kv.arrived.tryAcquire(300, TimeUnit.MILLISECONDS)).isFalse();
     kv.gate.countDown();
     assertThat(first.get(10, TimeUnit.SECONDS).address()).isEqualTo("10.8.0.2/16");

@@ -16,9 +16,18 @@ import dev.cnm.agent.netlink.MacAddress;
  * @param ipv4 its IPv4 address with the subnet's prefix, or null
  * @param ipv6 its IPv6 address with the subnet's prefix, or null
  * @param hostIfName the host end's name; null or empty derives {@code cnm<first 12 of id>}
+ * @param defaultRoute whether the sandbox's default route goes via this endpoint's network gateway
+ *     (the controller picks one endpoint per sandbox by Join priority, as libnetwork does); null
+ *     means "when it is eth0", for callers that do not choose
  */
 public record EndpointSpec(String endpointId, String networkId, String sandboxId, String ifName, MacAddress mac,
-    IpPrefix ipv4, IpPrefix ipv6, String hostIfName) {
+    IpPrefix ipv4, IpPrefix ipv6, String hostIfName, Boolean defaultRoute) {
+  /** Without a choice of default route: eth0 gets it. */
+  public EndpointSpec(String endpointId, String networkId, String sandboxId, String ifName, MacAddress mac,
+      IpPrefix ipv4, IpPrefix ipv6, String hostIfName) {
+    this(endpointId, networkId, sandboxId, ifName, mac, ipv4, ipv6, hostIfName, null);
+  }
+
   public EndpointSpec {
     Ids.check("endpointId", endpointId);
     Ids.check("networkId", networkId);
@@ -39,6 +48,11 @@ public record EndpointSpec(String endpointId, String networkId, String sandboxId
   /** The common case: eth0, derived MAC and host name. */
   public static EndpointSpec of(String endpointId, String networkId, String sandboxId, IpPrefix ipv4, IpPrefix ipv6) {
     return new EndpointSpec(endpointId, networkId, sandboxId, "eth0", null, ipv4, ipv6, null);
+  }
+
+  /** Whether the sandbox's default route goes via this endpoint (see {@code defaultRoute}). */
+  public boolean routesDefault() {
+    return defaultRoute != null ? defaultRoute : "eth0".equals(ifName);
   }
 
   /** The MAC to use: the given one, else derived from the IPv4 address, else random. */

@@ -232,14 +232,14 @@ final class KernelBridgeDataplane implements BridgeDataplane {
       if (spec.ipv4() != null) {
         in.addresses().replace(index, spec.ipv4());
         addrs.add(spec.ipv4());
-        if (net.gatewayV4() != null && spec.ifName().equals("eth0")) {
+        if (net.gatewayV4() != null && spec.routesDefault()) {
           in.routes().replace(Route.defaultVia(net.gatewayV4().address(), index));
         }
       }
       if (spec.ipv6() != null) {
         in.addresses().replace(index, spec.ipv6());
         addrs.add(spec.ipv6());
-        if (net.gatewayV6() != null && spec.ifName().equals("eth0")) {
+        if (net.gatewayV6() != null && spec.routesDefault()) {
           in.routes().replace(Route.defaultVia(net.gatewayV6().address(), index));
         }
       }

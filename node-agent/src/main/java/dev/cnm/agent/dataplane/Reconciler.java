@@ -181,10 +181,10 @@ final class Reconciler {
     return true;
   }
 
-  /** The sandbox's default route via the gateway (eth0 only, as attach does); true if it had to be added. */
+  /** The sandbox's default route via the gateway (the endpoint that routes it, as attach does); true if it had to be added. */
   private static boolean ensureDefaultRoute(NetlinkHandle in, EndpointSpec e, int index, IpPrefix gateway,
       int family, boolean hasAddress) {
-    if (gateway == null || !hasAddress || !e.ifName().equals("eth0")) {
+    if (gateway == null || !hasAddress || !e.routesDefault()) {
       return false;
     }
     boolean present = in.routes().list(family).stream()

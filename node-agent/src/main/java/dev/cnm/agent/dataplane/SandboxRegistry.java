@@ -32,6 +32,8 @@ final class SandboxRegistry {
 
   private final Namespaces namespaces;
   private final Map<String, Sandbox> open = new HashMap<>();
+  /** Namespaces made ahead of need: two cover a burst of sandboxes while the next ones are made. */
+  private final SpareNamespaces spares = new SpareNamespaces(2);
 
   SandboxRegistry(Namespaces namespaces) {
     this.namespaces = namespaces;
@@ -69,6 +71,16 @@ final class SandboxRegistry {
       return existing;
     }
     Sandbox s = namespaces.exists(sandboxId) ? reopen(sandboxId) : null;
+    Namespaces.Spare<NetlinkHandle> spare = s == null ? spares.take() : null;
+    if (spare != null) {
+      try {
+        Namespaces.Created<NetlinkHandle> c = namespaces.adopt(sandboxId, spare);
+        s = new Sandbox(sandboxId, c.namespace(), c.value());
+      } catch (RuntimeException e) {
+        spares.giveBack(spare);
+        throw e;
+      }
+    }
     if (s == null) {
       Namespaces.Created<NetlinkHandle> c = namespaces.create(sandboxId, () -> {
         NetlinkHandle h = NetlinkHandle.openCurrent();
@@ -149,6 +161,7 @@ final class SandboxRegistry {
   }
 
   void closeAll() {
+    spares.close();
     open.values().forEach(Sandbox::close);
     open.clear();
   }

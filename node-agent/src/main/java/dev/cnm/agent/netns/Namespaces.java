@@ -79,6 +79,50 @@ public final class Namespaces {
     }
   }
 
+  /**
+   * A namespace made ahead of need, not yet named: the descriptor keeps it alive (nothing is on
+   * disk, so nothing is left behind if it is never used), {@code value} is what ran inside it.
+   */
+  public record Spare<T>(int fd, T value) {}
+
+  /** Creates an unnamed namespace and runs {@code inside} in it (see {@link #create(String, Callable)}). */
+  public static <T> Spare<T> createSpare(Callable<T> inside) {
+    return onFreshThread("cnm-netns-spare", () -> {
+      LibC.unshare(LibC.CLONE_NEWNET);
+      int fd = LibC.open("/proc/self/task/" + LibC.gettid() + "/ns/net", LibC.O_RDONLY | LibC.O_CLOEXEC);
+      try {
+        return new Spare<>(fd, inside.call());
+      } catch (Exception | Error e) {
+        LibC.close(fd);
+        throw e;
+      }
+    });
+  }
+
+  /**
+   * Names a spare namespace: bind-mounts it on {@code <dir>/<name>} as {@link #create} would have
+   * (the spare's descriptor becomes the namespace's). ALREADY_EXISTS if the file exists; the
+   * spare is then still the caller's.
+   */
+  public <T> Created<T> adopt(String name, Spare<T> spare) {
+    Path file = fileOf(name);
+    try {
+      Files.createFile(file);
+    } catch (FileAlreadyExistsException e) {
+      throw CnmException.alreadyExists("netns", "network namespace " + name + " already exists at " + file);
+    } catch (IOException e) {
+      throw new CnmException(ErrorKind.INTERNAL, "NETNS_FILE", "cannot create " + file + ": " + e,
+          Map.of("path", file.toString()), e);
+    }
+    try {
+      LibC.bindMount("/proc/self/fd/" + spare.fd(), file.toString());
+    } catch (RuntimeException e) {
+      deleteQuietly(file);
+      throw e;
+    }
+    return new Created<>(new NetNamespace(name, file, spare.fd(), true), spare.value());
+  }
+
   /** Opens an owned namespace by name; NOT_FOUND if there is none. */
   public NetNamespace open(String name) {
     Path file = fileOf(name);

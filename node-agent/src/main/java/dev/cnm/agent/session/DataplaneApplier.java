@@ -30,8 +30,10 @@ import java.util.logging.Logger;
 
 /**
  * Applies the controller's snapshots to this node: the bridge dataplane reconciles networks,
- * sandboxes and endpoints; then the firewall (one nftables table) and the userland proxies are
- * set to the published ports, and each sandbox's hosts and resolv.conf are written. Every step
+ * sandboxes and endpoints; the {@link OverlayApplier} (when the agent has the overlay capability)
+ * realises overlay networks, their endpoints in those sandboxes, their peers and the gateway
+ * bridge; then the firewall (one nftables table) and the userland proxies are set to the published
+ * ports, and each sandbox's hosts and resolv.conf are written. Every step
  * works from the whole desired state, so a repeated or reordered snapshot converges the same way.
  */
 public final class DataplaneApplier implements SnapshotApplier {
@@ -93,6 +95,13 @@ public final class DataplaneApplier implements SnapshotApplier {
     }
     List<EndpointSpec> endpoints = new ArrayList<>();
     List<PublishedPort> ports = new ArrayList<>();
+    // sandboxes where the controller chose the default route's endpoint (by Join priority); others: eth0
+    java.util.Set<String> routing = new java.util.HashSet<>();
+    desired.getEndpointsList().forEach(e -> {
+      if (e.getDefaultGateway()) {
+        routing.add(e.getSandboxId());
+      }
+    });
     for (NodeEndpoint e : desired.getEndpointsList()) {
       NodeNetwork n = bridges.get(e.getNetworkId());
       if (n == null) {
@@ -101,7 +110,8 @@ public final class DataplaneApplier implements SnapshotApplier {
       IpPrefix v4 = e.getIpv4Address().isEmpty() ? null : IpPrefix.parse("ipv4_address", e.getIpv4Address());
       endpoints.add(new EndpointSpec(e.getId(), e.getNetworkId(), e.getSandboxId(), e.getInterfaceName(),
           e.getMacAddress().isEmpty() ? null : MacAddress.parse("mac_address", e.getMacAddress()), v4,
-          e.getIpv6Address().isEmpty() ? null : IpPrefix.parse("ipv6_address", e.getIpv6Address()), null));
+          e.getIpv6Address().isEmpty() ? null : IpPrefix.parse("ipv6_address", e.getIpv6Address()), null,
+          routing.contains(e.getSandboxId()) ? e.getDefaultGateway() : null));
       if (v4 != null) {
         ports.addAll(PortMapping.published(e, v4.address(), n.getBridge().getBridgeName()));
       }
@@ -136,7 +146,8 @@ public final class DataplaneApplier implements SnapshotApplier {
       CnmException failed = failedObjects.get("network/" + n.getId());
       if (failed == null && n.hasOverlay() && overlay == null) {
         failed = CnmException.failedPrecondition("DRIVER_NOT_SUPPORTED", "overlay network " + n.getName()
-            + ": this agent has no overlay data half");
+            + ": this agent runs without the overlay capability (start it with " + AdvertiseAddress.FLAG
+            + " set to a non-loopback address of this node that other nodes reach)");
       }
       out.add(status(ObjectKind.OBJECT_KIND_NETWORK, n.getId(), failed).build());
     }

@@ -253,6 +253,39 @@ class BridgeDataplaneIT {
   }
 
   @Test
+  void attachEndpoint_defaultRouteChosenByController_goesViaThatEndpointNotEth0() {
+    NetworkSpec net2 = new NetworkSpec("net2", "cnmtbr1", 1500, IpPrefix.parse("gw", "10.124.0.1/24"), null);
+    dp.ensureNetwork(NET);
+    dp.ensureNetwork(net2);
+    dp.createSandbox("cnmtsb1");
+
+    dp.attachEndpoint(new EndpointSpec("ep1", "net1", "cnmtsb1", "eth0", null, IpPrefix.parse("ip", "10.123.0.2/24"),
+        null, null, false));
+    dp.attachEndpoint(new EndpointSpec("ep2", "net2", "cnmtsb1", "eth1", null, IpPrefix.parse("ip", "10.124.0.2/24"),
+        null, null, true));
+
+    String routes = KernelFixture.exec(sandboxNs("cnmtsb1"), "ip", "route").output();
+    assertThat(routes).contains("default via 10.124.0.1 dev eth1").doesNotContain("default via 10.123.0.1");
+  }
+
+  @Test
+  void createSandbox_manyInARow_eachGetsItsOwnLiveNamespaceWithLoopbackUp() {
+    // the first ones come from spare namespaces made in the background, later ones too once refilled
+    for (int i = 0; i < 5; i++) {
+      SandboxState sb = dp.createSandbox("cnmtmany" + i);
+      assertThat(sb.namespacePath()).isEqualTo(fx.agentNamespaces.directory().resolve("cnmtmany" + i));
+      assertThat(KernelFixture.exec(sandboxNs("cnmtmany" + i), "ip", "-o", "link", "show", "lo").output())
+          .contains("UP");
+    }
+    long distinct = java.util.stream.IntStream.range(0, 5)
+        .mapToObj(i -> KernelFixture.exec(sandboxNs("cnmtmany" + i), "readlink", "/proc/self/ns/net").output())
+        .distinct().count();
+    assertThat(distinct).isEqualTo(5);
+    dp.deleteSandbox("cnmtmany0");
+    assertThat(Files.exists(fx.agentNamespaces.directory().resolve("cnmtmany0"))).isFalse();
+  }
+
+  @Test
   void badInput_isRejectedBeforeAnyKernelChange() {
     dp.ensureNetwork(NET);
     dp.createSandbox("cnmtsb1");

@@ -239,7 +239,7 @@ class OverlayApplierIT {
   }
 
   @Test
-  void overlayNetwork_onAnAgentWithoutAdvertiseAddress_isReportedPerObject() {
+  void overlayNetwork_onAnAgentWithoutAdvertiseAddressOrOverlay_isReportedPerObject() {
     OverlayApplier none = new OverlayApplier(h1.overlay, null, null);
     DataplaneApplier applier = new DataplaneApplier(h1.bridge, null, null, new SandboxFileWriter(h1.stateDir,
         new dev.cnm.agent.sandboxfiles.SandboxFiles(h1.stateDir.resolve("resolv.conf"),
@@ -252,5 +252,12 @@ class OverlayApplierIT {
         .satisfies(s -> assertThat(s.getError().getMessage()).contains("DEPENDENCY_FAILED"));
     assertThat(out).filteredOn(s -> s.getKind() == ObjectKind.OBJECT_KIND_SANDBOX).singleElement()
         .satisfies(s -> assertThat(s.hasError()).isFalse());
+
+    DataplaneApplier bridgeOnly = new DataplaneApplier(h1.bridge, null, null, new SandboxFileWriter(h1.stateDir,
+        new dev.cnm.agent.sandboxfiles.SandboxFiles(h1.stateDir.resolve("resolv.conf"),
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry())));
+    assertThat(bridgeOnly.apply(stateOf(h1, 2, peerB))).filteredOn(s -> s.getKind() == ObjectKind.OBJECT_KIND_NETWORK)
+        .singleElement().satisfies(s -> assertThat(s.getError().getMessage()).contains("DRIVER_NOT_SUPPORTED",
+            "--advertise-address"));
   }
 }

@@ -82,6 +82,19 @@ class OverlayEgressIT {
   }
 
   @Test
+  void gatewayBridgeNameTakenBySomethingElse_reportedOnTheSandbox_andNothingOfItTouched() {
+    h1.netlink.links().add(LinkSpec.of(TwoHostLab.GATEWAY_BRIDGE, Veth.peer("cnmtother")));
+    List<ObjectStatus> st = h1.apply(state(1, true));
+    assertThat(st).filteredOn(s -> s.getKind() == ObjectKind.OBJECT_KIND_SANDBOX && s.getId().equals("sbA"))
+        .singleElement().satisfies(s -> assertThat(s.getError().getMessage()).contains("LINK_NOT_OWNED",
+            TwoHostLab.GATEWAY_BRIDGE));
+    assertThat(h1.netlink.links().get(TwoHostLab.GATEWAY_BRIDGE).kind()).isEqualTo("veth");
+    // the overlay itself still works: its endpoint is attached
+    assertThat(st).filteredOn(s -> s.getKind() == ObjectKind.OBJECT_KIND_ENDPOINT)
+        .allSatisfy(s -> assertThat(s.hasError()).isFalse());
+  }
+
+  @Test
   void overlayEndpointNoLongerTheDefaultGateway_loosesTheRouteButKeepsGw0_andLeavingDisconnects() {
     Path sbA = key(h1.apply(state(1, true)), "sbA");
     String gw0 = exec(sbA, "ip", "-o", "-4", "addr", "show", "gw0").output();

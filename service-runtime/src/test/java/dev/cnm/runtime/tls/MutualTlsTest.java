@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A real TLS handshake over loopback with certificates made by a test CA. */
 class MutualTlsTest {
-  private static final MethodDescriptor<StringValue, StringValue> WHO_AM_I =
+  static final MethodDescriptor<StringValue, StringValue> WHO_AM_I =
       MethodDescriptor.<StringValue, StringValue>newBuilder()
           .setType(MethodDescriptor.MethodType.UNARY)
           .setFullMethodName("cnm.test.Identity/WhoAmI")
@@ -42,7 +42,7 @@ class MutualTlsTest {
           .build();
 
   /** Answers the caller certificate's CN and URI SAN, as the controller's node check will read them. */
-  private static final BindableService IDENTITY = () -> ServerServiceDefinition.builder(
+  static final BindableService IDENTITY = () -> ServerServiceDefinition.builder(
           ServiceDescriptor.newBuilder("cnm.test.Identity").addMethod(WHO_AM_I).build())
       .addMethod(WHO_AM_I, ServerCalls.asyncUnaryCall((request, response) -> {
         String who = PeerIdentity.current()

@@ -96,6 +96,21 @@ public final class StoreLease implements AutoCloseable {
     streamContext = null;
   }
 
+  /**
+   * Stops renewing without revoking: the lease, and the keys attached to it, go when its ttl runs
+   * out (unless another process renews it). For liveness that should survive a quick restart.
+   */
+  public void abandon() {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      task.cancel(false);
+      dropStream();
+    }
+  }
+
   /** Stops renewing and revokes the lease (deleting its keys). */
   @Override
   public void close() {
