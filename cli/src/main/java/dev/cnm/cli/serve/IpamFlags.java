@@ -30,7 +30,8 @@ public final class IpamFlags {
   @Option(names = "--address-space", paramLabel = "NAME", split = ",", defaultValue = "${env:CNM_ADDRESS_SPACE}",
       description = "An extra IPAM address space besides LocalDefault and GlobalDefault; repeatable or "
           + "comma-separated (env CNM_ADDRESS_SPACE). Pools of different spaces may overlap, so networks in "
-          + "different spaces can use the same subnet; a space's default pools are cut like the global ones.")
+          + "different spaces can use the same subnet; a space's default pools are cut like the global ones. Give "
+          + "every ipam replica the same spaces, and keep a space while networks use it.")
   List<String> addressSpaces;
 
   /** The IPAM configuration these flags describe (libnetwork's defaults where a flag is absent). */

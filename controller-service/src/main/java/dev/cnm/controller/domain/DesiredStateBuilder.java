@@ -30,7 +30,26 @@ public final class DesiredStateBuilder {
     this.drivers = drivers;
   }
 
+  /**
+   * A desired state with the store revisions it reflects: {@code newest} is the highest
+   * modification revision among the node's sandboxes and the endpoints joined to them in the view
+   * it was built from; {@code consistent} is false when that view showed a sandbox and its
+   * endpoints at different points (the kinds are fed by separate watches that may lag each other),
+   * so the state may miss part of a change at or below {@code newest}.
+   */
+  public record Built(DesiredState state, long newest, boolean consistent) {
+    /** The revision the state is known to be complete up to (0: none claimed). */
+    public long covered() {
+      return consistent ? newest : 0;
+    }
+  }
+
   public DesiredState build(String node) {
+    return buildCovered(node).state();
+  }
+
+  public Built buildCovered(String node) {
+    long newest = 0;
     DesiredState.Builder out = DesiredState.newBuilder().setNode(node);
     Map<String, Sandbox> sandboxes = new LinkedHashMap<>();
     Map<String, String> nodeOfSandbox = new HashMap<>();
@@ -38,6 +57,7 @@ public final class DesiredStateBuilder {
       nodeOfSandbox.put(s.value().getId(), s.value().getNode());
       if (s.value().getNode().equals(node)) {
         sandboxes.put(s.value().getId(), s.value());
+        newest = Math.max(newest, s.modRevision());
       }
     }
     Map<String, Network> networks = new HashMap<>();
@@ -47,12 +67,21 @@ public final class DesiredStateBuilder {
     Map<String, List<Endpoint>> bySandbox = new HashMap<>();
     List<KvObject<Endpoint>> allEndpoints = repo.allEndpoints();
     for (KvObject<Endpoint> e : allEndpoints) {
+      if (sandboxes.containsKey(e.value().getSandboxId())) {
+        newest = Math.max(newest, e.modRevision());
+      }
       if (sandboxes.containsKey(e.value().getSandboxId()) && networks.containsKey(e.value().getNetworkId())) {
         bySandbox.computeIfAbsent(e.value().getSandboxId(), k -> new ArrayList<>()).add(e.value());
       }
     }
     Map<String, Network> used = new java.util.TreeMap<>();
+    boolean consistent = true;
     for (Sandbox sb : sandboxes.values()) {
+      List<Endpoint> joined = bySandbox.getOrDefault(sb.getId(), List.of());
+      if (joined.size() != sb.getEndpointIdsCount()
+          || !joined.stream().allMatch(e -> sb.getEndpointIdsList().contains(e.getId()))) {
+        consistent = false; // the sandbox's endpoint list and the endpoints' own records disagree
+      }
       out.addSandboxes(NodeSandbox.newBuilder().setId(sb.getId()).setContainerId(sb.getContainerId())
           .setExternalKey(sb.getExternalKey()).setHostname(sb.getHostname()).setDomainName(sb.getDomainName())
           .addAllDnsServers(sb.getDnsServersList()).addAllDnsSearch(sb.getDnsSearchList())
@@ -81,7 +110,7 @@ public final class DesiredStateBuilder {
       }
       out.addNetworks(nn);
     }
-    return out.build();
+    return new Built(out.build(), newest, consistent);
   }
 
   /**

@@ -10,6 +10,12 @@ public final class StoreKeys {
   public static final String NAMES = ROOT + "names/";
   /** Published host ports, claimed in the Join's Txn so two endpoints never publish one port. */
   public static final String PORTS = ROOT + "ports/";
+  /**
+   * Per node, the store revision the node's last acknowledged desired state covers, written by
+   * the replica holding the node's session and attached to that session's lease: how another
+   * replica learns that a change it committed reached the node.
+   */
+  public static final String NODE_ACKS = ROOT + "nodeacks/";
 
   private StoreKeys() {}
 
@@ -36,6 +42,10 @@ public final class StoreKeys {
   /** Name claim: {@code scope} is "local"/"global" for networks, a network id for endpoints. */
   public static String name(String scope, String kind, String name) {
     return NAMES + scope + "/" + kind + "/" + name;
+  }
+
+  public static String nodeAck(String node) {
+    return NODE_ACKS + node;
   }
 
   public static String port(String protocol, int port) {

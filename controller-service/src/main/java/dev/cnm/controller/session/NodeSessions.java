@@ -35,6 +35,9 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
   private final Duration leaseTtl;
   private final Map<String, NodeState> nodes = new ConcurrentHashMap<>();
   private final ControllerMetrics metrics;
+  /** Cross-replica Joins: what this replica's nodes applied, and waiting on nodes held elsewhere. */
+  private final NodeAckRecords ackRecords;
+  private final RemoteApplyWait remote;
 
   public NodeSessions(ObjectRepository repo, DesiredStateBuilder builder, Duration leaseTtl) {
     this(repo, builder, leaseTtl, ControllerMetrics.none());
@@ -46,6 +49,8 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
     this.builder = builder;
     this.leaseTtl = leaseTtl;
     this.metrics = metrics;
+    this.ackRecords = new NodeAckRecords(repo.store());
+    this.remote = new RemoteApplyWait(repo.store());
     metrics.connectedAgents(() -> nodes.values().stream().filter(NodeState::connected).count());
   }
 
@@ -94,12 +99,26 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
     NodeState st = state(node);
     synchronized (st) {
       // computed under the node's lock so that a later version never reflects an older store read
-      DesiredState snapshot = builder.build(node).toBuilder().setVersion(++st.version)
+      DesiredStateBuilder.Built built = builder.buildCovered(node);
+      st.newest = built.newest();
+      Session s = st.session;
+      if (s != null && built.state().equals(s.sentContent) && st.nackedVersion < st.version) {
+        // nothing new for the agent (e.g. a watch-driven republish of a change already sent):
+        // the last version stands, now known to cover this view's revision too
+        s.sentCover = Math.max(s.sentCover, built.covered());
+        if (st.ackedVersion >= st.version) {
+          ackRecords.acked(node, s.sentCover, s.lease.id());
+        }
+        return st.version;
+      }
+      DesiredState snapshot = built.state().toBuilder().setVersion(++st.version)
           .setNonce(Long.toString(st.version) + "-" + UUID.randomUUID())
           .setTraceparent(TraceParent.current()).build();
       st.latest = snapshot;
       if (st.session != null) {
         st.session.sentNonce = snapshot.getNonce();
+        st.session.sentContent = built.state();
+        st.session.sentCover = built.covered();
         try {
           st.session.sink.send(snapshot);
         } catch (RuntimeException e) {
@@ -113,7 +132,8 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
   @Override
   public Map<String, ObjectStatus> awaitApplied(String node, long version, Duration timeout) {
     NodeState st = state(node);
-    CompletableFuture<Map<String, ObjectStatus>> f;
+    CompletableFuture<Map<String, ObjectStatus>> f = null;
+    long remoteRevision = -1;
     synchronized (st) {
       if (st.ackedVersion >= version) {
         return st.statuses;
@@ -121,8 +141,17 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
       if (st.nackedVersion >= version) {
         throw st.nackError;
       }
-      f = new CompletableFuture<>();
-      st.waiters.put(f, version);
+      if (st.session == null) {
+        remoteRevision = Math.max(1, st.newest);
+      } else {
+        f = new CompletableFuture<>();
+        st.waiters.put(f, version);
+      }
+    }
+    if (f == null) {
+      // no session here: another replica may hold it, and it records what its node applied
+      remote.await(node, remoteRevision, version, timeout);
+      return Map.of();
     }
     try {
       return f.get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
@@ -178,6 +207,8 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
 
   @Override
   public void close() {
+    remote.close();
+    ackRecords.close();
     for (NodeState st : nodes.values()) {
       Session s;
       synchronized (st) {
@@ -199,6 +230,10 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
     private final String id;
     /** Guarded by state: the nonce of the last snapshot sent on this stream. */
     private String sentNonce;
+    /** Guarded by state: that snapshot without version, nonce and trace (to skip resending it). */
+    private DesiredState sentContent;
+    /** Guarded by state: the store revision that snapshot is known to cover (0: none). */
+    private long sentCover;
 
     private Session(NodeState state, SnapshotSink sink, StoreLease lease, String id) {
       this.state = state;
@@ -231,6 +266,7 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
         metrics.ack(ok);
         if (ok) {
           state.ackedVersion = Math.max(state.ackedVersion, ack.getVersion());
+          ackRecords.acked(state.node, sentCover, lease.id());
           Map<String, ObjectStatus> statuses = new java.util.HashMap<>();
           for (ObjectStatus s : ack.getObjectsList()) {
             statuses.put(s.getId(), s);
@@ -280,6 +316,8 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
   private static final class NodeState {
     final String node;
     long version;
+    /** The newest store revision among the node's objects in the last state built. */
+    long newest;
     long ackedVersion;
     /** The latest version the agent rejected, and why (a later ack supersedes it). */
     long nackedVersion;

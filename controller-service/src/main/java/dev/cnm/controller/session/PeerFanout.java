@@ -38,8 +38,11 @@ import java.util.logging.Logger;
  * session with this controller. Watching the store rather than hooking the managers means a
  * change made through any controller replica, or by a lease expiring, is seen by every replica.
  *
- * <p>The endpoint's own node is not republished: the Join, Leave or sandbox deletion that
- * changed it publishes that node itself. Work is batched on one thread, so a burst of changes
+ * <p>The node whose own objects changed (a sandbox of it created, updated or deleted; an
+ * endpoint joined to or left from one of its sandboxes) is republished too, since the change
+ * may have been made through another replica, which cannot reach that node's session; a change
+ * made here was already sent by the operation itself, and the session skips a snapshot equal
+ * to the last one sent, so that costs one build and nothing on the wire. Work is batched on one thread, so a burst of changes
  * costs one read of the object lists and one snapshot per affected node. Reads go through the
  * repository's cached view, the one desired states are built from; a batch first waits until
  * that view shows its changes (it is fed by a watch of its own, which may lag this one).
@@ -56,6 +59,9 @@ public final class PeerFanout implements AutoCloseable {
       boolean deleted) implements Change {}
 
   private record NodeChange(String node, long revision, boolean deleted) implements Change {}
+
+  /** A sandbox of {@code node} created, changed (e.g. its endpoint list) or deleted. */
+  private record SandboxChange(String node, String sandboxId, long revision, boolean deleted) implements Change {}
 
   private record Everything() implements Change {}
 
@@ -84,6 +90,7 @@ public final class PeerFanout implements AutoCloseable {
     f.worker.start();
     f.watch(StoreKeys.ENDPOINTS);
     f.watch(StoreKeys.NODES);
+    f.watch(StoreKeys.SANDBOXES);
     return f;
   }
 
@@ -107,7 +114,8 @@ public final class PeerFanout implements AutoCloseable {
     public void onEvents(long revision, List<WatchEvent> events) {
       for (WatchEvent e : events) {
         try {
-          Change c = prefix.equals(StoreKeys.NODES) ? nodeChange(e) : endpointChange(e);
+          Change c = prefix.equals(StoreKeys.NODES) ? nodeChange(e)
+              : prefix.equals(StoreKeys.SANDBOXES) ? sandboxChange(e) : endpointChange(e);
           if (c != null) {
             queue.add(c);
           }
@@ -174,6 +182,12 @@ public final class PeerFanout implements AutoCloseable {
         : new NodeChange(name, e.revision(), false);
   }
 
+  private static Change sandboxChange(WatchEvent e) {
+    Sandbox sb = e.deleted() ? e.prevKv().map(kv -> parse(kv.getValue(), Sandbox.parser())).orElse(null)
+        : e.value(Sandbox.parser());
+    return sb == null ? null : new SandboxChange(sb.getNode(), sb.getId(), e.revision(), e.deleted());
+  }
+
   private static <T extends com.google.protobuf.Message> T parse(com.google.protobuf.ByteString bytes,
       com.google.protobuf.Parser<T> parser) {
     try {
@@ -236,6 +250,10 @@ public final class PeerFanout implements AutoCloseable {
       now = repo.node(nc.node());
       revision = nc.revision();
       deleted = nc.deleted();
+    } else if (c instanceof SandboxChange sc) {
+      now = repo.sandboxById(sc.sandboxId());
+      revision = sc.revision();
+      deleted = sc.deleted();
     } else {
       return true;
     }
@@ -245,16 +263,27 @@ public final class PeerFanout implements AutoCloseable {
   private void fanOut(List<Change> batch) {
     List<EndpointChange> endpoints = new ArrayList<>();
     Set<String> changedNodes = new HashSet<>();
+    Set<String> own = new LinkedHashSet<>();
     boolean everything = false;
     for (Change c : batch) {
       if (c instanceof EndpointChange ec) {
+        for (String sb : ec.sandboxIds()) {
+          repo.sandboxById(sb).ifPresent(s -> own.add(s.value().getNode()));
+        }
         if (isGlobal(ec.networkId())) {
           endpoints.add(ec);
         }
       } else if (c instanceof NodeChange nc) {
         changedNodes.add(nc.node());
+      } else if (c instanceof SandboxChange sc) {
+        own.add(sc.node());
       } else {
         everything = true;
+      }
+    }
+    for (String node : own) {
+      if (nodes.isConnected(node)) {
+        nodes.publish(node);
       }
     }
     if (endpoints.isEmpty() && changedNodes.isEmpty() && !everything) {

@@ -236,7 +236,11 @@ final class PoolWorker {
     return true;
   }
 
-  /** Sends the batch's blocks in one guarded transaction, on another thread; marks them busy. */
+  /**
+   * Sends the batch's blocks in one guarded transaction and marks them busy. With one
+   * transaction at a time the draining thread waits for it itself (no hand-off to another
+   * thread and back); otherwise it runs on another thread, which then drains in turn.
+   */
   private void send(Commit c) {
     List<IpamKv.Guard> guards = new ArrayList<>(c.before.size() + 1);
     List<IpamKv.Write> writes = new ArrayList<>(c.before.size());
@@ -251,7 +255,7 @@ final class PoolWorker {
       writes.add(IpamKv.Write.put(key, BlockCodec.encode(map.existing(e.getKey()))));
       reads.add(key);
     }
-    executor.execute(() -> {
+    Runnable call = () -> {
       try {
         c.result = kv.txn(guards, writes, reads);
       } catch (CnmException e) {
@@ -260,8 +264,17 @@ final class PoolWorker {
         c.error = new CnmException(ErrorKind.INTERNAL, "INTERNAL", e.toString(), Map.of(), e);
       }
       finished.add(c);
-      schedule();
-    });
+    };
+    if (maxInFlight == 1) {
+      call.run();
+    } else {
+      executor.execute(() -> {
+        call.run();
+        if (scheduled.compareAndSet(false, true)) {
+          drain();
+        }
+      });
+    }
     // after execute: a rejected task leaves nothing marked (the caller rolls the batch back)
     busy.addAll(c.before.keySet());
     inFlight++;

@@ -49,7 +49,8 @@ class PoolWorkerPipelineTest {
 
   private final ExecutorService executor = Executors.newCachedThreadPool();
   private final GatedKv kv = new GatedKv();
-  private final IpamService ipam = new IpamService(kv, IpamConfig.defaults(), executor, IpamMetrics.none());
+  private final IpamService ipam = new IpamService(kv, IpamConfig.defaults().withTxnsInFlight(2), executor,
+      IpamMetrics.none());
 
   @AfterEach
   void stop() {
@@ -74,7 +75,7 @@ class PoolWorkerPipelineTest {
     awaitTxns(1);
     CompletableFuture<IpamService.AddressResult> second = request(pool, AllocationKind.ENDPOINT, "ep-1");
     awaitTxns(1);
-    // IpamConfig.DEFAULT_TXNS_IN_FLIGHT (2) are in flight: the third waits for one of them
+    // two are in flight (txnsInFlight = 2): the third waits for one of them
     CompletableFuture<IpamService.AddressResult> third = request(pool, AllocationKind.ENDPOINT, "ep-2");
     assertThat(kv.arrived.tryAcquire(300, TimeUnit.MILLISECONDS)).isFalse();
     assertThat(List.of(first, second, third)).noneMatch(CompletableFuture::isDone);
@@ -104,5 +105,22 @@ class PoolWorkerPipelineTest {
     assertThat(first.get(10, TimeUnit.SECONDS).address()).isEqualTo("10.8.0.2/16");
     assertThat(release.get(10, TimeUnit.SECONDS)).isEqualTo("ep-0");
     assertThat(gateway.get(10, TimeUnit.SECONDS).address()).isEqualTo("10.8.0.1/16");
+  }
+
+  @Test
+  void defaultConfig_oneTxnAtATime_nextBatchWaitsAndStaysInTheLowestBlock() throws Exception {
+    IpamService serial = new IpamService(kv, IpamConfig.defaults(), executor, IpamMetrics.none());
+    String pool = serial.pools().requestPool("", "10.9.0.0/16", "", false, Map.of(), "net").id();
+    kv.arrived.drainPermits();
+    kv.gate = new CountDownLatch(1);
+    CompletableFuture<IpamService.AddressResult> first = serial.requestAddress(pool, "", AllocationKind.ENDPOINT,
+        false, "", "ep-0");
+    awaitTxns(1);
+    CompletableFuture<IpamService.AddressResult> second = serial.requestAddress(pool, "", AllocationKind.ENDPOINT,
+        false, "", "ep-1");
+    assertThat(kv.arrived.tryAcquire(300, TimeUnit.MILLISECONDS)).isFalse();
+    kv.gate.countDown();
+    assertThat(first.get(10, TimeUnit.SECONDS).address()).isEqualTo("10.9.0.1/16");
+    assertThat(second.get(10, TimeUnit.SECONDS).address()).isEqualTo("10.9.0.2/16");
   }
 }

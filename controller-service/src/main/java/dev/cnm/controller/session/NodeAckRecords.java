@@ -1,0 +1,91 @@
+package dev.cnm.controller.session;
+
+import com.google.protobuf.Int64Value;
+import dev.cnm.controller.domain.StoreKeys;
+import dev.cnm.store.client.StoreClient;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.logging.Logger;
+
+/**
+ * The holding replica's half of a cross-replica Join: after a node acknowledges a desired state,
+ * records under /cnm/v1/nodeacks/NODE the store revision that state covers, attached to the
+ * session's lease (so the record goes with the session). Writes happen on one background thread
+ * and coalesce per node, so an ack never waits for the store and a burst of acks costs one
+ * write per node; a record never goes backwards within one lease.
+ */
+final class NodeAckRecords implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(NodeAckRecords.class.getName());
+
+  private record Record(long revision, long lease) {}
+
+  private final StoreClient store;
+  private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "cnm-node-acks");
+    t.setDaemon(true);
+    return t;
+  });
+  // guarded by this
+  private final Map<String, Record> pending = new LinkedHashMap<>();
+  private final Map<String, Record> written = new HashMap<>();
+  private boolean draining;
+  private boolean closed;
+
+  NodeAckRecords(StoreClient store) {
+    this.store = store;
+  }
+
+  /** The node acknowledged a state covering {@code revision}, on the session holding {@code lease}. */
+  synchronized void acked(String node, long revision, long lease) {
+    if (closed || revision <= 0) {
+      return;
+    }
+    Record have = pending.getOrDefault(node, written.get(node));
+    if (have != null && have.lease() == lease && have.revision() >= revision) {
+      return;
+    }
+    pending.put(node, new Record(revision, lease));
+    if (!draining) {
+      draining = true;
+      writer.execute(this::drain);
+    }
+  }
+
+  private void drain() {
+    while (true) {
+      Map<String, Record> batch;
+      synchronized (this) {
+        if (pending.isEmpty() || closed) {
+          draining = false;
+          return;
+        }
+        batch = new LinkedHashMap<>(pending);
+        pending.clear();
+      }
+      for (Map.Entry<String, Record> e : batch.entrySet()) {
+        Record r = e.getValue();
+        try {
+          store.put(StoreKeys.nodeAck(e.getKey()), Int64Value.of(r.revision()), r.lease());
+          synchronized (this) {
+            written.put(e.getKey(), r);
+          }
+        } catch (RuntimeException ex) {
+          // the next ack writes again; a replica waiting meanwhile times out as it would without us
+          LOG.warning("recording the applied revision of node " + e.getKey() + " failed: " + ex.getMessage());
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      closed = true;
+      pending.clear();
+    }
+    writer.shutdownNow();
+  }
+}
