@@ -119,6 +119,23 @@ class CrossReplicaJoinTest {
   }
 
   @Test
+  void joins_alternatingBetweenReplicas_eachReturnsOnceTheAgentHoldsIt() throws Exception {
+    TestAgent agent = new TestAgent(f.channel, "nodeA").awaitRegistered();
+    try {
+      f.api.createNetwork(bridge("net1", "10.63.0.0/24"));
+      for (int i = 0; i < 12; i++) {
+        NetworkControllerGrpc.NetworkControllerBlockingStub api = i % 2 == 0 ? apiB : f.api;
+        api.createSandbox(Api.sandbox("c" + i, "nodeA"));
+        api.createEndpoint(Api.endpoint("net1", Endpoint.newBuilder().setName("ep" + i)));
+        api.join(JoinRequest.newBuilder().setEndpoint("ep" + i).setSandbox("c" + i).build());
+        assertThat(joined(agent.last())).as("after join %d", i).contains("ep" + i).hasSize(i + 1);
+      }
+    } finally {
+      agent.close();
+    }
+  }
+
+  @Test
   void join_throughTheOtherReplica_agentSilent_deadlineExceededAndTheJoinUndone() throws Exception {
     TestAgent agent = new TestAgent(f.channel, "nodeA").awaitRegistered();
     try {

@@ -99,6 +99,10 @@ class NodeDiagnosticsApiTest {
       f.api.createSandbox(Api.sandbox("c1", "node1"));
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> !inspect("node1").getConnected());
+    // the node's record outlives its stream by one lease ttl (5 s here), so that an agent
+    // restarted quickly disturbs no other node; then the node is down
+    await().atMost(Duration.ofSeconds(20))
+        .until(() -> inspect("node1").getNode().getStatus() == NodeStatus.NODE_STATUS_DOWN);
 
     NodeInspection in = inspect("node1");
 

@@ -52,7 +52,12 @@ record ClusterSandbox(ThreeHostCluster cluster, String network, String name, Thr
 
   /** Pings {@code other} until it answers (peers reach other hosts within milliseconds; 10 s is slack). */
   void reaches(ClusterSandbox other) {
-    Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ZERO).untilAsserted(() ->
+    reaches(other, Duration.ofSeconds(10));
+  }
+
+  /** Pings {@code other} until it answers, for at most {@code within}. */
+  void reaches(ClusterSandbox other, Duration within) {
+    Awaitility.await().atMost(within).pollInterval(Duration.ZERO).untilAsserted(() ->
         assertThat(answers(other.ip)).as("%s (%s on %s) pings %s (%s on %s)", name, ip, host.node, other.name,
             other.ip, other.host.node).isTrue());
   }

@@ -34,6 +34,8 @@ final class ThreeHostCluster implements AutoCloseable {
 
   static final String CONTROL_IP = "10.235.0.254";
   static final int CONTROLLER_PORT = 7372;
+  /** An IPAM address space besides the two defaults (pools of different spaces may overlap). */
+  static final String SECOND_SPACE = "cnmt-b";
   /** The services are small: a capped heap keeps six JVMs friendly to a shared two-core machine. */
   static final List<String> JVM = List.of("-Xmx192m", "-XX:+UseSerialGC", "-Xss512k");
 
@@ -158,8 +160,9 @@ final class ThreeHostCluster implements AutoCloseable {
       store.addAll(List.of("--backend", "embedded", "--data-dir", dir.resolve("store").toString()));
     }
     Process storeP = control.cnm(JVM, "store.log", store.toArray(String[]::new));
+    // a second address space, so that two overlay networks may have the same subnet
     Process ipamP = control.cnm(JVM, "ipam.log", "serve", "ipam", "--store", "127.0.0.1:7370",
-        "--listen", "127.0.0.1:7371");
+        "--listen", "127.0.0.1:7371", "--address-space", SECOND_SPACE);
     Process controllerP = control.cnm(JVM, "controller.log", "serve", "controller", "--store", "127.0.0.1:7370",
         "--ipam", "127.0.0.1:7371", "--listen", CONTROL_IP + ":" + CONTROLLER_PORT);
     api = new NetnsChannel(control.name, CONTROL_IP, CONTROLLER_PORT);
@@ -178,10 +181,6 @@ final class ThreeHostCluster implements AutoCloseable {
     return NetworkControllerGrpc.newBlockingStub(api.channel).withDeadlineAfter(30, TimeUnit.SECONDS);
   }
 
-  io.grpc.ManagedChannel channel() {
-    return api.channel;
-  }
-
   /** ListNodes by name. */
   Map<String, Node> nodes() {
     return api().listNodes(ListNodesRequest.getDefaultInstance()).getNodesList().stream()
@@ -190,19 +189,6 @@ final class ThreeHostCluster implements AutoCloseable {
 
   Host host(int index) {
     return hosts.get(index - 1);
-  }
-
-  /** Every service and agent log, for a failure message. */
-  String logs() throws Exception {
-    StringBuilder b = new StringBuilder();
-    try (var files = Files.list(dir)) {
-      for (Path f : files.filter(p -> p.toString().endsWith(".log")).sorted().toList()) {
-        String s = Files.readString(f);
-        b.append("==== ").append(f.getFileName()).append('\n')
-            .append(s.length() > 4000 ? s.substring(s.length() - 4000) : s).append('\n');
-      }
-    }
-    return b.toString();
   }
 
   /** Keeps the services' and agents' logs under target/multihost-logs/NAME (the temp dir goes). */
@@ -218,7 +204,7 @@ final class ThreeHostCluster implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    Throwable first = null;
+    Exception first = null;
     if (api != null) {
       api.close();
     }
@@ -233,8 +219,8 @@ final class ThreeHostCluster implements AutoCloseable {
     if (etcd != null) {
       etcd.close();
     }
-    if (first instanceof Exception e) {
-      throw e;
+    if (first != null) {
+      throw first;
     }
   }
 }

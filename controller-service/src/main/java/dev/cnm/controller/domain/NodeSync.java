@@ -13,6 +13,14 @@ public interface NodeSync {
   long publish(String node);
 
   /**
+   * Publishes the node unless the state last sent to it already covers the store's objects of
+   * the node up to {@code revision} (e.g. a change this controller made and sent itself).
+   */
+  default void publishUnlessCovered(String node, long revision) {
+    publish(node);
+  }
+
+  /**
    * Waits until the node's agent acknowledged {@code version} or a later one; returns the
    * per-object statuses by object id. DEADLINE_EXCEEDED after {@code timeout}; a NACK throws
    * the agent's error (kind FAILED_PRECONDITION, reason AGENT_REJECTED).

@@ -130,6 +130,17 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
   }
 
   @Override
+  public void publishUnlessCovered(String node, long revision) {
+    NodeState st = state(node);
+    synchronized (st) {
+      if (st.session != null && st.session.sentCover >= revision) {
+        return;
+      }
+    }
+    publish(node);
+  }
+
+  @Override
   public Map<String, ObjectStatus> awaitApplied(String node, long version, Duration timeout) {
     NodeState st = state(node);
     CompletableFuture<Map<String, ObjectStatus>> f = null;

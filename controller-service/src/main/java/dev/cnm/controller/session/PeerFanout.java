@@ -34,16 +34,17 @@ import java.util.logging.Logger;
  * an endpoint joined, left or deleted on node B must reach every other node holding that
  * network; a node record that appears or vanishes (registration, session end, lease expiry)
  * must reach every node sharing an overlay network with it. This class watches the store for
- * those changes (endpoints and node records) and republishes the affected nodes that hold a
- * session with this controller. Watching the store rather than hooking the managers means a
+ * those changes (endpoints, sandboxes and node records) and republishes the affected nodes
+ * that hold a session with this controller. Watching the store rather than hooking the managers means a
  * change made through any controller replica, or by a lease expiring, is seen by every replica.
  *
  * <p>The node whose own objects changed (a sandbox of it created, updated or deleted; an
  * endpoint joined to or left from one of its sandboxes) is republished too, since the change
  * may have been made through another replica, which cannot reach that node's session; a change
- * made here was already sent by the operation itself, and the session skips a snapshot equal
- * to the last one sent, so that costs one build and nothing on the wire. Work is batched on one thread, so a burst of changes
- * costs one read of the object lists and one snapshot per affected node. Reads go through the
+ * made here was already sent by the operation itself (the session knows the store revision its
+ * last snapshot covers, so that costs nothing, and it never resends a snapshot equal to the
+ * last one). Work is batched on one thread, so a burst of changes costs one read of the object
+ * lists and one snapshot per affected node. Reads go through the
  * repository's cached view, the one desired states are built from; a batch first waits until
  * that view shows its changes (it is fed by a watch of its own, which may lag this one).
  */
@@ -55,8 +56,9 @@ public final class PeerFanout implements AutoCloseable {
   /** A change to fan out: an endpoint's join state on a network, a node's liveness, or everything. */
   private sealed interface Change {}
 
+  /** {@code peerChanged}: false when only what other nodes do not see changed (e.g. its port map). */
   private record EndpointChange(String networkId, String endpointId, Set<String> sandboxIds, long revision,
-      boolean deleted) implements Change {}
+      boolean deleted, boolean peerChanged) implements Change {}
 
   private record NodeChange(String node, long revision, boolean deleted) implements Change {}
 
@@ -139,7 +141,7 @@ public final class PeerFanout implements AutoCloseable {
     }
   }
 
-  /** A join, leave or delete of a joined endpoint, or a joined endpoint's addresses changing. */
+  /** A join, leave or delete of a joined endpoint, or any change of a joined one. */
   private static Change endpointChange(WatchEvent e) {
     Optional<Endpoint> before = e.prevKv().map(kv -> parse(kv.getValue(), Endpoint.parser()));
     Optional<Endpoint> after = e.deleted() ? Optional.empty() : Optional.of(e.value(Endpoint.parser()));
@@ -152,9 +154,9 @@ public final class PeerFanout implements AutoCloseable {
     if (was.isEmpty() && is.isEmpty()) {
       return null; // created or deleted unjoined: no node knows it as a peer
     }
-    if (was.equals(is) && before.isPresent() && after.isPresent() && samePeer(before.get(), after.get())) {
-      return null; // e.g. only its port map or revision changed
-    }
+    // e.g. only its port map changed: its own node cares, the others do not
+    boolean peerChanged = !(was.equals(is) && before.isPresent() && after.isPresent()
+        && samePeer(before.get(), after.get()));
     Set<String> sandboxes = new HashSet<>();
     if (!was.isEmpty()) {
       sandboxes.add(was);
@@ -162,7 +164,7 @@ public final class PeerFanout implements AutoCloseable {
     if (!is.isEmpty()) {
       sandboxes.add(is);
     }
-    return new EndpointChange(any.getNetworkId(), any.getId(), sandboxes, e.revision(), e.deleted());
+    return new EndpointChange(any.getNetworkId(), any.getId(), sandboxes, e.revision(), e.deleted(), peerChanged);
   }
 
   private static boolean samePeer(Endpoint a, Endpoint b) {
@@ -263,27 +265,27 @@ public final class PeerFanout implements AutoCloseable {
   private void fanOut(List<Change> batch) {
     List<EndpointChange> endpoints = new ArrayList<>();
     Set<String> changedNodes = new HashSet<>();
-    Set<String> own = new LinkedHashSet<>();
+    Map<String, Long> own = new HashMap<>(); // node → the newest change of its own objects
     boolean everything = false;
     for (Change c : batch) {
       if (c instanceof EndpointChange ec) {
         for (String sb : ec.sandboxIds()) {
-          repo.sandboxById(sb).ifPresent(s -> own.add(s.value().getNode()));
+          repo.sandboxById(sb).ifPresent(s -> own.merge(s.value().getNode(), ec.revision(), Math::max));
         }
-        if (isGlobal(ec.networkId())) {
+        if (ec.peerChanged() && isGlobal(ec.networkId())) {
           endpoints.add(ec);
         }
       } else if (c instanceof NodeChange nc) {
         changedNodes.add(nc.node());
       } else if (c instanceof SandboxChange sc) {
-        own.add(sc.node());
+        own.merge(sc.node(), sc.revision(), Math::max);
       } else {
         everything = true;
       }
     }
-    for (String node : own) {
-      if (nodes.isConnected(node)) {
-        nodes.publish(node);
+    for (Map.Entry<String, Long> o : own.entrySet()) {
+      if (nodes.isConnected(o.getKey())) {
+        nodes.publishUnlessCovered(o.getKey(), o.getValue());
       }
     }
     if (endpoints.isEmpty() && changedNodes.isEmpty() && !everything) {

@@ -77,7 +77,8 @@ final class RemoteApplyWait implements AutoCloseable {
 
   /** Loads every record and watches for newer ones from the revision of that listing. */
   private synchronized void follow() {
-    ListPage<Int64Value> page = store.listPage(StoreKeys.NODE_ACKS, Int64Value.parser(), StoreClient.DEFAULT_PAGE, null);
+    ListPage<Int64Value> page =
+        store.listPage(StoreKeys.NODE_ACKS, Int64Value.parser(), StoreClient.DEFAULT_PAGE, null);
     applied.clear();
     while (true) {
       for (KvObject<Int64Value> kv : page.items()) {

@@ -55,8 +55,12 @@ final class ServerTransports {
   }
 
   // Agents hold one long stream and clients ping every 30 s: allow it rather than GOAWAY them.
+  // The server pings too: a peer cut off without a FIN (a host whose link went down) is found
+  // within ~15 s, so its agent's session ends and its node lease can expire, instead of the
+  // stream looking alive for as long as TCP keeps an idle connection.
   private static NettyServerBuilder keepAlive(NettyServerBuilder builder) {
-    return builder.permitKeepAliveTime(10, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true);
+    return builder.permitKeepAliveTime(10, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true)
+        .keepAliveTime(10, TimeUnit.SECONDS).keepAliveTimeout(5, TimeUnit.SECONDS);
   }
 
   private static ServerCredentials credentials(TlsFiles tls) throws IOException {
