@@ -23,8 +23,14 @@ record ClusterSandbox(ThreeHostCluster cluster, String network, String name, Thr
 
   /** CreateEndpoint, CreateSandbox on {@code host}, Join. */
   static ClusterSandbox attach(ThreeHostCluster cluster, String network, String name, ThreeHostCluster.Host host) {
+    return attach(cluster, network, name, host, "");
+  }
+
+  /** As {@link #attach(ThreeHostCluster, String, String, ThreeHostCluster.Host)}, with a given MAC (empty: derived). */
+  static ClusterSandbox attach(ThreeHostCluster cluster, String network, String name, ThreeHostCluster.Host host,
+      String mac) {
     cluster.api().createEndpoint(CreateEndpointRequest.newBuilder().setNetwork(network)
-        .setEndpoint(Endpoint.newBuilder().setName(name)).build());
+        .setEndpoint(Endpoint.newBuilder().setName(name).setMacAddress(mac)).build());
     String key = cluster.api().createSandbox(CreateSandboxRequest.newBuilder()
         .setSandbox(Sandbox.newBuilder().setContainerId(name).setNode(host.node)).build()).getKey();
     Endpoint joined = cluster.api().join(JoinRequest.newBuilder().setNetwork(network).setEndpoint(name)

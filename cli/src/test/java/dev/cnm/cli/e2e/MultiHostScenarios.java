@@ -201,12 +201,13 @@ abstract class MultiHostScenarios {
             .addIpv4(IpamPool.newBuilder().setSubnet("10.240.2.0/24")))).build()).getId();
     ClusterSandbox a1 = ClusterSandbox.attach(cluster, "ov-iso-a", "iso-a1", cluster.host(1));
     ClusterSandbox a2 = ClusterSandbox.attach(cluster, "ov-iso-a", "iso-a2", cluster.host(2));
-    ClusterSandbox b1 = ClusterSandbox.attach(cluster, "ov-iso-b", "iso-b1", cluster.host(1));
-    ClusterSandbox b2 = ClusterSandbox.attach(cluster, "ov-iso-b", "iso-b2", cluster.host(2));
+    // MACs are derived from the address (02:42 + IPv4): give ov-iso-b's their own to tell them apart
+    ClusterSandbox b1 = ClusterSandbox.attach(cluster, "ov-iso-b", "iso-b1", cluster.host(1), "02:42:0b:0b:00:01");
+    ClusterSandbox b2 = ClusterSandbox.attach(cluster, "ov-iso-b", "iso-b2", cluster.host(2), "02:42:0b:0b:00:02");
     // the same addresses in both networks, on the same two hosts
     assertThat(b1.ip()).isEqualTo(a1.ip());
     assertThat(b2.ip()).isEqualTo(a2.ip());
-    assertThat(b2.mac()).isNotEqualTo(a2.mac());
+    assertThat(b2.mac()).isEqualTo("02:42:0b:0b:00:02").isNotEqualTo(a2.mac());
     a1.reaches(a2);
     b1.reaches(b2);
     // each reached its own network's sandbox: the MAC its sandbox resolved the address to

@@ -72,11 +72,13 @@ final class EtcdWatch implements WatchHandle {
       @Override
       public void onCompleted() {}
     });
+    boolean closeNow;
     synchronized (lock) {
       watcher = started;
-      if (closed) {
-        started.close();
-      }
+      closeNow = closed;
+    }
+    if (closeNow) {
+      started.close();
     }
   }
 
@@ -126,25 +128,36 @@ final class EtcdWatch implements WatchHandle {
   }
 
   private void fail(WatchSink sink, CnmException e) {
+    Watch.Watcher toClose;
     synchronized (lock) {
       if (closed) {
         return;
       }
       closed = true;
-      if (watcher != null) {
-        watcher.close();
-      }
+      toClose = watcher;
     }
+    closeOutsideLock(toClose);
     sink.onError(e);
   }
 
   @Override
   public void close() {
+    Watch.Watcher toClose;
     synchronized (lock) {
       closed = true;
-      if (watcher != null) {
-        watcher.close();
-      }
+      toClose = watcher;
+    }
+    closeOutsideLock(toClose);
+  }
+
+  /**
+   * jetcd's Watcher.close() may wait for its event loop, and that loop calls back into
+   * {@link #fail} and {@link #send}, which take {@code lock}: closing under the lock deadlocked
+   * (seen as every later store call timing out with UNAVAILABLE).
+   */
+  private static void closeOutsideLock(Watch.Watcher w) {
+    if (w != null) {
+      w.close();
     }
   }
 }
