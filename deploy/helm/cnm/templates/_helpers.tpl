@@ -61,14 +61,15 @@ app.kubernetes.io/component: {{ .component }}
 {{- printf "%s-etcd-headless" (include "cnm.fullname" .) -}}
 {{- end -}}
 
-{{/* Comma-separated etcd client URLs: one per member of our StatefulSet, or the external ones. */}}
+{{/* Comma-separated etcd client URLs: one per member of our StatefulSet (https when tls.enabled),
+   or the external ones. */}}
 {{- define "cnm.etcdEndpoints" -}}
 {{- if .Values.etcd.enabled -}}
 {{- $full := include "cnm.fullname" . -}}
 {{- $headless := include "cnm.etcdHeadless" . -}}
 {{- $urls := list -}}
 {{- range $i := until (int .Values.etcd.replicas) -}}
-{{- $urls = append $urls (printf "http://%s-etcd-%d.%s.%s.svc:%d" $full $i $headless $.Release.Namespace (int $.Values.etcd.clientPort)) -}}
+{{- $urls = append $urls (printf "%s://%s-etcd-%d.%s.%s.svc:%d" (ternary "https" "http" $.Values.tls.enabled) $full $i $headless $.Release.Namespace (int $.Values.etcd.clientPort)) -}}
 {{- end -}}
 {{- join "," $urls -}}
 {{- else -}}
@@ -120,4 +121,14 @@ livenessProbe:
   initialDelaySeconds: 20
   periodSeconds: 10
   failureThreshold: 6
+{{- end -}}
+
+{{/* The store's etcd client TLS flags: only for the chart's own etcd, which serves TLS with
+   client-certificate auth when tls.enabled. The store presents its service certificate. */}}
+{{- define "cnm.storeEtcdTlsArgs" -}}
+{{- if and .Values.tls.enabled .Values.etcd.enabled -}}
+{{- list "--etcd-ca=/etc/cnm/tls/ca.crt" "--etcd-cert=/etc/cnm/tls/tls.crt" "--etcd-key=/etc/cnm/tls/tls.key" | toJson -}}
+{{- else -}}
+{{- list | toJson -}}
+{{- end -}}
 {{- end -}}

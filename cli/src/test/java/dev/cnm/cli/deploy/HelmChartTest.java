@@ -175,21 +175,32 @@ class HelmChartTest {
         .hasMessageContaining("etcd.external.endpoints");
   }
 
-  @Test
-  void template_tlsEnabled_createsSecretAndMountsItEverywhere() throws Exception {
+  /** Renders with tls.enabled and certificates of a fresh CA, issued as the chart README says. */
+  private List<Map<String, Object>> renderWithTls(UnaryOperator<TemplateCommand> more) throws Exception {
     CertificateAuthority ca = CertificateAuthority.create("chart test CA", Duration.ofDays(1), Clock.systemUTC());
     IssuedCertificate service = ca.issue(new CertificateRequest(CertificateKind.SERVICE, "cnm",
         List.of("*.net.svc"), List.of(), Duration.ofDays(1)));
+    IssuedCertificate etcd = ca.issue(new CertificateRequest(CertificateKind.SERVICE, "etcd",
+        List.of("*.cnm-etcd-headless.net.svc", "cnm-etcd-headless.net.svc"), List.of("127.0.0.1"), Duration.ofDays(1)));
     Path caFile = pem("ca.crt", "CERTIFICATE", ca.certificate().getEncoded());
     Path certFile = pem("tls.crt", "CERTIFICATE", service.certificate().getEncoded());
     Path keyFile = pem("tls.key", "PRIVATE KEY", service.privateKey().getEncoded());
+    Path etcdCertFile = pem("etcd.crt", "CERTIFICATE", etcd.certificate().getEncoded());
+    Path etcdKeyFile = pem("etcd.key", "PRIVATE KEY", etcd.privateKey().getEncoded());
+    return render(t -> more.apply(t.set("tls.enabled", "true")
+        .setFile("tls.ca", caFile).setFile("tls.cert", certFile).setFile("tls.key", keyFile)
+        .setFile("tls.etcdCert", etcdCertFile).setFile("tls.etcdKey", etcdKeyFile)));
+  }
 
-    List<Map<String, Object>> objects = render(t -> t.set("tls.enabled", "true")
-        .setFile("tls.ca", caFile).setFile("tls.cert", certFile).setFile("tls.key", keyFile));
+  @Test
+  void template_tlsEnabled_createsSecretAndMountsItEverywhere() throws Exception {
+    List<Map<String, Object>> objects = renderWithTls(t -> t);
 
     Map<String, Object> secret = named(objects, "Secret", "cnm-tls");
-    assertThat(decode((String) map(secret, "data").get("ca.crt"))).isEqualTo(Files.readString(caFile));
-    assertThat(decode((String) map(secret, "data").get("tls.key"))).isEqualTo(Files.readString(keyFile));
+    assertThat(decode((String) map(secret, "data").get("ca.crt"))).isEqualTo(Files.readString(temp.resolve("ca.crt")));
+    assertThat(decode((String) map(secret, "data").get("tls.key"))).isEqualTo(Files.readString(temp.resolve("tls.key")));
+    assertThat(decode((String) map(secret, "data").get("etcd.crt"))).isEqualTo(Files.readString(temp.resolve("etcd.crt")));
+    assertThat(decode((String) map(secret, "data").get("etcd.key"))).isEqualTo(Files.readString(temp.resolve("etcd.key")));
     for (String component : List.of("store", "ipam", "controller")) {
       Map<String, Object> deployment = named(objects, "Deployment", "cnm-" + component);
       assertThat(args(deployment)).contains("--tls-cert=/etc/cnm/tls/tls.crt", "--tls-key=/etc/cnm/tls/tls.key",
@@ -204,6 +215,85 @@ class HelmChartTest {
         "--tls-key=/etc/cnm/node/node-$(NODE_NAME).key", "--tls-ca=/etc/cnm/tls/ca.crt");
     assertThat(list(agent, "spec.template.spec.volumes")).anySatisfy(v -> assertThat(
         (String) at(v, "hostPath.path")).isEqualTo("/etc/cnm/pki"));
+  }
+
+  @Test
+  void template_tlsEnabled_etcdServesClientTlsWithClientCertificates() throws Exception {
+    Map<String, Object> etcd = named(renderWithTls(t -> t), "StatefulSet", "cnm-etcd");
+    Map<String, Object> container = container(etcd);
+    List<String> command = at(container, "command");
+    assertThat(command).contains("--listen-client-urls=https://0.0.0.0:2379",
+        "--advertise-client-urls=https://$(POD_NAME).cnm-etcd-headless.net.svc:2379",
+        "--cert-file=/etc/etcd/tls/etcd.crt", "--key-file=/etc/etcd/tls/etcd.key",
+        "--trusted-ca-file=/etc/etcd/tls/ca.crt", "--client-cert-auth",
+        "--listen-metrics-urls=http://0.0.0.0:2381");
+    // Peers stay plain HTTP (documented).
+    assertThat(command).contains("--listen-peer-urls=http://0.0.0.0:2380");
+    assertThat(command).noneSatisfy(flag -> assertThat(flag).startsWith("--listen-client-urls=http:"));
+
+    Map<String, Object> mount = list(container, "volumeMounts").stream()
+        .filter(m -> "/etc/etcd/tls".equals(m.get("mountPath"))).findFirst()
+        .orElseThrow(() -> new AssertionError("no /etc/etcd/tls mount in " + list(container, "volumeMounts")));
+    assertThat(mount).containsEntry("readOnly", true);
+    Map<String, Object> volume = list(etcd, "spec.template.spec.volumes").stream()
+        .filter(v -> mount.get("name").equals(v.get("name"))).findFirst()
+        .orElseThrow(() -> new AssertionError("no volume " + mount.get("name")));
+    assertThat((String) at(volume, "secret.secretName")).isEqualTo("cnm-tls");
+    assertThat(list(volume, "secret.items")).extracting(i -> i.get("key"))
+        .containsExactlyInAnyOrder("ca.crt", "etcd.crt", "etcd.key");
+
+    // The kubelet has no client certificate: probes must hit the plain-HTTP metrics listener.
+    Map<String, Object> metricsPort = list(container, "ports").stream()
+        .filter(p -> "metrics".equals(p.get("name"))).findFirst().orElseThrow();
+    assertThat(metricsPort).containsEntry("containerPort", 2381);
+    for (String probe : List.of("readinessProbe", "livenessProbe")) {
+      assertThat((Object) at(container, probe + ".httpGet.port")).as(probe).isEqualTo("metrics");
+    }
+  }
+
+  @Test
+  void template_tlsEnabled_storeDialsEtcdOverHttpsWithItsCertificate() throws Exception {
+    List<String> args = args(named(renderWithTls(t -> t), "Deployment", "cnm-store"));
+    assertThat(args).contains("--etcd-endpoints=https://cnm-etcd-0.cnm-etcd-headless.net.svc:2379,"
+            + "https://cnm-etcd-1.cnm-etcd-headless.net.svc:2379,https://cnm-etcd-2.cnm-etcd-headless.net.svc:2379",
+        "--etcd-ca=/etc/cnm/tls/ca.crt", "--etcd-cert=/etc/cnm/tls/tls.crt", "--etcd-key=/etc/cnm/tls/tls.key");
+  }
+
+  @Test
+  void template_tlsDisabled_etcdAndStoreStayPlain() {
+    List<Map<String, Object>> objects = render();
+    Map<String, Object> etcd = named(objects, "StatefulSet", "cnm-etcd");
+    Map<String, Object> container = container(etcd);
+    List<String> command = at(container, "command");
+    assertThat(command).contains("--listen-client-urls=http://0.0.0.0:2379");
+    assertThat(command).noneSatisfy(flag -> assertThat(flag).startsWith("--cert-file"));
+    assertThat(command).noneSatisfy(flag -> assertThat(flag).startsWith("--client-cert-auth"));
+    assertThat(command).noneSatisfy(flag -> assertThat(flag).startsWith("--listen-metrics-urls"));
+    assertThat(list(container, "volumeMounts")).extracting(m -> m.get("mountPath")).containsExactly("/var/lib/etcd");
+    assertThat(map(etcd, "spec.template.spec")).doesNotContainKey("volumes");
+    assertThat((Object) at(container, "readinessProbe.httpGet.port")).isEqualTo("client");
+    assertThat((Object) at(container, "livenessProbe.httpGet.port")).isEqualTo("client");
+    assertThat(args(named(objects, "Deployment", "cnm-store")))
+        .noneSatisfy(arg -> assertThat(arg).startsWith("--etcd-c"))
+        .noneSatisfy(arg -> assertThat(arg).startsWith("--etcd-key"));
+  }
+
+  @Test
+  void template_tlsEnabledWithExternalEtcd_storeGetsNoEtcdTlsFlags() throws Exception {
+    List<Map<String, Object>> objects = renderWithTls(t -> t.set("etcd.enabled", "false")
+        .set("etcd.external.endpoints[0]", "http://etcd-a:2379"));
+    assertThat(ofKind(objects, "StatefulSet")).isEmpty();
+    assertThat((Map<String, Object>) map(named(objects, "Secret", "cnm-tls"), "data")).doesNotContainKey("etcd.crt");
+    assertThat(args(named(objects, "Deployment", "cnm-store"))).contains("--etcd-endpoints=http://etcd-a:2379")
+        .noneSatisfy(arg -> assertThat(arg).startsWith("--etcd-ca"));
+  }
+
+  @Test
+  void template_tlsEnabledWithoutEtcdCertificate_failsNamingTheValue() throws Exception {
+    Path pemFile = pem("x.crt", "CERTIFICATE", new byte[] {1});
+    assertThatThrownBy(() -> render(t -> t.set("tls.enabled", "true")
+        .setFile("tls.ca", pemFile).setFile("tls.cert", pemFile).setFile("tls.key", pemFile)))
+        .hasMessageContaining("tls.etcdCert");
   }
 
   @Test
