@@ -12,7 +12,7 @@
 #
 # Usage: sudo scripts/bench-attach.sh [N]     (default 500)
 # Env:   RESULTS_FILE (JSONL, default bench/target/attach.jsonl)  DOCKER=0 skips the Docker peer
-#        NCTR (Docker containers, default 30). The CNI peer runs without portmap and ipMasq (its
+#        WARMUP (uncounted cnm attaches first, default 20), NCTR (Docker containers, default 30). The CNI peer runs without portmap and ipMasq (its
 #        fastest configuration; cnm publishes no ports here either).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,7 +56,7 @@ nsenter --net=/run/netns/$NS_CNM java --enable-native-access=ALL-UNNAMED -jar "$
 UP_PID=$!
 for _ in $(seq 150); do [ -S "$WORK/cnm.sock" ] && break; sleep 0.2; done
 sleep 2
-java -Xmx256m -cp "$CP" dev.cnm.bench.controller.AttachE2EBench --target "unix:$WORK/cnm.sock" --n "$N" \
+java -Xmx256m -cp "$CP" dev.cnm.bench.controller.AttachE2EBench --target "unix:$WORK/cnm.sock" --n "$N" --warmup "${WARMUP:-20}" \
   --results "$RESULTS" 2> >(grep -v WARN >&2)
 kill -9 "$UP_PID"; wait "$UP_PID" 2>/dev/null || true; UP_PID=
 

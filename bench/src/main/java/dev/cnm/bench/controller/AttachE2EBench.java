@@ -31,7 +31,8 @@ import java.util.concurrent.TimeUnit;
  * End-to-end attach through a running {@code cnm up} (issue 5): per container, attach =
  * CreateEndpoint + CreateSandbox + Join (each Join returns after the agent programmed the kernel),
  * detach = Leave + DeleteEndpoint + DeleteSandbox; N sequential containers, as a runtime starting
- * them one by one. A warm-up of 20 containers runs first and is not counted.
+ * them one by one. A warm-up (20 containers unless {@code --warmup N}) runs first and is not counted: `cnm up` is
+ * a long-running process, so JIT compilation still running in the measured part inflates it.
  *
  * <p>Usage: {@code AttachE2EBench --target unix:/path/cnm.sock --n 500 --results FILE.jsonl}
  */
@@ -41,11 +42,13 @@ public final class AttachE2EBench {
   public static void main(String[] args) throws Exception {
     String target = "unix:/run/cnm/cnm.sock";
     int n = 500;
+    int warmup = 20;
     Path results = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--target" -> target = args[++i];
         case "--n" -> n = Integer.parseInt(args[++i]);
+        case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         case "--results" -> results = Path.of(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
@@ -56,7 +59,7 @@ public final class AttachE2EBench {
       stub.withDeadlineAfter(30, TimeUnit.SECONDS).createNetwork(CreateNetworkRequest.newBuilder().setNetwork(
           Network.newBuilder().setName("cnmbench").putOptions("bridge_name", "cnmbench0")
               .setIpam(IpamConfig.newBuilder().addIpv4(IpamPool.newBuilder().setSubnet("10.204.0.0/16")))).build());
-      run(stub, "warmup", 20, null);
+      run(stub, "warmup", warmup, null);
       run(stub, "c", n, results);
       stub.withDeadlineAfter(30, TimeUnit.SECONDS).deleteNetwork(
           DeleteNetworkRequest.newBuilder().setNetwork("cnmbench").build());
