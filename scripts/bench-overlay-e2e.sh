@@ -32,7 +32,7 @@ done
 WORK=$(mktemp -d /tmp/cnmbench-ove2e.XXXXXX)
 PIDS=()
 
-del_netns() { for ns in $(ip netns list | awk '{print $1}' | grep "^$PFX" || true); do ip netns del "$ns"; done; }
+. scripts/lib/bench-netns.sh   # del_netns, nsx, mkns, vethpair
 cleanup() {
   set +e
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null; done
@@ -48,12 +48,6 @@ del_netns
 mkdir -p "$(dirname "$RESULTS")"
 : > "$RESULTS"
 
-nsx() { local n=$1; shift; ip netns exec "$PFX$n" "$@"; }
-mkns() { for n; do ip netns add "$PFX$n"; nsx "$n" ip link set lo up; done; }
-vethpair() {  # NS1 IF1 NS2 IF2 MTU
-  ip link add "$2" netns "$PFX$1" mtu "$5" type veth peer name "$4" netns "$PFX$3" mtu "$5"
-  nsx "$1" ip link set "$2" up; nsx "$3" ip link set "$4" up
-}
 # a cnm process in a namespace: nsenter --net only, so the sandboxes' bind mounts stay visible here
 cnm_in() { local ns=$1 log=$2; shift 2
   nsenter --net=/run/netns/$PFX$ns java --enable-native-access=ALL-UNNAMED -Xmx256m -jar "$WORK/cnm.jar" "$@" \

@@ -24,7 +24,7 @@ done
 WORK=$(mktemp -d /tmp/cnmbench-ov.XXXXXX)
 PIDS=()
 
-del_netns() { for ns in $(ip netns list | awk '{print $1}' | grep "^$PFX" || true); do ip netns del "$ns"; done; }
+. scripts/lib/bench-netns.sh   # del_netns, nsx, mkns, vethpair
 cleanup() {
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
   # namespaces the Java side made under its state dir (bind-mounted nsfs files)
@@ -40,12 +40,6 @@ del_netns
 mkdir -p "$(dirname "$RESULTS")"
 : > "$RESULTS"
 
-nsx() { local n=$1; shift; ip netns exec "$PFX$n" "$@"; }
-mkns() { for n; do ip netns add "$PFX$n"; nsx "$n" ip link set lo up; done; }
-vethpair() {  # NS1 IF1 NS2 IF2 MTU
-  ip link add "$2" netns "$PFX$1" mtu "$5" type veth peer name "$4" netns "$PFX$3" mtu "$5"
-  nsx "$1" ip link set "$2" up; nsx "$3" ip link set "$4" up
-}
 
 # iperf PEER SERVER_NS CLIENT_NS SERVER_IP ROUND -> one Gbit/s figure
 iperf() {

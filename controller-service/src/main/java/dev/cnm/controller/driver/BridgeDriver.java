@@ -73,8 +73,8 @@ final class BridgeDriver implements NetworkDriver {
       String value = e.getValue().trim();
       switch (key) {
         case BRIDGE_NAME -> out.put(key, bridgeName(field, value));
-        case MTU -> out.put(key, Integer.toString(mtu(field, value)));
-        case MASQUERADE, ICC -> out.put(key, Boolean.toString(bool(field, value)));
+        case MTU -> out.put(key, Integer.toString(OptionValues.mtu(field, value)));
+        case MASQUERADE, ICC -> out.put(key, Boolean.toString(OptionValues.bool(field, value)));
         case HOST_BINDING -> {
           byte[] a = Cidr.parseAddress(field, value);
           if (a.length != 4) {
@@ -101,26 +101,6 @@ final class BridgeDriver implements NetworkDriver {
       }
     }
     return v;
-  }
-
-  private static int mtu(String field, String v) {
-    try {
-      int m = Integer.parseInt(v);
-      if (m < 68 || m > 65535) {
-        throw CnmException.invalidArgument(field, "MTU must be 68..65535, got " + m);
-      }
-      return m;
-    } catch (NumberFormatException e) {
-      throw CnmException.invalidArgument(field, "not a number: " + v);
-    }
-  }
-
-  private static boolean bool(String field, String v) {
-    return switch (v.toLowerCase()) {
-      case "true", "1", "yes" -> true;
-      case "false", "0", "no" -> false;
-      default -> throw CnmException.invalidArgument(field, "not a boolean: " + v);
-    };
   }
 
   @Override

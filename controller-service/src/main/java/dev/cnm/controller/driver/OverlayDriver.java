@@ -74,14 +74,14 @@ final class OverlayDriver implements NetworkDriver {
       switch (key) {
         case VXLAN_ID -> out.put(key, Long.toString(vni(field, value)));
         case MTU -> {
-          int mtu = number(field, value, 68, 65535, "MTU");
+          int mtu = OptionValues.mtu(field, value);
           if (request.getEnableIpv6() && mtu < IPV6_MIN_MTU) {
             throw CnmException.invalidArgument(field, "an IPv6 network needs an MTU of at least "
                 + IPV6_MIN_MTU + ", got " + mtu);
           }
           out.put(key, Integer.toString(mtu));
         }
-        case VXLAN_PORT -> out.put(key, Integer.toString(number(field, value, 1, 65535, "port")));
+        case VXLAN_PORT -> out.put(key, Integer.toString(OptionValues.integer(field, value, 1, 65535, "port")));
         default -> throw CnmException.invalidArgument(field,
             "unknown overlay option (known: " + String.join(", ", optionKeys()) + ")");
       }
@@ -102,19 +102,6 @@ final class OverlayDriver implements NetworkDriver {
     }
     if (v < 1 || v > MAX_VNI) {
       throw CnmException.invalidArgument(field, "a VNI must be 1.." + MAX_VNI + ", got " + v);
-    }
-    return v;
-  }
-
-  private static int number(String field, String value, int min, int max, String what) {
-    int v;
-    try {
-      v = Integer.parseInt(value);
-    } catch (NumberFormatException e) {
-      throw CnmException.invalidArgument(field, "not a number: " + value);
-    }
-    if (v < min || v > max) {
-      throw CnmException.invalidArgument(field, what + " must be " + min + ".." + max + ", got " + v);
     }
     return v;
   }
