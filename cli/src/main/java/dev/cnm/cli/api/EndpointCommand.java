@@ -81,11 +81,7 @@ public final class EndpointCommand implements Callable<Integer> {
       try (ApiTarget.Connection c = api.connect()) {
         Endpoint created = c.stub().createEndpoint(CreateEndpointRequest.newBuilder().setNetwork(network)
             .setEndpoint(e).build());
-        if (Output.parse(output) == Output.JSON) {
-          Output.JSON.one(spec.commandLine().getOut(), created);
-        } else {
-          spec.commandLine().getOut().println(created.getId());
-        }
+        Output.parse(output).created(spec.commandLine().getOut(), created, created.getId());
       }
       return 0;
     }
@@ -101,15 +97,13 @@ public final class EndpointCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      List<Endpoint> all = new ArrayList<>();
+      List<Endpoint> all;
       try (ApiTarget.Connection c = api.connect()) {
-        String token = "";
-        do {
+        all = Paging.all(token -> {
           ListEndpointsResponse r = c.stub().listEndpoints(ListEndpointsRequest.newBuilder().setNetwork(network)
               .setPageToken(token).build());
-          all.addAll(r.getEndpointsList());
-          token = r.getNextPageToken();
-        } while (!token.isEmpty());
+          return new Paging.Page<>(r.getEndpointsList(), r.getNextPageToken());
+        });
       }
       output.get().list(spec.commandLine().getOut(), all,
           new Output.Column<>("ENDPOINT ID", e -> e.getId().substring(0, 12)),

@@ -87,11 +87,7 @@ public final class NetworkCommand implements Callable<Integer> {
           .putAllLabels(KeyValues.parse("--label", labels));
       try (ApiTarget.Connection c = api.connect()) {
         Network created = c.stub().createNetwork(CreateNetworkRequest.newBuilder().setNetwork(n).build());
-        if (Output.parse(output) == Output.JSON) {
-          Output.JSON.one(spec.commandLine().getOut(), created);
-        } else {
-          spec.commandLine().getOut().println(created.getId());
-        }
+        Output.parse(output).created(spec.commandLine().getOut(), created, created.getId());
       }
       return 0;
     }
@@ -119,14 +115,12 @@ public final class NetworkCommand implements Callable<Integer> {
           throw new IllegalArgumentException("--filter: expected name=, driver= or label=, got " + f);
         }
       }
-      List<Network> all = new ArrayList<>();
+      List<Network> all;
       try (ApiTarget.Connection c = api.connect()) {
-        String token = "";
-        do {
+        all = Paging.all(token -> {
           ListNetworksResponse r = c.stub().listNetworks(req.setPageToken(token).build());
-          all.addAll(r.getNetworksList());
-          token = r.getNextPageToken();
-        } while (!token.isEmpty());
+          return new Paging.Page<>(r.getNetworksList(), r.getNextPageToken());
+        });
       }
       output.get().list(spec.commandLine().getOut(), all,
           new Output.Column<>("NETWORK ID", n -> n.getId().substring(0, 12)),

@@ -75,6 +75,16 @@ public enum Output {
     out.flush();
   }
 
+  /** What a create prints: the new object as JSON, or (table) only its id, as docker does. */
+  public void created(PrintWriter out, MessageOrBuilder message, String id) {
+    if (this == JSON) {
+      one(out, message);
+    } else {
+      out.println(id);
+      out.flush();
+    }
+  }
+
   static String json(MessageOrBuilder m) {
     try {
       return JsonFormat.printer().preservingProtoFieldNames().print(m);

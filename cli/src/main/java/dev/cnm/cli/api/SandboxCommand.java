@@ -73,11 +73,7 @@ public final class SandboxCommand implements Callable<Integer> {
       }
       try (ApiTarget.Connection c = api.connect()) {
         Sandbox created = c.stub().createSandbox(CreateSandboxRequest.newBuilder().setSandbox(s).build());
-        if (Output.parse(output) == Output.JSON) {
-          Output.JSON.one(spec.commandLine().getOut(), created);
-        } else {
-          spec.commandLine().getOut().println(created.getId());
-        }
+        Output.parse(output).created(spec.commandLine().getOut(), created, created.getId());
       }
       return 0;
     }
@@ -93,15 +89,13 @@ public final class SandboxCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      List<Sandbox> all = new ArrayList<>();
+      List<Sandbox> all;
       try (ApiTarget.Connection c = api.connect()) {
-        String token = "";
-        do {
+        all = Paging.all(token -> {
           ListSandboxesResponse r = c.stub().listSandboxes(ListSandboxesRequest.newBuilder().setNode(node)
               .setPageToken(token).build());
-          all.addAll(r.getSandboxesList());
-          token = r.getNextPageToken();
-        } while (!token.isEmpty());
+          return new Paging.Page<>(r.getSandboxesList(), r.getNextPageToken());
+        });
       }
       output.get().list(spec.commandLine().getOut(), all,
           new Output.Column<>("SANDBOX ID", s -> s.getId().substring(0, 12)),
