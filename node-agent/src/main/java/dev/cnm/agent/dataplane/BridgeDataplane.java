@@ -16,8 +16,9 @@ import java.util.Optional;
  *
  * <p>Costs (see docs/benchmarks.md): an attach is one veth creation with the peer born inside the
  * sandbox plus a few address/route messages (~1 ms). The fast tear-down is
- * {@link #deleteSandbox}: deleting the namespace takes its endpoints with it, while
- * {@link #detachEndpoint} on a live sandbox deletes a veth, which the kernel makes cost ~16 ms.
+ * {@link #deleteSandbox}: deleting the namespace takes its endpoints with it. Deleting a veth
+ * costs the kernel ~16 ms, so {@link #detachEndpoint} on a live sandbox only takes the sandbox
+ * end out of service (down, renamed) and leaves the veth's deletion to a background thread.
  */
 public interface BridgeDataplane extends AutoCloseable {
 
@@ -53,7 +54,11 @@ public interface BridgeDataplane extends AutoCloseable {
   /** Attaches an endpoint to its sandbox and network; returns what the kernel now holds. */
   EndpointState attachEndpoint(EndpointSpec spec);
 
-  /** Detaches an endpoint (deletes its veth pair); absent is success. */
+  /**
+   * Detaches an endpoint; absent is success. On return the endpoint's interface is gone from the
+   * sandbox (down and renamed {@code cnmgc<n>}, so its name is free for another endpoint at once)
+   * and its veth pair is being deleted in the background (within tens of milliseconds).
+   */
   void detachEndpoint(String endpointId);
 
   /** The endpoint's state if attached. */
@@ -69,7 +74,10 @@ public interface BridgeDataplane extends AutoCloseable {
    */
   ReconcileReport reconcile(DesiredState desired);
 
-  /** Closes the netlink handles and namespace descriptors; the kernel state stays as it is. */
+  /**
+   * Closes the netlink handles and namespace descriptors; the kernel state stays as it is (veths
+   * of detached endpoints not yet deleted are left, marked, to the next {@link #reconcile}).
+   */
   @Override
   void close();
 }

@@ -146,7 +146,11 @@ final class Reconciler {
     }
     NetlinkHandle in = dp.sandboxRegistry().get(e.sandboxId()).netlink();
     Optional<Link> inner = in.links().find(e.ifName());
-    if (inner.isEmpty() || (e.mac() != null && !e.mac().equals(inner.get().mac()))) {
+    // the kernel omits IFLA_LINK when the peer's index equals the host end's own
+    int peer = hostEnd.parentIndex() != 0 ? hostEnd.parentIndex() : hostEnd.index();
+    // a host end whose detach was under way pairs with a renamed sandbox end, not with this name
+    if (inner.isEmpty() || inner.get().index() != peer
+        || (e.mac() != null && !e.mac().equals(inner.get().mac()))) {
       return false;
     }
     int index = inner.get().index();

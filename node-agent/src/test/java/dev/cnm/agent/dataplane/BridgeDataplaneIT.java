@@ -95,9 +95,10 @@ class BridgeDataplaneIT {
     dp.detachEndpoint("ep1");
     dp.detachEndpoint("ep1");
 
-    assertThat(hostNl.links().find(first.hostIfName())).isEmpty();
     assertThat(KernelFixture.exec(sandboxNs("cnmtsb1"), "ip", "-o", "link").output()).doesNotContain("eth0");
     assertThat(dp.endpoint("ep1")).isEmpty();
+    // the veth itself is deleted in the background (see AsyncDetachIT)
+    awaitGone(first.hostIfName());
   }
 
   @Test
@@ -158,7 +159,16 @@ class BridgeDataplaneIT {
     assertThat(sb.owned()).isFalse();
     assertThat(Files.exists(made.path())).isTrue();
     assertThat(KernelFixture.exec(made, "ip", "-o", "link").output()).doesNotContain("eth0");
-    assertThat(hostNl.links().find("cnmep1")).isEmpty();
+    awaitGone("cnmep1");
+    assertThat(KernelFixture.exec(made, "ip", "-o", "link").output()).doesNotContain("cnmgc");
+  }
+
+  private void awaitGone(String hostIfName) {
+    long deadline = System.nanoTime() + 2_000_000_000L;
+    while (hostNl.links().find(hostIfName).isPresent() && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertThat(hostNl.links().find(hostIfName)).isEmpty();
   }
 
   @Test
