@@ -17,13 +17,17 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code nat_prerouting}/{@code nat_output}: traffic to a local address jumps to
  *       {@code published_ports} (from outside, and from the host itself except to loopback,
- *       which the userland proxy serves);</li>
- *   <li>{@code published_ports}: one DNAT rule per binding;</li>
+ *       which the userland proxy serves for tcp and udp; an sctp port has no proxy, so it is
+ *       not reachable through loopback);</li>
+ *   <li>{@code published_ports}: one DNAT rule per binding, the same for tcp, udp and sctp
+ *       ({@code sctp dport 8080 dnat ip to 172.18.0.2:80});</li>
  *   <li>{@code nat_postrouting}: masquerade of bridge subnets leaving through any other
  *       interface, and the hairpin masquerade;</li>
  *   <li>{@code filter_forward}: isolation between bridges, no egress for internal networks,
  *       and icc off (bridged traffic reaches this hook only with br_netfilter's
- *       {@code net.bridge.bridge-nf-call-iptables=1}/{@code -ip6tables=1}).</li>
+ *       {@code net.bridge.bridge-nf-call-iptables=1}/{@code -ip6tables=1}). Its policy
+ *       accepts, so DNATed traffic of a published port is forwarded whatever its protocol;
+ *       no rule here, nor the masquerade and hairpin rules, depends on the protocol.</li>
  * </ul>
  */
 public final class NftRenderer {
@@ -68,7 +72,8 @@ public final class NftRenderer {
     out.append("table ").append(qualifiedTable()).append(" {\n");
     chain(out, "nat_prerouting", "type nat hook prerouting priority dstnat; policy accept;",
         List.of("fib daddr type local jump " + PUBLISHED));
-    // The output hook has no "dstnat" keyword; -100 is its value. Loopback is left to the proxy.
+    // The output hook has no "dstnat" keyword; -100 is its value. Loopback is left to the proxy
+    // (tcp and udp only: an sctp port is reachable through the host's other addresses).
     chain(out, "nat_output", "type nat hook output priority -100; policy accept;", List.of(
         "meta nfproto ipv4 ip daddr != 127.0.0.0/8 fib daddr type local jump " + PUBLISHED,
         "meta nfproto ipv6 ip6 daddr != ::1 fib daddr type local jump " + PUBLISHED));

@@ -9,7 +9,7 @@ import java.util.Optional;
  * traffic for {@code hostIp:hostPortStart..hostPortEnd} is sent to {@code containerIp:containerPort}.
  * A host port range maps every port of the range to the one container port.
  *
- * @param protocol tcp or udp
+ * @param protocol tcp, udp or sctp
  * @param hostIp the host address to publish on; empty means every local address of the container's family
  * @param hostPortStart the first host port (1..65535)
  * @param hostPortEnd the last host port, equal to the start for a single port

@@ -8,7 +8,7 @@ import java.net.InetSocketAddress;
 /**
  * One userland proxy listener: accept {@code protocol} on {@code listen} and relay to {@code target}.
  *
- * @param protocol tcp or udp
+ * @param protocol tcp or udp (the proxy does not relay sctp: {@link Protocol#proxiedInUserland()})
  * @param listen the host address and port to listen on (a literal address, never resolved)
  * @param target the container's address and port
  */
@@ -17,6 +17,10 @@ public record ProxySpec(Protocol protocol, InetSocketAddress listen, InetSocketA
   public ProxySpec {
     if (protocol == null) {
       throw CnmException.invalidArgument("proxy.protocol", "is missing");
+    }
+    if (!protocol.proxiedInUserland()) {
+      throw CnmException.invalidArgument("proxy.protocol",
+          protocol.nftKeyword() + " is published by kernel NAT only, the userland proxy relays tcp and udp");
     }
     if (listen == null || listen.isUnresolved()) {
       throw CnmException.invalidArgument("proxy.listen", "needs a literal address");

@@ -32,6 +32,11 @@ import java.util.concurrent.TimeUnit;
  * loopback address of its container's family (127.0.0.1 or ::1); a binding on a loopback
  * host IP on that address; a binding on a specific non-loopback address needs none (the DNAT
  * rules serve it, also for the host itself). A host port range gets one listener per port.
+ * SCTP ports get none at all (see {@link Protocol#proxiedInUserland()}): relaying SCTP would
+ * need the JDK's SCTP channels, hence libsctp and a kernel with SCTP sockets, so an SCTP port
+ * is published by the kernel's DNAT only, as with dockerd's {@code userland-proxy} off, and is
+ * not reachable through loopback. Such a port is skipped, never an error, so it cannot keep
+ * the other ports' listeners from starting.
  * Listeners are created on the thread that calls {@link #sync}, so they live in that thread's
  * network namespace.
  *
@@ -68,8 +73,11 @@ public final class UserlandProxy implements AutoCloseable {
     return config.enabled();
   }
 
-  /** The listeners {@code port} needs (none for a specific non-loopback host address). */
+  /** The listeners {@code port} needs (none for a specific non-loopback host address, nor for SCTP). */
   public static List<ProxySpec> specsFor(PublishedPort port) {
+    if (!port.protocol().proxiedInUserland()) {
+      return List.of(); // kernel NAT only: see the class comment
+    }
     InetAddress container = port.containerIp();
     InetAddress listenIp;
     if (port.hostIp().isEmpty()) {
@@ -142,7 +150,10 @@ public final class UserlandProxy implements AutoCloseable {
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
   }
 
-  /** Binds one listener; a failed bind throws IllegalStateException naming the cause (e.g. BindException). */
+  /**
+   * Binds one listener; a failed bind throws IllegalStateException naming the cause (e.g. BindException).
+   * A spec is tcp or udp: {@link ProxySpec} refuses the protocols the proxy does not relay.
+   */
   private PortProxy start(ProxySpec spec) {
     return spec.protocol() == Protocol.TCP
         ? TcpPortProxy.start(spec, group, (int) config.connectTimeout().toMillis(), tcpAccepted, connectFailures)

@@ -17,10 +17,7 @@ final class PortMapping {
   static List<PublishedPort> published(NodeEndpoint e, InetAddress containerIp, String bridge) {
     List<PublishedPort> out = new ArrayList<>();
     for (PortBinding b : e.getPortMapList()) {
-      if (b.getProtocol() == dev.cnm.api.v1.Protocol.PROTOCOL_SCTP) {
-        continue; // the firewall publishes tcp and udp only
-      }
-      Protocol proto = b.getProtocol() == dev.cnm.api.v1.Protocol.PROTOCOL_UDP ? Protocol.UDP : Protocol.TCP;
+      Protocol proto = protocol(b.getProtocol());
       Optional<InetAddress> hostIp = Optional.empty();
       if (!b.getHostIp().isEmpty() && !b.getHostIp().equals("0.0.0.0") && !b.getHostIp().equals("::")) {
         try {
@@ -33,5 +30,14 @@ final class PortMapping {
       out.add(new PublishedPort(proto, hostIp, b.getHostPort(), b.getHostPort(), containerIp, b.getContainerPort(), bridge));
     }
     return out;
+  }
+
+  /** The API's protocol as the firewall's; unspecified is tcp, as in libnetwork's port specs. */
+  static Protocol protocol(dev.cnm.api.v1.Protocol p) {
+    return switch (p) {
+      case PROTOCOL_UDP -> Protocol.UDP;
+      case PROTOCOL_SCTP -> Protocol.SCTP; // kernel NAT only: the userland proxy skips it
+      default -> Protocol.TCP;
+    };
   }
 }

@@ -73,9 +73,40 @@ class FirewallStateTest {
   }
 
   @Test
+  void state_sctpOnTheSameHostPortAsTcpAndUdp_isAccepted() {
+    PublishedPort tcp = PublishedPort.of(Protocol.TCP, 9000, C4, 9000, "cnm-web");
+    PublishedPort udp = PublishedPort.of(Protocol.UDP, 9000, C4, 9000, "cnm-web");
+    PublishedPort sctp = PublishedPort.of(Protocol.SCTP, 9000, C4, 9000, "cnm-web");
+
+    assertThat(new FirewallState(List.of(WEB), List.of(tcp, udp, sctp), false).ports()).hasSize(3);
+  }
+
+  @Test
+  void state_sctpHostPortPublishedTwice_isRejected() {
+    PublishedPort a = new PublishedPort(Protocol.SCTP, Optional.empty(), 9000, 9010, C4, 80, "cnm-web");
+    PublishedPort b = PublishedPort.of(Protocol.SCTP, 9005, C4, 81, "cnm-web");
+
+    assertThatThrownBy(() -> new FirewallState(List.of(WEB), List.of(a, b), false))
+        .hasMessageContaining("sctp host port 9005-9005 is published twice");
+  }
+
+  @Test
   void protocol_parse_acceptsAnyCaseAndRejectsOthers() {
     assertThat(Protocol.parse("proto", "UDP")).isEqualTo(Protocol.UDP);
-    assertThatThrownBy(() -> Protocol.parse("proto", "sctp")).hasMessageContaining("unknown protocol");
+    assertThat(Protocol.parse("proto", "sctp")).isEqualTo(Protocol.SCTP);
+    assertThat(Protocol.parse("proto", " SCTP ")).isEqualTo(Protocol.SCTP);
+    assertThatThrownBy(() -> Protocol.parse("proto", "dccp"))
+        .isInstanceOfSatisfying(CnmException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT))
+        .hasMessageContaining("proto").hasMessageContaining("unknown protocol 'dccp' (expected tcp, udp or sctp)");
+    assertThatThrownBy(() -> Protocol.parse("proto", null)).hasMessageContaining("unknown protocol");
+  }
+
+  @Test
+  void protocol_nftKeywordAndProxy_sctpIsKernelNatOnly() {
+    assertThat(Protocol.SCTP.nftKeyword()).isEqualTo("sctp");
+    assertThat(Protocol.SCTP.proxiedInUserland()).isFalse();
+    assertThat(Protocol.TCP.proxiedInUserland()).isTrue();
+    assertThat(Protocol.UDP.proxiedInUserland()).isTrue();
   }
 
   @Test

@@ -103,6 +103,65 @@ class NftRendererTest {
   }
 
   @Test
+  void definition_sctpPorts_dnatLikeTcpAndUdpWithAndWithoutHostIp() {
+    FirewallNetwork web = new FirewallNetwork("web", "cnm-web",
+        List.of(IpPrefix.parse("172.18.0.0/16"), IpPrefix.parse("fd00:18::/64")), true, false, false);
+    FirewallState state = new FirewallState(List.of(web), List.of(
+        PublishedPort.of(Protocol.SCTP, 8080, InetAddresses.forString("172.18.0.2"), 80, "cnm-web"),
+        new PublishedPort(Protocol.SCTP, Optional.of(InetAddresses.forString("192.0.2.1")), 3868, 3868,
+            InetAddresses.forString("172.18.0.3"), 3868, "cnm-web"),
+        new PublishedPort(Protocol.SCTP, Optional.of(InetAddresses.forString("2001:db8::1")), 2905, 2910,
+            InetAddresses.forString("fd00:18::2"), 2905, "cnm-web"),
+        PublishedPort.of(Protocol.TCP, 8080, InetAddresses.forString("172.18.0.2"), 80, "cnm-web")), false);
+
+    String text = renderer.definition(state);
+
+    assertThat(text).contains("""
+        	chain published_ports {
+        		iifname != "cnm-web" meta nfproto ipv4 sctp dport 8080 dnat ip to 172.18.0.2:80
+        		iifname != "cnm-web" meta nfproto ipv4 ip daddr 192.0.2.1 sctp dport 3868 dnat ip to 172.18.0.3:3868
+        		iifname != "cnm-web" meta nfproto ipv6 ip6 daddr 2001:db8::1 sctp dport 2905-2910 dnat ip6 to [fd00:18::2]:2905
+        		iifname != "cnm-web" meta nfproto ipv4 tcp dport 8080 dnat ip to 172.18.0.2:80
+        	}
+        """);
+  }
+
+  @Test
+  void definition_sctpPort_getsTheSameForwardAndMasqueradeRulesAsTcp() {
+    FirewallNetwork web = new FirewallNetwork("web", "cnm-web", List.of(IpPrefix.parse("172.18.0.0/16")), true,
+        false, false);
+    FirewallNetwork db = FirewallNetwork.of("db", "cnm-db", List.of(IpPrefix.parse("172.19.0.0/16")));
+    PublishedPort tcp = PublishedPort.of(Protocol.TCP, 8080, InetAddresses.forString("172.18.0.2"), 80, "cnm-web");
+    PublishedPort sctp = PublishedPort.of(Protocol.SCTP, 8080, InetAddresses.forString("172.18.0.2"), 80, "cnm-web");
+
+    String withTcp = renderer.definition(new FirewallState(List.of(web, db), List.of(tcp), false));
+    String withSctp = renderer.definition(new FirewallState(List.of(web, db), List.of(sctp), false));
+
+    // Only the DNAT rule names the protocol: forward (isolation, icc) and masquerade are the same.
+    assertThat(withSctp).isEqualTo(withTcp.replace(" tcp dport 8080 ", " sctp dport 8080 "));
+    assertThat(withSctp).contains("""
+        	chain filter_forward {
+        		type filter hook forward priority filter; policy accept;
+        		iifname "cnm-web" oifname { "cnm-db" } drop comment "isolation web"
+        		iifname "cnm-db" oifname { "cnm-web" } drop comment "isolation db"
+        		iifname "cnm-web" oifname "cnm-web" drop comment "icc off web"
+        	}
+        """).contains("\t\tip saddr 172.18.0.0/16 oifname != \"cnm-web\" masquerade comment \"masquerade web\"\n");
+  }
+
+  @Test
+  void definition_sctpPortWithHairpin_dnatsFromTheBridgeToo() {
+    FirewallNetwork web = FirewallNetwork.of("web", "cnm-web", List.of(IpPrefix.parse("172.18.0.0/16")));
+    FirewallState state = new FirewallState(List.of(web),
+        List.of(PublishedPort.of(Protocol.SCTP, 8080, InetAddresses.forString("172.18.0.2"), 80, "cnm-web")), true);
+
+    String text = renderer.definition(state);
+
+    assertThat(text).contains("\t\tmeta nfproto ipv4 sctp dport 8080 dnat ip to 172.18.0.2:80\n")
+        .contains("\t\tct status dnat oifname \"cnm-web\" ip saddr 172.18.0.0/16 masquerade comment \"hairpin web\"\n");
+  }
+
+  @Test
   void applyScript_anyState_createsDeletesThenDefinesTheTable() {
     NftRenderer custom = new NftRenderer("cnmt_x1");
 

@@ -75,6 +75,60 @@ class UserlandProxyTest {
   }
 
   @Test
+  void specsFor_sctp_needsNoListenerOnAnyHostAddress() {
+    PublishedPort anyHost = PublishedPort.of(Protocol.SCTP, 3868, InetAddresses.forString("172.18.0.2"), 3868, "cnm0");
+    PublishedPort loopbackHost = new PublishedPort(Protocol.SCTP, Optional.of(LOOPBACK), 2905, 2906,
+        InetAddresses.forString("172.18.0.2"), 2905, "cnm0");
+
+    assertThat(UserlandProxy.specsFor(anyHost)).isEmpty();
+    assertThat(UserlandProxy.specsFor(loopbackBinding(Protocol.SCTP, 3868, 3868))).isEmpty();
+    assertThat(UserlandProxy.specsFor(loopbackHost)).isEmpty();
+  }
+
+  @Test
+  void proxySpec_sctp_isInvalidArgument() {
+    InetSocketAddress listen = new InetSocketAddress(LOOPBACK, 3868);
+    InetSocketAddress target = new InetSocketAddress(InetAddresses.forString("172.18.0.2"), 3868);
+
+    assertThatThrownBy(() -> new ProxySpec(Protocol.SCTP, listen, target))
+        .isInstanceOfSatisfying(CnmException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT))
+        .hasMessageContaining("proxy.protocol").hasMessageContaining("sctp is published by kernel NAT only");
+  }
+
+  @Test
+  void sync_sctpBesideTcpAndUdp_startsOnlyTheTcpAndUdpListeners() throws Exception {
+    int tcpTarget = servers.tcp();
+    int udpTarget = servers.udp();
+    int shared = LoopbackEchoServers.freePort();
+    int sctpOnly = LoopbackEchoServers.freePort();
+
+    proxy(true).sync(List.of(
+        loopbackBinding(Protocol.SCTP, shared, tcpTarget),
+        loopbackBinding(Protocol.TCP, shared, tcpTarget),
+        loopbackBinding(Protocol.UDP, shared, udpTarget),
+        loopbackBinding(Protocol.SCTP, sctpOnly, tcpTarget)));
+
+    assertThat(proxy.running()).hasSize(2);
+    assertThat(registry.get("cnm.agent.proxy.listeners").gauge().value()).isEqualTo(2);
+    try (Socket client = new Socket(LOOPBACK, shared)) {
+      client.setSoTimeout(3000);
+      client.getOutputStream().write('s');
+      assertThat(client.getInputStream().read()).isEqualTo('s');
+    }
+    try (DatagramSocket client = new DatagramSocket(0, LOOPBACK)) {
+      client.setSoTimeout(3000);
+      send(client, "beside sctp", shared);
+      assertThat(receive(client)).isEqualTo("echo:beside sctp");
+    }
+    // No tcp or udp stand-in was bound for the sctp-only port.
+    try (ServerSocket tcp = new ServerSocket(sctpOnly, 1, LOOPBACK);
+         DatagramSocket udp = new DatagramSocket(sctpOnly, LOOPBACK)) {
+      assertThat(tcp.getLocalPort()).isEqualTo(sctpOnly);
+      assertThat(udp.getLocalPort()).isEqualTo(sctpOnly);
+    }
+  }
+
+  @Test
   void sync_tcpBinding_relaysBothWaysAndPassesTheHalfClose() throws Exception {
     int target = servers.tcp();
     int hostPort = LoopbackEchoServers.freePort();
