@@ -32,8 +32,11 @@ final class SandboxRegistry {
 
   private final Namespaces namespaces;
   private final Map<String, Sandbox> open = new HashMap<>();
-  /** Namespaces made ahead of need: two cover a burst of sandboxes while the next ones are made. */
-  private final SpareNamespaces spares = new SpareNamespaces(2);
+  /**
+   * Namespaces made ahead of need: eight cover a runtime starting a burst of containers at once
+   * (a spare costs one idle netns and one netlink socket).
+   */
+  private final SpareNamespaces spares = new SpareNamespaces(8);
 
   SandboxRegistry(Namespaces namespaces) {
     this.namespaces = namespaces;

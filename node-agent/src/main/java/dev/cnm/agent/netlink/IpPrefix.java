@@ -43,16 +43,99 @@ public record IpPrefix(InetAddress address, int length) {
 
   /** Parses an IP literal; rejects host names so no lookup can happen. */
   public static InetAddress parseAddress(String field, String text) {
-    boolean literal = text != null && !text.isEmpty()
-        && (text.contains(":") ? text.matches("[0-9a-fA-F:.]+") : text.matches("\\d{1,3}(\\.\\d{1,3}){3}"));
-    if (!literal) {
-      throw CnmException.invalidArgument(field, "'" + text + "' is not an IP address");
+    if (!looksLiteral(text)) {
+      throw notAnAddress(field, text);
     }
     try {
-      return InetAddress.getByName(text);
+      if (text.indexOf(':') < 0) {
+        byte[] v4 = dottedQuad(text);
+        if (v4 == null) {
+          // a group above 255 is no address; InetAddress would take it for a host name and look it up
+          throw notAnAddress(field, text);
+        }
+        if (!leadingZero(text)) {
+          return InetAddress.getByAddress(v4); // the common form, without the JDK's generic literal parsing
+        }
+        // groups with leading zeros (which the JDK may read or refuse as ambiguous): as the JDK says
+        return InetAddress.getByName(text);
+      }
+      // in brackets a malformed IPv6 literal is refused instead of being looked up as a host name
+      return InetAddress.getByName("[" + text + "]");
     } catch (UnknownHostException e) {
-      throw CnmException.invalidArgument(field, "'" + text + "' is not an IP address");
+      throw notAnAddress(field, text);
     }
+  }
+
+  private static CnmException notAnAddress(String field, String text) {
+    return CnmException.invalidArgument(field, "'" + text + "' is not an IP address");
+  }
+
+  /**
+   * The syntax check done before any parsing (hand-written, every snapshot's new addresses pass
+   * here): with a ':' only hex digits, ':' and '.'; without, four dot-separated groups of 1-3
+   * decimal digits.
+   */
+  private static boolean looksLiteral(String text) {
+    if (text == null || text.isEmpty()) {
+      return false;
+    }
+    int n = text.length();
+    if (text.indexOf(':') >= 0) {
+      for (int i = 0; i < n; i++) {
+        char c = text.charAt(i);
+        boolean ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.';
+        if (!ok) {
+          return false;
+        }
+      }
+      return true;
+    }
+    int groups = 0;
+    int digits = 0;
+    for (int i = 0; i < n; i++) {
+      char c = text.charAt(i);
+      if (c >= '0' && c <= '9') {
+        if (++digits > 3) {
+          return false;
+        }
+      } else if (c == '.' && digits > 0) {
+        groups++;
+        digits = 0;
+      } else {
+        return false;
+      }
+    }
+    return groups == 3 && digits > 0;
+  }
+
+  /** The four bytes of a dotted quad that passed {@link #looksLiteral}, or null when a group exceeds 255. */
+  private static byte[] dottedQuad(String text) {
+    byte[] out = new byte[4];
+    int group = 0;
+    int value = 0;
+    for (int i = 0; i <= text.length(); i++) {
+      char c = i < text.length() ? text.charAt(i) : '.';
+      if (c == '.') {
+        if (value > 255) {
+          return null;
+        }
+        out[group++] = (byte) value;
+        value = 0;
+      } else {
+        value = value * 10 + (c - '0');
+      }
+    }
+    return out;
+  }
+
+  /** Whether a group of a dotted quad that passed {@link #looksLiteral} has a leading zero (e.g. "010"). */
+  private static boolean leadingZero(String text) {
+    for (int i = 0; i + 1 < text.length(); i++) {
+      if (text.charAt(i) == '0' && (i == 0 || text.charAt(i - 1) == '.') && text.charAt(i + 1) != '.') {
+        return true;
+      }
+    }
+    return false;
   }
 
   public boolean isIpv4() {

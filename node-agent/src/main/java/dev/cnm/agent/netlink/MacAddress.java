@@ -7,6 +7,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /** A 48-bit Ethernet address. Interfaces get unicast addresses only (the I/G bit clear). */
 public final class MacAddress {
   private final byte[] bytes;
+  /** The text form, made once: every snapshot's ack carries each endpoint's MAC. */
+  private String text;
 
   private MacAddress(byte[] bytes) {
     this.bytes = bytes;
@@ -20,23 +22,57 @@ public final class MacAddress {
     return new MacAddress(bytes.clone());
   }
 
-  /** Parses "aa:bb:cc:dd:ee:ff" (or '-' separated), without checking unicast. */
+  /**
+   * Parses "aa:bb:cc:dd:ee:ff" (or '-' separated, the two may be mixed), without checking unicast.
+   * Hand-written rather than split and matched with regular expressions: the agent parses every
+   * endpoint's MAC of a snapshot it has not seen before.
+   */
   public static MacAddress parse(String field, String text) {
     if (text == null) {
       throw CnmException.invalidArgument(field, "MAC address is missing");
     }
-    String[] parts = text.split("[:-]", -1);
-    if (parts.length != 6) {
+    int n = text.length();
+    int separators = 0;
+    for (int i = 0; i < n; i++) {
+      char c = text.charAt(i);
+      if (c == ':' || c == '-') {
+        separators++;
+      }
+    }
+    if (separators != 5) {
       throw CnmException.invalidArgument(field, "malformed MAC address '" + text + "': expected 6 hex octets");
     }
     byte[] b = new byte[6];
-    for (int i = 0; i < 6; i++) {
-      if (parts[i].length() != 2 || !parts[i].matches("[0-9a-fA-F]{2}")) {
-        throw CnmException.invalidArgument(field, "malformed MAC address '" + text + "': octet '" + parts[i] + "'");
+    int start = 0;
+    for (int octet = 0; octet < 6; octet++) {
+      int end = start;
+      while (end < n && text.charAt(end) != ':' && text.charAt(end) != '-') {
+        end++;
       }
-      b[i] = (byte) Integer.parseInt(parts[i], 16);
+      int hi = end - start == 2 ? hex(text.charAt(start)) : -1;
+      int lo = end - start == 2 ? hex(text.charAt(start + 1)) : -1;
+      if (hi < 0 || lo < 0) {
+        throw CnmException.invalidArgument(field, "malformed MAC address '" + text + "': octet '"
+            + text.substring(start, end) + "'");
+      }
+      b[octet] = (byte) (hi << 4 | lo);
+      start = end + 1;
     }
     return new MacAddress(b);
+  }
+
+  /** The value of an ASCII hex digit, or -1. */
+  private static int hex(char c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+      return c - 'A' + 10;
+    }
+    return -1;
   }
 
   /** Parses and requires a unicast, non-zero address: what an interface may carry. */
@@ -84,6 +120,11 @@ public final class MacAddress {
 
   @Override
   public String toString() {
-    return java.util.HexFormat.ofDelimiter(":").formatHex(bytes); // lower-case xx:xx:..., no Formatter per octet
+    String t = text;
+    if (t == null) {
+      t = java.util.HexFormat.ofDelimiter(":").formatHex(bytes); // lower-case xx:xx:..., no Formatter per octet
+      text = t; // racy but benign: every thread computes the same immutable string
+    }
+    return t;
   }
 }

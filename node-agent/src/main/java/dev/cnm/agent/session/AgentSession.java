@@ -24,9 +24,11 @@ import java.util.logging.Logger;
 /**
  * The agent's end of the NodeAgent session: dial, register, apply each snapshot through a
  * {@link SnapshotApplier}, ack or nack it with the snapshot's nonce, and reconnect with jittered
- * backoff when the stream ends. All stream state lives in one single-threaded context; the next
- * snapshot is requested only after the previous one was applied and answered (flow control, as
- * grpc-java's xDS client does), so a slow apply never queues stale snapshots.
+ * backoff when the stream ends. All stream state lives in one single-threaded context. Snapshots
+ * are full states, so only the newest one matters: one that arrives while another is being
+ * applied replaces any snapshot still waiting, and the agent applies and acks just the newest
+ * (the controller completes every wait for an older version with that ack, as an xDS server
+ * would). Under a burst of Joins the agent therefore never works through stale states one by one.
  */
 public final class AgentSession implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(AgentSession.class.getName());
@@ -43,6 +45,27 @@ public final class AgentSession implements AutoCloseable {
   private long lastGoodVersion;
   private boolean closed;
   private long generation;
+  /** The newest snapshot received and not yet applied; replaced by a newer one, taken by {@link #applyNewest}. */
+  private final java.util.concurrent.atomic.AtomicReference<Received> newest =
+      new java.util.concurrent.atomic.AtomicReference<>();
+
+  /** A message as received on one stream (generation) of the session. */
+  private record Received(long gen, ClientCallStreamObserver<AgentMessage> stream, ControllerMessage message) {
+    /**
+     * This snapshot, taking over the trace of the one it replaces when it has none of its own: a
+     * request's change is then applied by this snapshot, and its trace should show that apply
+     * (e.g. a watch-driven republish right after a Join overtakes the Join's own snapshot).
+     */
+    Received tracedLike(Received replaced) {
+      DesiredState s = message.getSnapshot();
+      if (replaced == null || !s.getTraceparent().isEmpty()
+          || replaced.message().getSnapshot().getTraceparent().isEmpty()) {
+        return this;
+      }
+      return new Received(gen, stream, message.toBuilder().setSnapshot(s.toBuilder()
+          .setTraceparent(replaced.message().getSnapshot().getTraceparent())).build());
+    }
+  }
 
   public AgentSession(Channel channel, RegisterNode registration, SnapshotApplier applier) {
     this(channel, registration, applier, Duration.ofMillis(100), Duration.ofSeconds(5));
@@ -98,7 +121,17 @@ public final class AgentSession implements AutoCloseable {
 
       @Override
       public void onNext(ControllerMessage m) {
-        context.execute(() -> handle(gen, requestStream, m));
+        if (m.hasSnapshot()) {
+          Received mine = new Received(gen, requestStream, m);
+          // a late message of an older stream never displaces one of the current stream
+          if (newest.getAndUpdate(w -> w != null && w.gen() > gen ? w : mine.tracedLike(w)) == null) {
+            context.execute(AgentSession.this::applyNewest);
+          }
+        } else {
+          context.execute(() -> handle(gen, requestStream, m));
+        }
+        // keep receiving while a snapshot is applied: a newer one replaces any still waiting
+        requestStream.request(1);
       }
 
       @Override
@@ -113,47 +146,50 @@ public final class AgentSession implements AutoCloseable {
     }).onNext(AgentMessage.newBuilder().setRegister(registration).build()));
   }
 
+  private void applyNewest() {
+    Received r = newest.getAndSet(null);
+    if (r != null) {
+      handle(r.gen(), r.stream(), r.message());
+    }
+  }
+
   private void handle(long gen, ClientCallStreamObserver<AgentMessage> rs, ControllerMessage m) {
     if (gen != generation || closed) {
       return;
     }
-    try {
-      if (m.hasSnapshot()) {
-        backoff.reset();
-        DesiredState s = m.getSnapshot();
-        SnapshotAck.Builder ack = SnapshotAck.newBuilder().setNonce(s.getNonce()).setVersion(s.getVersion());
-        io.opentelemetry.api.trace.Span span = SnapshotSpan.start(tracer, s);
-        try (io.opentelemetry.context.Scope ignored = span.makeCurrent()) {
-          List<ObjectStatus> statuses = applier.apply(s);
-          ack.addAllObjects(statuses);
-          String failed = null;
-          for (ObjectStatus st : statuses) {
-            if (st.hasError() && st.getError().getCode() != 0) {
-              failed = st.getKind() + " " + st.getId() + ": " + st.getError().getMessage();
-              break;
-            }
+    if (m.hasSnapshot()) {
+      backoff.reset();
+      DesiredState s = m.getSnapshot();
+      SnapshotAck.Builder ack = SnapshotAck.newBuilder().setNonce(s.getNonce()).setVersion(s.getVersion());
+      io.opentelemetry.api.trace.Span span = SnapshotSpan.start(tracer, s);
+      try (io.opentelemetry.context.Scope ignored = span.makeCurrent()) {
+        List<ObjectStatus> statuses = applier.apply(s);
+        ack.addAllObjects(statuses);
+        String failed = null;
+        for (ObjectStatus st : statuses) {
+          if (st.hasError() && st.getError().getCode() != 0) {
+            failed = st.getKind() + " " + st.getId() + ": " + st.getError().getMessage();
+            break;
           }
-          if (failed == null) {
-            lastGoodVersion = s.getVersion();
-          } else {
-            ack.setError(com.google.rpc.Status.newBuilder().setCode(Code.INTERNAL_VALUE).setMessage(failed));
-          }
-        } catch (RuntimeException e) {
-          LOG.log(Level.WARNING, "applying snapshot " + s.getVersion() + " failed", e);
-          ack.setError(com.google.rpc.Status.newBuilder().setCode(Code.INTERNAL_VALUE)
-              .setMessage(String.valueOf(e.getMessage())));
-        } finally {
-          if (ack.hasError()) {
-            span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, ack.getError().getMessage());
-          }
-          span.end();
         }
-        ack.setLastGoodVersion(lastGoodVersion);
-        rs.onNext(AgentMessage.newBuilder().setAck(ack).build());
-        onApplied.accept(s);
+        if (failed == null) {
+          lastGoodVersion = s.getVersion();
+        } else {
+          ack.setError(com.google.rpc.Status.newBuilder().setCode(Code.INTERNAL_VALUE).setMessage(failed));
+        }
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "applying snapshot " + s.getVersion() + " failed", e);
+        ack.setError(com.google.rpc.Status.newBuilder().setCode(Code.INTERNAL_VALUE)
+            .setMessage(String.valueOf(e.getMessage())));
+      } finally {
+        if (ack.hasError()) {
+          span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, ack.getError().getMessage());
+        }
+        span.end();
       }
-    } finally {
-      rs.request(1);
+      ack.setLastGoodVersion(lastGoodVersion);
+      rs.onNext(AgentMessage.newBuilder().setAck(ack).build());
+      onApplied.accept(s);
     }
   }
 

@@ -2,17 +2,12 @@ package dev.cnm.agent.session;
 
 import com.google.rpc.Code;
 import dev.cnm.agent.dataplane.BridgeDataplane;
-import dev.cnm.agent.dataplane.EndpointSpec;
-import dev.cnm.agent.dataplane.NetworkSpec;
 import dev.cnm.agent.dataplane.ReconcileReport;
-import dev.cnm.agent.dataplane.SandboxSpec;
 import dev.cnm.agent.dataplane.SandboxState;
 import dev.cnm.agent.firewall.FirewallNetwork;
 import dev.cnm.agent.firewall.FirewallState;
 import dev.cnm.agent.firewall.NftFirewall;
 import dev.cnm.agent.firewall.PublishedPort;
-import dev.cnm.agent.netlink.IpPrefix;
-import dev.cnm.agent.netlink.MacAddress;
 import dev.cnm.agent.proxy.UserlandProxy;
 import dev.cnm.api.v1.DesiredState;
 import dev.cnm.api.v1.NodeEndpoint;
@@ -43,10 +38,21 @@ public final class DataplaneApplier implements SnapshotApplier {
   private final UserlandProxy proxy;
   private final SandboxFileWriter files;
   /** What the last snapshot applied without failures made; null forces a full reconcile. Used from the session's one thread. */
-  private dev.cnm.agent.dataplane.DesiredState lastApplied;
+  private SpecIndex lastApplied;
+  /** Each snapshot's objects as dataplane specs, unchanged ones reused from the snapshot before. */
+  private final SpecConverter specs = new SpecConverter();
+  /** The firewall state of the last snapshot (null before the first): reused while its inputs are equal. */
+  private FirewallState lastFirewall;
   private final AgentMetrics metrics;
   /** Overlay networks' data half; null when the agent has no overlay capability. */
   private final OverlayApplier overlay;
+  /** Writes sandbox files beside the kernel work; its one thread ends when idle. */
+  private final java.util.concurrent.ExecutorService fileWriter = new java.util.concurrent.ThreadPoolExecutor(0, 1,
+      30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+        Thread t = new Thread(r, "cnm-agent-sandbox-files");
+        t.setDaemon(true);
+        return t;
+      });
 
   /** {@code firewall} and {@code proxy} may be null (no port publishing on this node). */
   public DataplaneApplier(BridgeDataplane dataplane, NftFirewall firewall, UserlandProxy proxy, SandboxFileWriter files) {
@@ -79,58 +85,28 @@ public final class DataplaneApplier implements SnapshotApplier {
 
   @Override
   public List<ObjectStatus> apply(DesiredState desired) {
-    Map<String, NodeNetwork> bridges = new HashMap<>();
-    List<NetworkSpec> networks = new ArrayList<>();
-    for (NodeNetwork n : desired.getNetworksList()) {
-      if (n.hasBridge()) {
-        bridges.put(n.getId(), n);
-        networks.add(new NetworkSpec(n.getId(), n.getBridge().getBridgeName(), n.getMtu(),
-            gateway(n.getGatewayIpv4(), n.getSubnetIpv4()), gateway(n.getGatewayIpv6(), n.getSubnetIpv6())));
-      }
-    }
-    List<SandboxSpec> sandboxes = new ArrayList<>();
-    for (NodeSandbox s : desired.getSandboxesList()) {
-      sandboxes.add(s.getExternalKey().isEmpty() ? SandboxSpec.owned(s.getId())
-          : SandboxSpec.external(s.getId(), Path.of(s.getExternalKey())));
-    }
-    List<EndpointSpec> endpoints = new ArrayList<>();
-    List<PublishedPort> ports = new ArrayList<>();
-    // sandboxes where the controller chose the default route's endpoint (by Join priority); others: eth0
-    java.util.Set<String> routing = new java.util.HashSet<>();
-    desired.getEndpointsList().forEach(e -> {
-      if (e.getDefaultGateway()) {
-        routing.add(e.getSandboxId());
-      }
-    });
-    for (NodeEndpoint e : desired.getEndpointsList()) {
-      NodeNetwork n = bridges.get(e.getNetworkId());
-      if (n == null) {
-        continue; // null and host endpoints have no interface
-      }
-      IpPrefix v4 = e.getIpv4Address().isEmpty() ? null : IpPrefix.parse("ipv4_address", e.getIpv4Address());
-      endpoints.add(new EndpointSpec(e.getId(), e.getNetworkId(), e.getSandboxId(), e.getInterfaceName(),
-          e.getMacAddress().isEmpty() ? null : MacAddress.parse("mac_address", e.getMacAddress()), v4,
-          e.getIpv6Address().isEmpty() ? null : IpPrefix.parse("ipv6_address", e.getIpv6Address()), null,
-          routing.contains(e.getSandboxId()) ? e.getDefaultGateway() : null));
-      if (v4 != null) {
-        ports.addAll(PortMapping.published(e, v4.address(), n.getBridge().getBridgeName()));
-      }
-    }
-    dev.cnm.agent.dataplane.DesiredState next = new dev.cnm.agent.dataplane.DesiredState(networks, sandboxes, endpoints);
+    SpecConverter.Converted converted = specs.convert(desired);
+    Map<String, NodeNetwork> bridges = converted.bridges();
+    List<PublishedPort> ports = converted.ports();
+    SpecIndex next = converted.index();
     // overlay endpoints leave before the bridge dataplane deletes their sandboxes' namespaces
     Map<String, CnmException> overlayFailed = new HashMap<>(overlay == null ? Map.of() : overlay.detachLeaving(desired));
+    // the sandboxes' hosts and resolv.conf depend on the snapshot alone: written on another
+    // thread while this one programs the kernel (each costs ~1 ms of file system work)
+    java.util.concurrent.Future<Map<String, CnmException>> filesWritten = fileWriter.submit(() -> writeFiles(desired));
     ReconcileReport report;
     if (lastApplied == null) {
       // the first snapshot of a session, or after a failure: level-triggered full reconcile
-      report = metrics.reconcile("full", () -> dataplane.reconcile(next));
+      report = metrics.reconcile("full", () -> dataplane.reconcile(next.state()));
     } else {
-      dev.cnm.agent.dataplane.DesiredState last = lastApplied;
+      SpecIndex last = lastApplied;
       report = metrics.reconcile("incremental", () -> IncrementalApply.apply(dataplane, last, next));
     }
     lastApplied = report.failed().isEmpty() ? next : null;
     List<ObjectStatus> out = new ArrayList<>();
-    Map<String, Path> keys = new HashMap<>();
-    for (SandboxState s : dataplane.sandboxes()) {
+    List<SandboxState> held = dataplane.sandboxes();
+    Map<String, Path> keys = new HashMap<>(SpecConverter.capacity(held.size()));
+    for (SandboxState s : held) {
       keys.put(s.sandboxId(), s.namespacePath());
     }
     if (overlay != null) {
@@ -151,15 +127,12 @@ public final class DataplaneApplier implements SnapshotApplier {
       }
       out.add(status(ObjectKind.OBJECT_KIND_NETWORK, n.getId(), failed).build());
     }
+    Map<String, CnmException> filesFailed = done(filesWritten);
     for (NodeSandbox s : desired.getSandboxesList()) {
       CnmException failed = failedObjects.get("sandbox/" + s.getId());
       Path key = keys.get(s.getId());
       if (failed == null && key != null) {
-        try {
-          files.write(s, desired.getEndpointsList());
-        } catch (RuntimeException e) {
-          failed = e instanceof CnmException c ? c : CnmException.unavailable("sandbox files: " + e.getMessage(), e);
-        }
+        failed = filesFailed.get(s.getId());
       }
       ObjectStatus.Builder st = status(ObjectKind.OBJECT_KIND_SANDBOX, s.getId(), failed);
       if (key != null) {
@@ -176,14 +149,42 @@ public final class DataplaneApplier implements SnapshotApplier {
       state.ifPresent(es -> st.setInterfaceName(es.ifName()).setMacAddress(es.mac().toString()));
       out.add(st.build());
     }
-    java.util.Set<String> desiredSandboxes = new java.util.HashSet<>();
-    desired.getSandboxesList().forEach(sb -> desiredSandboxes.add(sb.getId()));
-    files.retain(desiredSandboxes);
+    files.retain(next.sandboxes().keySet()); // every sandbox of the snapshot, by id
     CnmException portsFailed = publish(desired, bridges, ports);
     if (portsFailed != null) {
       out.add(status(ObjectKind.OBJECT_KIND_NODE, desired.getNode(), portsFailed).build());
     }
     return out;
+  }
+
+  /** How many objects' conversions to dataplane specs were made rather than reused (for tests). */
+  int conversions() {
+    return specs.conversions;
+  }
+
+  /** Writes every sandbox's files; what failed, by sandbox id. */
+  private Map<String, CnmException> writeFiles(DesiredState desired) {
+    Map<String, CnmException> failed = new HashMap<>();
+    for (NodeSandbox s : desired.getSandboxesList()) {
+      try {
+        files.write(s, desired.getEndpointsList());
+      } catch (RuntimeException e) {
+        failed.put(s.getId(), e instanceof CnmException c ? c
+            : CnmException.unavailable("sandbox files: " + e.getMessage(), e));
+      }
+    }
+    return failed;
+  }
+
+  private static Map<String, CnmException> done(java.util.concurrent.Future<Map<String, CnmException>> f) {
+    try {
+      return f.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw CnmException.unavailable("interrupted while writing sandbox files", e);
+    }
   }
 
   private CnmException publish(DesiredState desired, Map<String, NodeNetwork> bridges, List<PublishedPort> ports) {
@@ -204,7 +205,10 @@ public final class DataplaneApplier implements SnapshotApplier {
         if (overlay != null) {
           fw.addAll(overlay.firewallNetworks());
         }
-        FirewallState state = new FirewallState(fw, ports, true);
+        // a state is validated pairwise over its ports: built again only when its inputs change
+        FirewallState state = lastFirewall != null && lastFirewall.networks().equals(fw)
+            && lastFirewall.ports().equals(ports) ? lastFirewall : new FirewallState(fw, ports, true);
+        lastFirewall = state;
         // each apply execs nft twice: only when the rules change (a restarted agent applies once)
         if (!firewall.appliedState().equals(java.util.Optional.of(state))) {
           firewall.apply(state);
@@ -218,14 +222,6 @@ public final class DataplaneApplier implements SnapshotApplier {
       LOG.warning("publishing ports of node " + desired.getNode() + " failed: " + e.getMessage());
       return e instanceof CnmException c ? c : CnmException.unavailable("firewall: " + e.getMessage(), e);
     }
-  }
-
-  private static IpPrefix gateway(String gateway, String subnet) {
-    if (gateway.isEmpty() || subnet.isEmpty()) {
-      return null;
-    }
-    String len = subnet.substring(subnet.indexOf('/') + 1);
-    return IpPrefix.parse("gateway", gateway + "/" + len);
   }
 
   private static ObjectStatus.Builder status(ObjectKind kind, String id, CnmException failed) {

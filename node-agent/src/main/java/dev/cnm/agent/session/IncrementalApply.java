@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * Applies the difference between the last state applied and the new one with the dataplane's
@@ -23,23 +22,30 @@ import java.util.function.Function;
 final class IncrementalApply {
   private IncrementalApply() {}
 
-  static ReconcileReport apply(BridgeDataplane dp, DesiredState last, DesiredState next) {
+  /**
+   * Applies what changed from {@code lastIndex} to {@code nextIndex}. Objects are compared by value; the
+   * applier's conversions hand unchanged objects over as the very instances of the last state,
+   * so most comparisons are an identity check.
+   */
+  static ReconcileReport apply(BridgeDataplane dp, SpecIndex lastIndex, SpecIndex nextIndex) {
+    DesiredState last = lastIndex.state();
+    DesiredState next = nextIndex.state();
     List<String> created = new ArrayList<>();
     List<String> removed = new ArrayList<>();
     Map<String, CnmException> failed = new HashMap<>();
-    Map<String, NetworkSpec> oldNets = index(last.networks(), NetworkSpec::networkId);
-    Map<String, SandboxSpec> oldSbs = index(last.sandboxes(), SandboxSpec::sandboxId);
-    Map<String, EndpointSpec> oldEps = index(last.endpoints(), EndpointSpec::endpointId);
-    Map<String, EndpointSpec> newEps = index(next.endpoints(), EndpointSpec::endpointId);
-    Map<String, SandboxSpec> newSbs = index(next.sandboxes(), SandboxSpec::sandboxId);
-    Map<String, NetworkSpec> newNets = index(next.networks(), NetworkSpec::networkId);
+    Map<String, NetworkSpec> oldNets = lastIndex.networks();
+    Map<String, SandboxSpec> oldSbs = lastIndex.sandboxes();
+    Map<String, EndpointSpec> oldEps = lastIndex.endpoints();
+    Map<String, EndpointSpec> newEps = nextIndex.endpoints();
+    Map<String, SandboxSpec> newSbs = nextIndex.sandboxes();
+    Map<String, NetworkSpec> newNets = nextIndex.networks();
     for (NetworkSpec n : next.networks()) {
-      if (!n.equals(oldNets.get(n.networkId()))) {
+      if (!same(n, oldNets.get(n.networkId()))) {
         run(failed, "network/" + n.networkId(), () -> dp.ensureNetwork(n), created);
       }
     }
     for (SandboxSpec s : next.sandboxes()) {
-      if (!s.equals(oldSbs.get(s.sandboxId()))) {
+      if (!same(s, oldSbs.get(s.sandboxId()))) {
         run(failed, "sandbox/" + s.sandboxId(), () -> s.externalPath() == null ? dp.createSandbox(s.sandboxId())
             : dp.useExternalSandbox(s.sandboxId(), s.externalPath()), created);
       }
@@ -47,12 +53,12 @@ final class IncrementalApply {
     for (EndpointSpec e : last.endpoints()) {
       EndpointSpec now = newEps.get(e.endpointId());
       // an endpoint whose sandbox goes away leaves with the namespace (the fast path)
-      if (!e.equals(now) && (now != null || newSbs.containsKey(e.sandboxId()))) {
+      if (!same(e, now) && (now != null || newSbs.containsKey(e.sandboxId()))) {
         run(failed, "endpoint/" + e.endpointId(), () -> dp.detachEndpoint(e.endpointId()), removed);
       }
     }
     for (EndpointSpec e : next.endpoints()) {
-      if (!e.equals(oldEps.get(e.endpointId()))) {
+      if (!same(e, oldEps.get(e.endpointId()))) {
         run(failed, "endpoint/" + e.endpointId(), () -> dp.attachEndpoint(e), created);
       }
     }
@@ -85,11 +91,8 @@ final class IncrementalApply {
     run(failed, what, (Runnable) op::get, done);
   }
 
-  private static <T> Map<String, T> index(List<T> items, Function<T, String> key) {
-    Map<String, T> m = new HashMap<>();
-    for (T t : items) {
-      m.put(key.apply(t), t);
-    }
-    return m;
+  /** Equal values; the identity check first, as most objects are the last state's own. */
+  private static boolean same(Object a, Object b) {
+    return a == b || a.equals(b);
   }
 }

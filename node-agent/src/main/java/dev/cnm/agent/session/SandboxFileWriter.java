@@ -30,6 +30,26 @@ public final class SandboxFileWriter {
   /** What each sandbox's files were last written from: unchanged inputs are not rewritten (each write fsyncs). */
   private final java.util.Map<String, java.util.List<Object>> written = new java.util.concurrent.ConcurrentHashMap<>();
   private final java.util.Map<String, java.util.List<Object>> resolvWritten = new java.util.concurrent.ConcurrentHashMap<>();
+  /**
+   * The very messages each sandbox's files are known to be up to date with. A snapshot repeats
+   * the instances of every object it does not change (on the in-process channel), so most
+   * sandboxes are skipped by identity, without deriving their inputs.
+   */
+  private final java.util.Map<String, Checked> checked = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private record Checked(NodeSandbox sandbox, List<NodeEndpoint> endpoints) {
+    boolean sameInstances(NodeSandbox s, List<NodeEndpoint> eps) {
+      if (s != sandbox || eps.size() != endpoints.size()) {
+        return false;
+      }
+      for (int i = 0; i < eps.size(); i++) {
+        if (eps.get(i) != endpoints.get(i)) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
 
   public SandboxFileWriter(Path stateDir, SandboxFiles files) {
     this.root = stateDir.resolve("sandboxes");
@@ -43,6 +63,7 @@ public final class SandboxFileWriter {
 
   /** Forgets sandboxes that are gone (their directories are removed with their namespaces' state). */
   void retain(java.util.Set<String> sandboxIds) {
+    checked.keySet().retainAll(sandboxIds);
     written.keySet().retainAll(sandboxIds);
     resolvWritten.keySet().retainAll(sandboxIds);
   }
@@ -56,7 +77,7 @@ public final class SandboxFileWriter {
 
   private synchronized List<NodeEndpoint> endpointsOf(String sandboxId, List<NodeEndpoint> endpoints) {
     if (endpoints != indexedList) {
-      java.util.Map<String, List<NodeEndpoint>> index = new java.util.HashMap<>();
+      java.util.Map<String, List<NodeEndpoint>> index = new java.util.HashMap<>(SpecConverter.capacity(endpoints.size()));
       for (NodeEndpoint e : endpoints) {
         index.computeIfAbsent(e.getSandboxId(), k -> new ArrayList<>()).add(e);
       }
@@ -68,6 +89,12 @@ public final class SandboxFileWriter {
 
   void write(NodeSandbox s, List<NodeEndpoint> all) {
     List<NodeEndpoint> endpoints = endpointsOf(s.getId(), all);
+    Checked before = checked.get(s.getId());
+    if (before != null && before.sameInstances(s, endpoints)) {
+      return;
+    }
+    // until this write succeeds, a failure must not leave the sandbox looking up to date
+    checked.remove(s.getId());
     List<Object> inputs = new ArrayList<>();
     inputs.add(s);
     boolean ipv6 = false;
@@ -77,6 +104,7 @@ public final class SandboxFileWriter {
       ipv6 |= !e.getIpv6Address().isEmpty();
     }
     if (inputs.equals(written.get(s.getId()))) {
+      checked.put(s.getId(), new Checked(s, endpoints));
       return;
     }
     Path dir = dir(s.getId());
@@ -92,6 +120,7 @@ public final class SandboxFileWriter {
       resolvWritten.put(s.getId(), resolvInputs);
     }
     written.put(s.getId(), inputs);
+    checked.put(s.getId(), new Checked(s, endpoints));
   }
 
   private void writeHosts(NodeSandbox s, List<NodeEndpoint> endpoints, Path dir) {
