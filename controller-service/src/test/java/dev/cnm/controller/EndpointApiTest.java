@@ -4,8 +4,10 @@ import static dev.cnm.controller.Api.assertFails;
 import static dev.cnm.controller.Api.bridge;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cnm.api.v1.DeleteNetworkRequest;
 import dev.cnm.api.v1.Endpoint;
 import dev.cnm.api.v1.GetEndpointRequest;
+import dev.cnm.api.v1.GetNetworkRequest;
 import dev.cnm.api.v1.ListEndpointsRequest;
 import dev.cnm.api.v1.PortBinding;
 import dev.cnm.api.v1.PortSpec;
@@ -95,18 +97,62 @@ class EndpointApiTest {
   }
 
   @Test
-  void createEndpoint_afterADeleteReadTheNetwork_makesThatDeleteFailInsteadOfOrphaningTheEndpoint() {
-    // DeleteNetwork reads the network, finds no endpoints, then deletes it guarded by that read's
-    // revision: an endpoint created in between must make the guarded delete fail
-    dev.cnm.store.client.KvObject<dev.cnm.api.v1.Network> seenByDelete = f.storeClient
-        .list(dev.cnm.controller.domain.StoreKeys.NETWORKS, dev.cnm.api.v1.Network.parser()).get(0);
+  void createEndpoint_whileTheNetworkIsFencedForDeletion_failsAndLeavesNothing() {
+    // DeleteNetwork fences the network before it checks for endpoints: a create that read the
+    // network earlier must fail rather than land in a network about to be deleted
+    String netId = f.api.getNetwork(GetNetworkRequest.newBuilder().setNetwork("net").build()).getId();
+    f.storeClient.put(dev.cnm.controller.domain.StoreKeys.networkDeleting(netId),
+        com.google.protobuf.StringValue.of(netId), 0);
 
-    create(Endpoint.newBuilder().setName("racer"));
+    assertFails(Status.Code.FAILED_PRECONDITION, "network", () -> create(Endpoint.newBuilder().setName("late")));
 
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.storeClient.txn().delete(seenByDelete).commit())
-        .isInstanceOf(dev.cnm.store.client.StoreConflictException.class);
+    f.storeClient.txn().deleteKey(dev.cnm.controller.domain.StoreKeys.networkDeleting(netId)).commit();
     assertThat(f.api.listEndpoints(ListEndpointsRequest.newBuilder().setNetwork("net").build()).getEndpointsList())
-        .extracting(Endpoint::getName).containsExactly("racer");
+        .isEmpty();
+    // its address went back to IPAM: it can be taken again
+    assertThat(create(Endpoint.newBuilder().setName("next").setIpv4Address("10.60.0.2")).getIpv4Address())
+        .isEqualTo("10.60.0.2/24");
+  }
+
+  @Test
+  void deleteNetwork_racingEndpointCreates_neverLeavesAnOrphanEndpoint() throws Exception {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      for (int round = 0; round < 6; round++) {
+        String name = "race" + round;
+        f.api.createNetwork(bridge(name, "10.7" + round + ".0.0/24"));
+        String netId = f.api.getNetwork(GetNetworkRequest.newBuilder().setNetwork(name).build()).getId();
+        java.util.List<java.util.concurrent.Future<?>> creates = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          String ep = "e" + i;
+          creates.add(pool.submit(() -> f.api.createEndpoint(Api.endpoint(name, Endpoint.newBuilder().setName(ep)))));
+        }
+        boolean deleted;
+        try {
+          f.api.deleteNetwork(DeleteNetworkRequest.newBuilder().setNetwork(name).build());
+          deleted = true;
+        } catch (io.grpc.StatusRuntimeException e) {
+          assertThat(e.getStatus().getCode()).isIn(Status.Code.FAILED_PRECONDITION, Status.Code.ABORTED);
+          deleted = false;
+        }
+        for (java.util.concurrent.Future<?> c : creates) {
+          try {
+            c.get(30, java.util.concurrent.TimeUnit.SECONDS);
+          } catch (java.util.concurrent.ExecutionException e) {
+            // lost the race to the delete: fine, as long as nothing of it stays behind
+          }
+        }
+        int stored = f.storeClient.list(dev.cnm.controller.domain.StoreKeys.endpoints(netId),
+            com.google.protobuf.StringValue.parser()).size();
+        if (deleted) {
+          assertThat(stored).as("endpoints left in deleted network %s", name).isZero();
+        }
+        assertThat(f.storeClient.get(dev.cnm.controller.domain.StoreKeys.networkDeleting(netId),
+            com.google.protobuf.StringValue.parser())).as("fence of %s", name).isEmpty();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test

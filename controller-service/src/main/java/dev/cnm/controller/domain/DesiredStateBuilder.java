@@ -24,6 +24,26 @@ import java.util.Map;
 public final class DesiredStateBuilder {
   private final ObjectRepository repo;
   private final DriverRegistry drivers;
+  /**
+   * Per node, the entries its last state was built from. A node's state is rebuilt on every
+   * change to any of its objects, and on a node with hundreds of sandboxes converting every
+   * unchanged one again dominated a Join; an entry is reused while its source object is the same
+   * instance (the caches keep an object's instance until it changes). Only the entries of the
+   * latest build are kept, so deleted objects drop out. Builds of one node are serialised by the
+   * caller (the node's session lock), so each node's memo has one writer at a time.
+   */
+  private final Map<String, Memo> memos = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** What one build of a node converted, by object id. */
+  private record Memo(Map<String, Converted<Sandbox, NodeSandbox>> sandboxes,
+      Map<String, Converted<Endpoint, NodeEndpoint>> endpoints) {
+    static Memo empty() {
+      return new Memo(new HashMap<>(), new HashMap<>());
+    }
+  }
+
+  /** A node-state message and the store object (and gateway choice) it was made from. */
+  private record Converted<S, N>(S source, boolean gateway, N message) {}
 
   public DesiredStateBuilder(ObjectRepository repo, DriverRegistry drivers) {
     this.repo = repo;
@@ -49,6 +69,8 @@ public final class DesiredStateBuilder {
   }
 
   public Built buildCovered(String node) {
+    Memo last = memos.getOrDefault(node, Memo.empty());
+    Memo memo = Memo.empty();
     long newest = 0;
     DesiredState.Builder out = DesiredState.newBuilder().setNode(node);
     Map<String, Sandbox> sandboxes = new LinkedHashMap<>();
@@ -82,22 +104,26 @@ public final class DesiredStateBuilder {
           || !joined.stream().allMatch(e -> sb.getEndpointIdsList().contains(e.getId()))) {
         consistent = false; // the sandbox's endpoint list and the endpoints' own records disagree
       }
-      out.addSandboxes(NodeSandbox.newBuilder().setId(sb.getId()).setContainerId(sb.getContainerId())
-          .setExternalKey(sb.getExternalKey()).setHostname(sb.getHostname()).setDomainName(sb.getDomainName())
-          .addAllDnsServers(sb.getDnsServersList()).addAllDnsSearch(sb.getDnsSearchList())
-          .addAllDnsOptions(sb.getDnsOptionsList()).addAllExtraHosts(sb.getExtraHostsList()));
+      Converted<Sandbox, NodeSandbox> cs = last.sandboxes().get(sb.getId());
+      if (cs == null || cs.source() != sb) {
+        cs = new Converted<>(sb, false, nodeSandbox(sb));
+      }
+      memo.sandboxes().put(sb.getId(), cs);
+      out.addSandboxes(cs.message());
       List<Endpoint> eps = bySandbox.getOrDefault(sb.getId(), List.of());
       Endpoint gateway = gatewayEndpoint(sb, eps, networks);
       for (Endpoint e : eps) {
         Network n = networks.get(e.getNetworkId());
         used.put(n.getId(), n);
-        out.addEndpoints(NodeEndpoint.newBuilder().setId(e.getId()).setName(e.getName())
-            .setNetworkId(e.getNetworkId()).setSandboxId(sb.getId()).setInterfaceName(e.getInterfaceName())
-            .setMacAddress(e.getMacAddress()).setIpv4Address(e.getIpv4Address()).setIpv6Address(e.getIpv6Address())
-            .setDefaultGateway(e == gateway).addAllPortMap(e.getPortMapList()).addAllAliases(e.getAliasesList())
-            .setPriority(e.getPriority()));
+        Converted<Endpoint, NodeEndpoint> ce = last.endpoints().get(e.getId());
+        if (ce == null || ce.source() != e || ce.gateway() != (e == gateway)) {
+          ce = new Converted<>(e, e == gateway, nodeEndpoint(e, e == gateway));
+        }
+        memo.endpoints().put(e.getId(), ce);
+        out.addEndpoints(ce.message());
       }
     }
+    memos.put(node, memo);
     OverlayPeers peers = null;
     for (Network n : used.values()) {
       NodeNetwork nn = drivers.require("network.driver", n.getDriver()).nodeNetwork(n);
@@ -111,6 +137,21 @@ public final class DesiredStateBuilder {
       out.addNetworks(nn);
     }
     return new Built(out.build(), newest, consistent);
+  }
+
+  private static NodeSandbox nodeSandbox(Sandbox sb) {
+    return NodeSandbox.newBuilder().setId(sb.getId()).setContainerId(sb.getContainerId())
+        .setExternalKey(sb.getExternalKey()).setHostname(sb.getHostname()).setDomainName(sb.getDomainName())
+        .addAllDnsServers(sb.getDnsServersList()).addAllDnsSearch(sb.getDnsSearchList())
+        .addAllDnsOptions(sb.getDnsOptionsList()).addAllExtraHosts(sb.getExtraHostsList()).build();
+  }
+
+  private static NodeEndpoint nodeEndpoint(Endpoint e, boolean gateway) {
+    return NodeEndpoint.newBuilder().setId(e.getId()).setName(e.getName())
+        .setNetworkId(e.getNetworkId()).setSandboxId(e.getSandboxId()).setInterfaceName(e.getInterfaceName())
+        .setMacAddress(e.getMacAddress()).setIpv4Address(e.getIpv4Address()).setIpv6Address(e.getIpv6Address())
+        .setDefaultGateway(gateway).addAllPortMap(e.getPortMapList()).addAllAliases(e.getAliasesList())
+        .setPriority(e.getPriority()).build();
   }
 
   /**

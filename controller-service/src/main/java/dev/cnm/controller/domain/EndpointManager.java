@@ -120,21 +120,21 @@ public final class EndpointManager {
   }
 
   /**
-   * Writes the endpoint and its name claim and rewrites its network unchanged, in one Txn: the
-   * network's new revision makes a DeleteNetwork that found no endpoints before this commit fail
-   * its revision-guarded delete instead of leaving this endpoint behind (libnetwork guards the
-   * same race with its per-network endpoint count). A conflict because another endpoint of the
-   * network was created meanwhile is retried with the network re-read; the address stays.
+   * Writes the endpoint and its name claim in one Txn guarded by the network as read (it still
+   * exists) and by the absence of the network's delete fence: a DeleteNetwork that fenced the
+   * network before this commit then fails this Txn instead of leaving the endpoint behind (see
+   * {@link NetworkManager#delete}). The network itself is not written, so endpoint creates in one
+   * network do not conflict with each other.
    */
   private long commit(ObjectRepository repo, boolean cached, KvObject<Network> netKv, String key, Endpoint value,
       String nameKey) {
     Network net = netKv.value();
     KvObject<Network> current = netKv;
+    String fence = StoreKeys.networkDeleting(net.getId());
     for (int attempt = 0; ; attempt++) {
       try {
-        long rev = repo.store().txn().update(current, current.value()).create(key, value)
-            .create(nameKey, StringValue.of(value.getId())).commit();
-        repo.written(current.key(), current.value(), rev);
+        long rev = repo.store().txn().requireRevision(current.key(), current.modRevision()).requireAbsent(fence)
+            .create(key, value).create(nameKey, StringValue.of(value.getId())).commit();
         repo.written(key, value, rev);
         repo.written(nameKey, StringValue.of(value.getId()), rev);
         return rev;
@@ -145,6 +145,10 @@ public final class EndpointManager {
             throw new StaleRead(); // the name may now be another network's: resolve it again
           }
           throw CnmException.notFound("network", "network \"" + net.getName() + "\" was deleted meanwhile");
+        }
+        if (repo.store().get(fence, StringValue.parser()).isPresent()) {
+          throw new CnmException(ErrorKind.FAILED_PRECONDITION, "NETWORK_BEING_DELETED", "network: \""
+              + net.getName() + "\" is being deleted", Map.of("field", "network", "network_id", net.getId()), null);
         }
         if (repo.fresh().claimed(nameKey).isPresent()) {
           throw nameTaken(value.getName(), net.getName());

@@ -13,12 +13,15 @@ import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import dev.cnm.store.client.KvObject;
 import dev.cnm.store.client.StoreConflictException;
+import dev.cnm.store.client.StoreLease;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
 /** CreateNetwork and DeleteNetwork: validate, allocate pools, persist with the name claim, undo on failure. */
 public final class NetworkManager {
+  /** How long a fence outlives a controller that died mid-delete. */
+  private static final java.time.Duration FENCE_TTL = java.time.Duration.ofSeconds(10);
   private final ObjectRepository repo;
   private final DriverRegistry drivers;
   private final AddressAllocator ipam;
@@ -148,18 +151,27 @@ public final class NetworkManager {
     return out.build();
   }
 
-  /** Deletes a network without endpoints; its pools are released after the store delete. */
+  /**
+   * Deletes a network without endpoints; its pools are released after the store delete. A
+   * CreateEndpoint may race with it, so the delete first fences the network (a leased key every
+   * endpoint create requires absent), then checks the store for endpoints, then deletes the
+   * network and the fence together. Endpoint creates therefore never write the network itself and
+   * do not conflict with each other (libnetwork serialises them on a per-network endpoint count).
+   * A controller dying in between leaves a fence that goes with its lease.
+   */
   public void delete(String ref) {
     KvObject<Network> net = repo.network("network", ref);
     Network n = net.value();
-    if (!repo.endpoints(n.getId()).isEmpty()) {
-      throw new CnmException(ErrorKind.FAILED_PRECONDITION, "ACTIVE_ENDPOINTS",
-          "network \"" + n.getName() + "\" has active endpoints; delete them first",
-          Map.of("field", "network", "network_id", n.getId()), null);
+    requireNoEndpoints(repo, n);
+    String fence = StoreKeys.networkDeleting(n.getId());
+    try (StoreLease lease = repo.store().grantLease(FENCE_TTL)) {
+      long fenced = repo.store().txn().requireRevision(net.key(), net.modRevision())
+          .put(fence, StringValue.of(n.getId()), lease.id()).commit();
+      requireNoEndpoints(repo.fresh(), n); // one created before the fence
+      repo.store().txn().delete(net).requireRevision(fence, fenced).deleteKey(fence)
+          .deleteKey(StoreKeys.name(ObjectRepository.scopeName(n.getScope()), "network", n.getName()))
+          .commit();
     }
-    repo.store().txn().delete(net)
-        .deleteKey(StoreKeys.name(ObjectRepository.scopeName(n.getScope()), "network", n.getName()))
-        .commit();
     // after the atomic delete: a failed release is found and freed by the IPAM sweep
     for (IpamPool p : n.getIpam().getIpv4List()) {
       releaseQuietly(p, n.getId());
@@ -175,6 +187,14 @@ public final class NetworkManager {
         java.util.logging.Logger.getLogger(NetworkManager.class.getName()).warning("releasing id "
             + claim.preferred() + " of set " + claim.set() + " failed (the IPAM sweep will): " + e.getMessage());
       }
+    }
+  }
+
+  private static void requireNoEndpoints(ObjectRepository view, Network n) {
+    if (!view.endpoints(n.getId()).isEmpty()) {
+      throw new CnmException(ErrorKind.FAILED_PRECONDITION, "ACTIVE_ENDPOINTS",
+          "network \"" + n.getName() + "\" has active endpoints; delete them first",
+          Map.of("field", "network", "network_id", n.getId()), null);
     }
   }
 

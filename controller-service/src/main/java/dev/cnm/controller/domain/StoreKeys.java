@@ -16,6 +16,11 @@ public final class StoreKeys {
    * replica learns that a change it committed reached the node.
    */
   public static final String NODE_ACKS = ROOT + "nodeacks/";
+  /**
+   * Per network being deleted, a leased fence: an endpoint's create Txn requires it absent, so no
+   * endpoint lands in a network whose delete already checked for endpoints.
+   */
+  public static final String DELETING = ROOT + "deleting/networks/";
 
   private StoreKeys() {}
 
@@ -42,6 +47,10 @@ public final class StoreKeys {
   /** Name claim: {@code scope} is "local"/"global" for networks, a network id for endpoints. */
   public static String name(String scope, String kind, String name) {
     return NAMES + scope + "/" + kind + "/" + name;
+  }
+
+  public static String networkDeleting(String networkId) {
+    return DELETING + networkId;
   }
 
   public static String nodeAck(String node) {

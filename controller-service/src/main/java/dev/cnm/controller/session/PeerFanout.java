@@ -43,7 +43,7 @@ import java.util.logging.Logger;
  * may have been made through another replica, which cannot reach that node's session; a change
  * made here was already sent by the operation itself (the session knows the store revision its
  * last snapshot covers, so that costs nothing, and it never resends a snapshot equal to the
- * last one). Work is batched on one thread, so a burst of changes costs one read of the object
+ * last one), which is why this republish waits a short grace first. Work is batched on one thread, so a burst of changes costs one read of the object
  * lists and one snapshot per affected node. Reads go through the
  * repository's cached view, the one desired states are built from; a batch first waits until
  * that view shows its changes (it is fed by a watch of its own, which may lag this one).
@@ -52,6 +52,19 @@ public final class PeerFanout implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(PeerFanout.class.getName());
   /** The longest a batch waits for the repository view to show its changes. */
   private static final Duration VIEW_WAIT = Duration.ofSeconds(2);
+  /**
+   * How long a change of a node's own objects waits before this class republishes the node. A
+   * change made through this replica is published by the operation itself right after its
+   * commit, and the watch often reports the commit first: republishing at once would race the
+   * operation (a second snapshot build per change, and the node applying a snapshot that is not
+   * the operation's own, so the request's trace would miss the apply). After the grace the
+   * session already covers such a change and nothing is sent; a change made through another
+   * replica is published here, this much later.
+   */
+  private static final Duration OWN_GRACE = Duration.ofMillis(20);
+
+  /** A deferred republish of a node's own change: the newest revision to cover and when. */
+  private record Due(long revision, long at) {}
 
   /** A change to fan out: an endpoint's join state on a network, a node's liveness, or everything. */
   private sealed interface Change {}
@@ -72,6 +85,8 @@ public final class PeerFanout implements AutoCloseable {
   private final BlockingQueue<Change> queue = new LinkedBlockingQueue<>();
   /** Network id → whether it spans nodes (its scope never changes); used by the worker only. */
   private final Map<String, Boolean> global = new HashMap<>();
+  /** Node → its deferred own-change republish; used by the worker only. */
+  private final Map<String, Due> ownDue = new HashMap<>();
   private final Thread worker;
   private final Object lock = new Object();
   // guarded by lock
@@ -204,10 +219,15 @@ public final class PeerFanout implements AutoCloseable {
     while (true) {
       List<Change> batch = new ArrayList<>();
       try {
-        batch.add(queue.take());
-        queue.drainTo(batch);
-        awaitViews(batch);
-        fanOut(batch);
+        Change first = ownDue.isEmpty() ? queue.take()
+            : queue.poll(Math.max(0, nextDue() - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+        if (first != null) {
+          batch.add(first);
+          queue.drainTo(batch);
+          awaitViews(batch);
+          fanOut(batch);
+        }
+        republishDueOwners();
         backoffMillis = 100;
       } catch (InterruptedException e) {
         return;
@@ -283,11 +303,9 @@ public final class PeerFanout implements AutoCloseable {
         everything = true;
       }
     }
-    for (Map.Entry<String, Long> o : own.entrySet()) {
-      if (nodes.isConnected(o.getKey())) {
-        nodes.publishUnlessCovered(o.getKey(), o.getValue());
-      }
-    }
+    long due = System.nanoTime() + OWN_GRACE.toNanos();
+    own.forEach((node, revision) -> ownDue.merge(node, new Due(revision, due),
+        (a, b) -> new Due(Math.max(a.revision(), b.revision()), a.at())));
     if (endpoints.isEmpty() && changedNodes.isEmpty() && !everything) {
       return; // only changes of local networks: nothing to read
     }
@@ -322,6 +340,26 @@ public final class PeerFanout implements AutoCloseable {
     for (String node : targets) {
       if (nodes.isConnected(node)) {
         nodes.publish(node);
+      }
+    }
+  }
+
+  /** When the earliest deferred republish of a node's own change is due. */
+  private long nextDue() {
+    return ownDue.values().stream().mapToLong(Due::at).min().orElse(Long.MAX_VALUE);
+  }
+
+  /** Republishes each node whose own change's grace ran out, unless its session already covers it. */
+  private void republishDueOwners() {
+    long now = System.nanoTime();
+    var it = ownDue.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<String, Due> d = it.next();
+      if (d.getValue().at() - now <= 0) {
+        it.remove();
+        if (nodes.isConnected(d.getKey())) {
+          nodes.publishUnlessCovered(d.getKey(), d.getValue().revision());
+        }
       }
     }
   }
