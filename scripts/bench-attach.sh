@@ -12,7 +12,9 @@
 #
 # Usage: sudo scripts/bench-attach.sh [N]     (default 500)
 # Env:   RESULTS_FILE (JSONL, default bench/target/attach.jsonl)  DOCKER=0 skips the Docker peer
-#        WARMUP (uncounted cnm attaches first, default 20), NCTR (Docker containers, default 30). The CNI peer runs without portmap and ipMasq (its
+#        WARMUP (uncounted cnm attaches first, default 20), NCTR (Docker containers, default 30),
+#        CONCURRENCY (clients of a second cnm pass and workers of a second CNI pass, default 8;
+#        1 skips both; Docker's peer script has no concurrent mode). The CNI peer runs without portmap and ipMasq (its
 #        fastest configuration; cnm publishes no ports here either).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,12 +60,21 @@ for _ in $(seq 150); do [ -S "$WORK/cnm.sock" ] && break; sleep 0.2; done
 sleep 2
 java -Xmx256m -cp "$CP" dev.cnm.bench.controller.AttachE2EBench --target "unix:$WORK/cnm.sock" --n "$N" --warmup "${WARMUP:-20}" \
   --results "$RESULTS" 2> >(grep -v WARN >&2)
+# then the same number of containers with CONCURRENCY clients side by side (metrics attach@C, detach@C)
+if [ "${CONCURRENCY:-8}" -gt 1 ]; then
+  java -Xmx256m -cp "$CP" dev.cnm.bench.controller.AttachE2EBench --target "unix:$WORK/cnm.sock" --n "$N" --warmup 50 \
+    --concurrency "${CONCURRENCY:-8}" --results "$RESULTS" 2> >(grep -v WARN >&2)
+fi
 kill -9 "$UP_PID"; wait "$UP_PID" 2>/dev/null || true; UP_PID=
 
 # ---------- CNI reference plugins (bridge + host-local, + portmap when iptables exists) ----------
 ip netns add $NS_CNI
 ip -n $NS_CNI link set lo up
 ip netns exec $NS_CNI env RESULTS_FILE="$RESULTS" PORTMAP=0 IPMASQ=0 bash "$PEERS/cni-bench.sh" "$N" || echo "cni peer failed" >&2
+if [ "${CONCURRENCY:-8}" -gt 1 ]; then
+  ip netns exec $NS_CNI env RESULTS_FILE="$RESULTS" PORTMAP=0 IPMASQ=0 CONCURRENCY="${CONCURRENCY:-8}" \
+    bash "$PEERS/cni-bench.sh" "$N" || echo "cni peer (concurrent) failed" >&2
+fi
 
 # ---------- Docker's libnetwork (dockerd 20.10 from Debian docker.io) ----------
 if [ "${DOCKER:-1}" = 1 ]; then
@@ -82,6 +93,6 @@ echo
 echo "| peer | metric | n | p50 ms | p99 ms | rate /s |"
 echo "|---|---|---|---|---|---|"
 jq -r 'select(.median_ms != null)
-  | select(.metric | test("^(attach|detach)$|^(add|del)|net_(connect|disconnect)_api|net_create_api"))
+  | select(.metric | test("^(attach|detach)(@[0-9]+)?$|^(add|del)|net_(connect|disconnect)_api|net_create_api"))
   | "| \(.peer) | \(.metric) | \(.n) | \(.median_ms) | \(.p99_ms) | \(.per_s) |"' "$RESULTS"
 echo "(all records: $RESULTS)"

@@ -19,7 +19,6 @@ import dev.cnm.runtime.Telemetry;
 import dev.cnm.runtime.grpc.Channels;
 import dev.cnm.runtime.grpc.ClientOptions;
 import io.grpc.ManagedChannel;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,8 +32,11 @@ import java.util.concurrent.TimeUnit;
  * detach = Leave + DeleteEndpoint + DeleteSandbox; N sequential containers, as a runtime starting
  * them one by one. A warm-up (20 containers unless {@code --warmup N}) runs first and is not counted: `cnm up` is
  * a long-running process, so JIT compilation still running in the measured part inflates it.
+ * With {@code --concurrency C} (default 1) C clients attach (then detach) containers side by
+ * side, as a runtime starting many containers at once does; the metrics are then named
+ * {@code attach@C} etc., and their rate is containers per second of the whole phase.
  *
- * <p>Usage: {@code AttachE2EBench --target unix:/path/cnm.sock --n 500 --results FILE.jsonl}
+ * <p>Usage: {@code AttachE2EBench --target unix:/path/cnm.sock --n 500 [--concurrency C] --results FILE.jsonl}
  */
 public final class AttachE2EBench {
   private AttachE2EBench() {}
@@ -43,12 +45,14 @@ public final class AttachE2EBench {
     String target = "unix:/run/cnm/cnm.sock";
     int n = 500;
     int warmup = 20;
+    int concurrency = 1;
     Path results = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--target" -> target = args[++i];
         case "--n" -> n = Integer.parseInt(args[++i]);
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+        case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
         case "--results" -> results = Path.of(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
@@ -59,8 +63,8 @@ public final class AttachE2EBench {
       stub.withDeadlineAfter(30, TimeUnit.SECONDS).createNetwork(CreateNetworkRequest.newBuilder().setNetwork(
           Network.newBuilder().setName("cnmbench").putOptions("bridge_name", "cnmbench0")
               .setIpam(IpamConfig.newBuilder().addIpv4(IpamPool.newBuilder().setSubnet("10.204.0.0/16")))).build());
-      run(stub, "warmup", warmup, null);
-      run(stub, "c", n, results);
+      run(stub, "warmup", warmup, 1, null);
+      run(stub, "c", n, concurrency, results);
       stub.withDeadlineAfter(30, TimeUnit.SECONDS).deleteNetwork(
           DeleteNetworkRequest.newBuilder().setNetwork("cnmbench").build());
     } finally {
@@ -69,17 +73,18 @@ public final class AttachE2EBench {
   }
 
   private static void run(NetworkControllerGrpc.NetworkControllerBlockingStub stub, String prefix, int n,
-      Path results) throws IOException {
-    PhaseSamples attach = new PhaseSamples("cnm-up", "attach", n);
-    PhaseSamples detach = new PhaseSamples("cnm-up", "detach", n);
-    PhaseSamples createEndpoint = new PhaseSamples("cnm-up", "attach.create_endpoint", n);
-    PhaseSamples createSandbox = new PhaseSamples("cnm-up", "attach.create_sandbox", n);
-    PhaseSamples join = new PhaseSamples("cnm-up", "attach.join", n);
+      int concurrency, Path results) throws Exception {
+    String suffix = concurrency == 1 ? "" : "@" + concurrency;
+    PhaseSamples attach = new PhaseSamples("cnm-up", "attach" + suffix, n);
+    PhaseSamples detach = new PhaseSamples("cnm-up", "detach" + suffix, n);
+    PhaseSamples createEndpoint = new PhaseSamples("cnm-up", "attach.create_endpoint" + suffix, n);
+    PhaseSamples createSandbox = new PhaseSamples("cnm-up", "attach.create_sandbox" + suffix, n);
+    PhaseSamples join = new PhaseSamples("cnm-up", "attach.join" + suffix, n);
     attach.start();
     createEndpoint.start();
     createSandbox.start();
     join.start();
-    for (int i = 0; i < n; i++) {
+    inParallel(n, concurrency, i -> {
       NetworkControllerGrpc.NetworkControllerBlockingStub s = stub.withDeadlineAfter(30, TimeUnit.SECONDS);
       long t0 = System.nanoTime();
       s.createEndpoint(CreateEndpointRequest.newBuilder().setNetwork("cnmbench")
@@ -91,25 +96,30 @@ public final class AttachE2EBench {
       s.join(JoinRequest.newBuilder().setNetwork("cnmbench").setEndpoint(prefix + "ep" + i)
           .setSandbox(prefix + "ctr" + i).build());
       long t3 = System.nanoTime();
-      attach.add(t3 - t0);
-      createEndpoint.add(t1 - t0);
-      createSandbox.add(t2 - t1);
-      join.add(t3 - t2);
-    }
+      synchronized (attach) {
+        attach.add(t3 - t0);
+        createEndpoint.add(t1 - t0);
+        createSandbox.add(t2 - t1);
+        join.add(t3 - t2);
+      }
+    });
     attach.stop();
     createEndpoint.stop();
     createSandbox.stop();
     join.stop();
     detach.start();
-    for (int i = 0; i < n; i++) {
+    inParallel(n, concurrency, i -> {
       NetworkControllerGrpc.NetworkControllerBlockingStub s = stub.withDeadlineAfter(30, TimeUnit.SECONDS);
       long t0 = System.nanoTime();
       s.leave(LeaveRequest.newBuilder().setNetwork("cnmbench").setEndpoint(prefix + "ep" + i)
           .setSandbox(prefix + "ctr" + i).build());
       s.deleteEndpoint(DeleteEndpointRequest.newBuilder().setNetwork("cnmbench").setEndpoint(prefix + "ep" + i).build());
       s.deleteSandbox(DeleteSandboxRequest.newBuilder().setSandbox(prefix + "ctr" + i).build());
-      detach.add(System.nanoTime() - t0);
-    }
+      long t1 = System.nanoTime();
+      synchronized (detach) {
+        detach.add(t1 - t0);
+      }
+    });
     detach.stop();
     if (results == null) {
       return;
@@ -124,5 +134,30 @@ public final class AttachE2EBench {
       lines.append(l.json(host, ts)).append('\n');
     }
     Files.writeString(results, lines, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+  }
+
+  /** Runs {@code body} for container 0..n-1 on {@code concurrency} threads, each taking the next one. */
+  private static void inParallel(int n, int concurrency, java.util.function.IntConsumer body) throws Exception {
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicReference<RuntimeException> failure = new java.util.concurrent.atomic.AtomicReference<>();
+    Thread[] threads = new Thread[concurrency];
+    for (int t = 0; t < concurrency; t++) {
+      threads[t] = new Thread(() -> {
+        for (int i; failure.get() == null && (i = next.getAndIncrement()) < n; ) {
+          try {
+            body.accept(i);
+          } catch (RuntimeException e) {
+            failure.compareAndSet(null, e);
+          }
+        }
+      });
+      threads[t].start();
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    if (failure.get() != null) {
+      throw failure.get();
+    }
   }
 }
