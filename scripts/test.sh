@@ -22,6 +22,7 @@ declare -A needs=(
   [jq]=jq
   [ping]=iputils-ping
   [unshare]=util-linux
+  [python3]=python3
 )
 
 missing=()
