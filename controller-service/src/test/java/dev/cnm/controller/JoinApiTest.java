@@ -196,4 +196,30 @@ class JoinApiTest {
         assertThat(f.api.listNodes(ListNodesRequest.getDefaultInstance()).getNodesList()).singleElement()
             .satisfies(n -> assertThat(n.getStatus()).isEqualTo(NodeStatus.NODE_STATUS_DOWN)));
   }
+
+  @Test
+  void join_manyAtOnceOnOneNode_eachReturnsOnlyAfterTheAgentGotAStateWithIt() throws Exception {
+    // concurrent publishes of one node share builds: a Join must still return only once a
+    // snapshot holding its own endpoint reached the agent (and was acked)
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      java.util.List<java.util.concurrent.Future<Boolean>> joins = new java.util.ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        String ep = "c" + i;
+        joins.add(pool.submit(() -> {
+          f.api.createEndpoint(Api.endpoint("network1", Endpoint.newBuilder().setName(ep)));
+          f.api.createSandbox(Api.sandbox("ctr-" + ep, "node1"));
+          String id = join(ep, "ctr-" + ep).getEndpoint().getId();
+          return agent.received.stream().anyMatch(s -> s.getEndpointsList().stream()
+              .anyMatch(e -> e.getId().equals(id)));
+        }));
+      }
+      for (java.util.concurrent.Future<Boolean> j : joins) {
+        assertThat(j.get(30, TimeUnit.SECONDS)).as("the agent had the endpoint when its Join returned").isTrue();
+      }
+      assertThat(agent.last().getEndpointsCount()).isEqualTo(16);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }

@@ -97,36 +97,54 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
   @Override
   public long publish(String node) {
     NodeState st = state(node);
+    // Callers publish right after their commit, which the caches already show. A build that
+    // starts after a caller took its ticket therefore covers that caller's change: under a burst
+    // of operations on one node, the callers queued behind such a build reuse its version
+    // instead of building the node's whole state again, one after another.
+    long ticket = st.tickets.incrementAndGet();
     synchronized (st) {
-      // computed under the node's lock so that a later version never reflects an older store read
-      DesiredStateBuilder.Built built = builder.buildCovered(node);
-      st.newest = built.newest();
-      Session s = st.session;
-      if (s != null && built.state().equals(s.sentContent) && st.nackedVersion < st.version) {
-        // nothing new for the agent (e.g. a watch-driven republish of a change already sent):
-        // the last version stands, now known to cover this view's revision too
-        s.sentCover = Math.max(s.sentCover, built.covered());
-        if (st.ackedVersion >= st.version) {
-          ackRecords.acked(node, s.sentCover, s.lease.id());
-        }
-        return st.version;
+      if (st.coveredTicket >= ticket && st.coveredSession == st.session) {
+        return st.coveredVersion;
       }
-      DesiredState snapshot = built.state().toBuilder().setVersion(++st.version)
-          .setNonce(Long.toString(st.version) + "-" + UUID.randomUUID())
-          .setTraceparent(TraceParent.current()).build();
-      st.latest = snapshot;
-      if (st.session != null) {
-        st.session.sentNonce = snapshot.getNonce();
-        st.session.sentContent = built.state();
-        st.session.sentCover = built.covered();
-        try {
-          st.session.sink.send(snapshot);
-        } catch (RuntimeException e) {
-          LOG.warning("sending snapshot " + snapshot.getVersion() + " to " + node + " failed: " + e.getMessage());
-        }
-      }
-      return snapshot.getVersion();
+      long start = st.tickets.get();
+      long version = publishLocked(st, node);
+      st.coveredTicket = start;
+      st.coveredSession = st.session;
+      st.coveredVersion = version;
+      return version;
     }
+  }
+
+  /** Builds and (unless unchanged) sends the node's state; the caller holds the node's lock. */
+  private long publishLocked(NodeState st, String node) {
+    // computed under the node's lock so that a later version never reflects an older store read
+    DesiredStateBuilder.Built built = builder.buildCovered(node);
+    st.newest = built.newest();
+    Session s = st.session;
+    if (s != null && built.state().equals(s.sentContent) && st.nackedVersion < st.version) {
+      // nothing new for the agent (e.g. a watch-driven republish of a change already sent):
+      // the last version stands, now known to cover this view's revision too
+      s.sentCover = Math.max(s.sentCover, built.covered());
+      if (st.ackedVersion >= st.version) {
+        ackRecords.acked(node, s.sentCover, s.lease.id());
+      }
+      return st.version;
+    }
+    DesiredState snapshot = built.state().toBuilder().setVersion(++st.version)
+        .setNonce(Long.toString(st.version) + "-" + UUID.randomUUID())
+        .setTraceparent(TraceParent.current()).build();
+    st.latest = snapshot;
+    if (st.session != null) {
+      st.session.sentNonce = snapshot.getNonce();
+      st.session.sentContent = built.state();
+      st.session.sentCover = built.covered();
+      try {
+        st.session.sink.send(snapshot);
+      } catch (RuntimeException e) {
+        LOG.warning("sending snapshot " + snapshot.getVersion() + " to " + node + " failed: " + e.getMessage());
+      }
+    }
+    return snapshot.getVersion();
   }
 
   @Override
@@ -326,6 +344,12 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
   /** Per-node state; every field guarded by the object's monitor. */
   private static final class NodeState {
     final String node;
+    /** Taken by every publish before it waits for the lock (see {@link #publish}). */
+    final java.util.concurrent.atomic.AtomicLong tickets = new java.util.concurrent.atomic.AtomicLong();
+    /** The last build: the tickets it covers, the session it went to and its version. */
+    long coveredTicket;
+    Session coveredSession;
+    long coveredVersion;
     long version;
     /** The newest store revision among the node's objects in the last state built. */
     long newest;
