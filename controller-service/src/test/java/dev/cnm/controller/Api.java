@@ -45,4 +45,24 @@ final class Api {
       }
     });
   }
+
+  /** Runs task(0..n-1) on {@code threads} threads at once; their results in order (a failure fails the caller). */
+  static <T> java.util.List<T> concurrently(int threads, int n, java.util.function.IntFunction<T> task)
+      throws Exception {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      java.util.List<java.util.concurrent.Future<T>> futures = new java.util.ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        int k = i;
+        futures.add(pool.submit(() -> task.apply(k)));
+      }
+      java.util.List<T> out = new java.util.ArrayList<>();
+      for (java.util.concurrent.Future<T> f : futures) {
+        out.add(f.get(30, java.util.concurrent.TimeUnit.SECONDS));
+      }
+      return out;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }

@@ -201,25 +201,14 @@ class JoinApiTest {
   void join_manyAtOnceOnOneNode_eachReturnsOnlyAfterTheAgentGotAStateWithIt() throws Exception {
     // concurrent publishes of one node share builds: a Join must still return only once a
     // snapshot holding its own endpoint reached the agent (and was acked)
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
-    try {
-      java.util.List<java.util.concurrent.Future<Boolean>> joins = new java.util.ArrayList<>();
-      for (int i = 0; i < 16; i++) {
-        String ep = "c" + i;
-        joins.add(pool.submit(() -> {
-          f.api.createEndpoint(Api.endpoint("network1", Endpoint.newBuilder().setName(ep)));
-          f.api.createSandbox(Api.sandbox("ctr-" + ep, "node1"));
-          String id = join(ep, "ctr-" + ep).getEndpoint().getId();
-          return agent.received.stream().anyMatch(s -> s.getEndpointsList().stream()
-              .anyMatch(e -> e.getId().equals(id)));
-        }));
-      }
-      for (java.util.concurrent.Future<Boolean> j : joins) {
-        assertThat(j.get(30, TimeUnit.SECONDS)).as("the agent had the endpoint when its Join returned").isTrue();
-      }
-      assertThat(agent.last().getEndpointsCount()).isEqualTo(16);
-    } finally {
-      pool.shutdownNow();
-    }
+    java.util.List<Boolean> seen = Api.concurrently(8, 16, i -> {
+      String ep = "c" + i;
+      f.api.createEndpoint(Api.endpoint("network1", Endpoint.newBuilder().setName(ep)));
+      f.api.createSandbox(Api.sandbox("ctr-" + ep, "node1"));
+      String id = join(ep, "ctr-" + ep).getEndpoint().getId();
+      return agent.received.stream().anyMatch(s -> s.getEndpointsList().stream().anyMatch(e -> e.getId().equals(id)));
+    });
+    assertThat(seen).as("the agent had each endpoint when its Join returned").containsOnly(true);
+    assertThat(agent.last().getEndpointsCount()).isEqualTo(16);
   }
 }

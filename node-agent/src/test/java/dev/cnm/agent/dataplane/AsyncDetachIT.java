@@ -12,9 +12,9 @@ import dev.cnm.agent.netns.NetNamespace;
 import dev.cnm.agent.testsupport.KernelFixture;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Detach from a live sandbox: the sandbox end is taken out of service at once and the veth is
@@ -25,27 +25,14 @@ class AsyncDetachIT {
       IpPrefix.parse("gw", "10.123.0.1/24"), IpPrefix.parse("gw6", "fd12:3::1/64"));
   private static final Duration REAPED_WITHIN = Duration.ofSeconds(2);
 
-  private KernelFixture fx;
-  private NetNamespace host;
-  private NetlinkHandle hostNl;
+  @RegisterExtension
+  final DataplaneHost kernel = new DataplaneHost();
   private KernelBridgeDataplane dp;
 
   @BeforeEach
   void setUp() {
-    fx = new KernelFixture();
-    host = fx.namespace("host");
-    hostNl = fx.handle(host);
-    dp = open();
+    dp = kernel.open();
     dp.ensureNetwork(NET);
-  }
-
-  @AfterEach
-  void tearDown() {
-    fx.close();
-  }
-
-  private KernelBridgeDataplane open() {
-    return fx.closeLater(KernelBridgeDataplane.open(new DataplaneConfig(fx.agentStateDir, host, true)));
   }
 
   private static EndpointSpec endpoint(String id, String ifName, int host4) {
@@ -54,15 +41,15 @@ class AsyncDetachIT {
   }
 
   private NetNamespace sandboxNs() {
-    return fx.closeLater(fx.agentNamespaces.open("cnmtsb1"));
+    return kernel.sandboxNs("cnmtsb1");
   }
 
   private NetlinkHandle sandboxNl() {
-    return fx.handle(sandboxNs());
+    return kernel.fx().handle(sandboxNs());
   }
 
   private List<String> vethsOnHost() {
-    return hostNl.links().list().stream().filter(l -> l.kind().equals("veth")).map(Link::name).toList();
+    return kernel.hostNl().links().list().stream().filter(l -> l.kind().equals("veth")).map(Link::name).toList();
   }
 
   private static List<String> linkNames(NetlinkHandle nl) {
@@ -88,7 +75,7 @@ class AsyncDetachIT {
     assertThat(upAddrs).doesNotContain("10.123.0.2").doesNotContain("fd12:3::2");
     assertThat(dp.endpoint("ep1")).isEmpty();
     await().atMost(REAPED_WITHIN).pollInterval(Duration.ofMillis(10)).untilAsserted(() -> {
-      assertThat(hostNl.links().find(ep.hostIfName())).isEmpty();
+      assertThat(kernel.hostNl().links().find(ep.hostIfName())).isEmpty();
       assertThat(linkNames(in)).containsExactly("lo");
     });
   }
@@ -122,7 +109,7 @@ class AsyncDetachIT {
     }
 
     await().atMost(REAPED_WITHIN).pollInterval(Duration.ofMillis(10)).until(() -> dp.reaper().idle());
-    Link hostEnd = hostNl.links().get(spec.hostIfName());
+    Link hostEnd = kernel.hostNl().links().get(spec.hostIfName());
     assertThat(hostEnd.alias()).isEqualTo("cnm:ep1");
     assertThat(linkNames(sandboxNl())).containsExactlyInAnyOrder("lo", "eth0");
     assertPingsGateway();
@@ -140,7 +127,7 @@ class AsyncDetachIT {
     }
     dp.close();
 
-    KernelBridgeDataplane restarted = open();
+    KernelBridgeDataplane restarted = kernel.open();
     EndpointSpec again = endpoint("ep0", "eth0", 2);
     ReconcileReport report = restarted.reconcile(new DesiredState(List.of(NET), List.of(SandboxSpec.owned("cnmtsb1")),
         List.of(again)));
@@ -159,12 +146,12 @@ class AsyncDetachIT {
     dp.createSandbox("cnmtsb1");
     EndpointState ep = dp.attachEndpoint(endpoint("ep1", "eth0", 2));
     NetlinkHandle in = sandboxNl();
-    String retiredName = KernelBridgeDataplane.RETIRED_PREFIX + hostNl.links().get(ep.hostIfName()).index();
+    String retiredName = KernelBridgeDataplane.RETIRED_PREFIX + kernel.hostNl().links().get(ep.hostIfName()).index();
     in.links().add(LinkSpec.of(retiredName, new Bridge()));
 
     dp.detachEndpoint("ep1");
 
-    assertThat(hostNl.links().find(ep.hostIfName())).isEmpty();
+    assertThat(kernel.hostNl().links().find(ep.hostIfName())).isEmpty();
     assertThat(linkNames(in)).containsExactlyInAnyOrder("lo", retiredName);
     assertThat(in.links().get(retiredName).kind()).isEqualTo("bridge");
   }

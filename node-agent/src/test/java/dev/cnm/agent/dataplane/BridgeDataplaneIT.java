@@ -19,44 +19,27 @@ import dev.cnm.runtime.errors.ErrorKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The bridge driver's data half on the real kernel; the "host" is a namespace of the test's own. */
 class BridgeDataplaneIT {
   private static final NetworkSpec NET = new NetworkSpec("net1", "cnmtbr0", 1500,
       IpPrefix.parse("gw", "10.123.0.1/24"), IpPrefix.parse("gw6", "fd12:3::1/64"));
 
-  private KernelFixture fx;
-  private NetNamespace host;
-  private NetlinkHandle hostNl;
+  @RegisterExtension
+  final DataplaneHost kernel = new DataplaneHost();
   private BridgeDataplane dp;
 
   @BeforeEach
   void setUp() {
-    fx = new KernelFixture();
-    host = fx.namespace("host");
-    hostNl = fx.handle(host);
-    dp = open();
-  }
-
-  private BridgeDataplane open() {
-    return fx.closeLater(BridgeDataplane.open(new DataplaneConfig(fx.agentStateDir, host, true)));
-  }
-
-  @AfterEach
-  void tearDown() {
-    fx.close();
+    dp = kernel.open();
   }
 
   private static EndpointSpec endpoint(String id, String sandbox, int host4) {
     return EndpointSpec.of(id, "net1", sandbox, IpPrefix.parse("ip", "10.123.0." + host4 + "/24"),
         IpPrefix.parse("ip6", "fd12:3::" + host4 + "/64"));
-  }
-
-  private NetNamespace sandboxNs(String sandboxId) {
-    return fx.closeLater(fx.agentNamespaces.open(sandboxId));
   }
 
   @Test
@@ -71,7 +54,7 @@ class BridgeDataplaneIT {
     assertThat(a.ifName()).isEqualTo("eth0");
     assertThat(a.mac()).isEqualTo(MacAddress.parse("m", "02:42:0a:7b:00:02"));
     assertThat(b.addresses()).containsExactly(IpPrefix.parse("a", "10.123.0.3/24"), IpPrefix.parse("a", "fd12:3::3/64"));
-    NetNamespace sb1 = sandboxNs("cnmtsb1");
+    NetNamespace sb1 = kernel.sandboxNs("cnmtsb1");
     KernelFixture.Exec v4 = KernelFixture.exec(sb1, "ping", "-c", "2", "-i", "0.2", "-W", "2", "10.123.0.3");
     assertThat(v4.code()).as(v4.output()).isZero();
     KernelFixture.Exec v6 = KernelFixture.exec(sb1, "ping", "-6", "-c", "2", "-i", "0.2", "-W", "2", "fd12:3::3");
@@ -79,9 +62,9 @@ class BridgeDataplaneIT {
     KernelFixture.Exec gw = KernelFixture.exec(sb1, "ping", "-c", "1", "-W", "2", "10.123.0.1");
     assertThat(gw.code()).as(gw.output()).isZero();
     assertThat(KernelFixture.exec(sb1, "ip", "route").output()).contains("default via 10.123.0.1 dev eth0");
-    Link hostEnd = hostNl.links().get(a.hostIfName());
+    Link hostEnd = kernel.hostNl().links().get(a.hostIfName());
     assertThat(hostEnd.alias()).isEqualTo("cnm:ep1");
-    assertThat(hostEnd.masterIndex()).isEqualTo(hostNl.links().get("cnmtbr0").index());
+    assertThat(hostEnd.masterIndex()).isEqualTo(kernel.hostNl().links().get("cnmtbr0").index());
   }
 
   @Test
@@ -95,7 +78,7 @@ class BridgeDataplaneIT {
     dp.detachEndpoint("ep1");
     dp.detachEndpoint("ep1");
 
-    assertThat(KernelFixture.exec(sandboxNs("cnmtsb1"), "ip", "-o", "link").output()).doesNotContain("eth0");
+    assertThat(KernelFixture.exec(kernel.sandboxNs("cnmtsb1"), "ip", "-o", "link").output()).doesNotContain("eth0");
     assertThat(dp.endpoint("ep1")).isEmpty();
     // the veth itself is deleted in the background (see AsyncDetachIT)
     awaitGone(first.hostIfName());
@@ -114,12 +97,12 @@ class BridgeDataplaneIT {
     assertThat(dp.endpoint("ep1")).isEmpty();
     // the kernel removes the host end when it tears the namespace down (asynchronously)
     long deadline = System.nanoTime() + 5_000_000_000L;
-    while (hostNl.links().find(ep.hostIfName()).isPresent() && System.nanoTime() < deadline) {
+    while (kernel.hostNl().links().find(ep.hostIfName()).isPresent() && System.nanoTime() < deadline) {
       Thread.onSpinWait();
     }
-    assertThat(hostNl.links().find(ep.hostIfName())).isEmpty();
+    assertThat(kernel.hostNl().links().find(ep.hostIfName())).isEmpty();
     dp.removeNetwork("net1");
-    assertThat(hostNl.links().find("cnmtbr0")).isEmpty();
+    assertThat(kernel.hostNl().links().find("cnmtbr0")).isEmpty();
   }
 
   @Test
@@ -134,8 +117,8 @@ class BridgeDataplaneIT {
 
     EndpointState again = dp.attachEndpoint(endpoint("ep1", "cnmtsbz", 2));
 
-    assertThat(hostNl.links().get(again.hostIfName()).alias()).isEqualTo("cnm:ep1");
-    KernelFixture.Exec gw = KernelFixture.exec(sandboxNs("cnmtsbz"), "ping", "-c", "1", "-W", "2", "10.123.0.1");
+    assertThat(kernel.hostNl().links().get(again.hostIfName()).alias()).isEqualTo("cnm:ep1");
+    KernelFixture.Exec gw = KernelFixture.exec(kernel.sandboxNs("cnmtsbz"), "ping", "-c", "1", "-W", "2", "10.123.0.1");
     assertThat(gw.code()).as(gw.output()).isZero();
   }
 
@@ -143,8 +126,8 @@ class BridgeDataplaneIT {
   void externalSandbox_isConfiguredButNeverDeleted() throws Exception {
     Path runtimeDir = Files.createTempDirectory("cnmt-runtime");
     Namespaces runtime = new Namespaces(runtimeDir);
-    NetNamespace made = fx.closeLater(runtime.create("cnmtext"));
-    fx.closeLater(() -> {
+    NetNamespace made = kernel.fx().closeLater(runtime.create("cnmtext"));
+    kernel.fx().closeLater(() -> {
       runtime.delete("cnmtext");
       Files.deleteIfExists(runtimeDir.resolve("netns"));
       Files.deleteIfExists(runtimeDir);
@@ -165,19 +148,19 @@ class BridgeDataplaneIT {
 
   private void awaitGone(String hostIfName) {
     long deadline = System.nanoTime() + 2_000_000_000L;
-    while (hostNl.links().find(hostIfName).isPresent() && System.nanoTime() < deadline) {
+    while (kernel.hostNl().links().find(hostIfName).isPresent() && System.nanoTime() < deadline) {
       Thread.onSpinWait();
     }
-    assertThat(hostNl.links().find(hostIfName)).isEmpty();
+    assertThat(kernel.hostNl().links().find(hostIfName)).isEmpty();
   }
 
   @Test
   void reconcile_removesStrayOwnedLinkAndLeavesForeignOneAlone() {
     dp.ensureNetwork(NET);
-    hostNl.links().add(LinkSpec.of("cnmtstray", Veth.peer("cnmtstrayp")).withAlias("cnm:gone-endpoint"));
-    hostNl.links().add(LinkSpec.of("cnmtforeign", new Bridge()).withAlias("someone-else"));
-    hostNl.links().add(LinkSpec.of("cnmtplain", Veth.peer("cnmtplainp")));
-    hostNl.links().add(LinkSpec.of("cnmtvx", Vxlan.overlay(77, null, 4789)).withAlias("cnm:other-driver"));
+    kernel.hostNl().links().add(LinkSpec.of("cnmtstray", Veth.peer("cnmtstrayp")).withAlias("cnm:gone-endpoint"));
+    kernel.hostNl().links().add(LinkSpec.of("cnmtforeign", new Bridge()).withAlias("someone-else"));
+    kernel.hostNl().links().add(LinkSpec.of("cnmtplain", Veth.peer("cnmtplainp")));
+    kernel.hostNl().links().add(LinkSpec.of("cnmtvx", Vxlan.overlay(77, null, 4789)).withAlias("cnm:other-driver"));
     DesiredState desired = new DesiredState(List.of(NET), List.of(SandboxSpec.owned("cnmtsb1")),
         List.of(endpoint("ep1", "cnmtsb1", 2)));
 
@@ -186,10 +169,10 @@ class BridgeDataplaneIT {
     assertThat(report.failed()).isEmpty();
     assertThat(report.removed()).containsExactly("link/cnmtstray");
     assertThat(report.created()).containsExactly("sandbox/cnmtsb1", "endpoint/ep1");
-    assertThat(hostNl.links().find("cnmtstray")).isEmpty();
-    assertThat(hostNl.links().find("cnmtforeign")).isPresent();
-    assertThat(hostNl.links().find("cnmtplain")).isPresent();
-    assertThat(hostNl.links().find("cnmtvx")).isPresent();
+    assertThat(kernel.hostNl().links().find("cnmtstray")).isEmpty();
+    assertThat(kernel.hostNl().links().find("cnmtforeign")).isPresent();
+    assertThat(kernel.hostNl().links().find("cnmtplain")).isPresent();
+    assertThat(kernel.hostNl().links().find("cnmtvx")).isPresent();
     assertThat(dp.reconcile(desired).converged()).isTrue();
   }
 
@@ -199,20 +182,20 @@ class BridgeDataplaneIT {
         List.of(endpoint("ep1", "cnmtsb1", 2)));
     dp.reconcile(desired);
     dp.close();
-    hostNl.links().setDown("cnmtbr0");
+    kernel.hostNl().links().setDown("cnmtbr0");
 
-    BridgeDataplane restarted = open();
+    BridgeDataplane restarted = kernel.open();
     ReconcileReport report = restarted.reconcile(desired);
 
     assertThat(report.failed()).isEmpty();
     assertThat(report.created()).isEmpty();
     assertThat(report.removed()).isEmpty();
     assertThat(report.drift()).containsExactly("network/net1");
-    assertThat(hostNl.links().get("cnmtbr0").isUp()).isTrue();
+    assertThat(kernel.hostNl().links().get("cnmtbr0").isUp()).isTrue();
     assertThat(restarted.endpoint("ep1")).isPresent();
     assertThat(restarted.reconcile(DesiredState.empty()).removed())
         .contains("endpoint/ep1", "sandbox/cnmtsb1", "network/net1");
-    assertThat(fx.agentNamespaces.exists("cnmtsb1")).isFalse();
+    assertThat(kernel.fx().agentNamespaces.exists("cnmtsb1")).isFalse();
   }
 
   @Test
@@ -220,20 +203,20 @@ class BridgeDataplaneIT {
     DesiredState desired = new DesiredState(List.of(NET), List.of(SandboxSpec.owned("cnmtsb1")),
         List.of(endpoint("ep1", "cnmtsb1", 2)));
     dp.reconcile(desired);
-    hostNl.links().setMtu("cnmtbr0", 1400);
-    int bridge = hostNl.links().get("cnmtbr0").index();
-    hostNl.addresses().delete(bridge, NET.gatewayV4());
+    kernel.hostNl().links().setMtu("cnmtbr0", 1400);
+    int bridge = kernel.hostNl().links().get("cnmtbr0").index();
+    kernel.hostNl().addresses().delete(bridge, NET.gatewayV4());
     dp.close();
-    NetNamespace sb = sandboxNs("cnmtsb1");
-    NetlinkHandle in = fx.handle(sb);
+    NetNamespace sb = kernel.sandboxNs("cnmtsb1");
+    NetlinkHandle in = kernel.fx().handle(sb);
     in.addresses().delete(in.links().get("eth0").index(), IpPrefix.parse("a", "10.123.0.2/24"));
 
-    ReconcileReport report = open().reconcile(desired);
+    ReconcileReport report = kernel.open().reconcile(desired);
 
     assertThat(report.failed()).isEmpty();
     assertThat(report.drift()).containsExactly("network/net1", "endpoint/ep1");
-    assertThat(hostNl.links().get("cnmtbr0").mtu()).isEqualTo(1500);
-    assertThat(KernelFixture.exec(host, "ip", "-o", "addr", "show", "cnmtbr0").output()).contains("10.123.0.1/24");
+    assertThat(kernel.hostNl().links().get("cnmtbr0").mtu()).isEqualTo(1500);
+    assertThat(KernelFixture.exec(kernel.host(), "ip", "-o", "addr", "show", "cnmtbr0").output()).contains("10.123.0.1/24");
     assertThat(KernelFixture.exec(sb, "ip", "-o", "addr", "show", "eth0").output()).contains("10.123.0.2/24");
     assertThat(KernelFixture.exec(sb, "ip", "route").output()).contains("default via 10.123.0.1 dev eth0");
     KernelFixture.Exec ping = KernelFixture.exec(sb, "ping", "-c", "1", "-W", "2", "10.123.0.1");
@@ -242,24 +225,24 @@ class BridgeDataplaneIT {
 
   @Test
   void createSandbox_staleNamespaceFileAfterReboot_isReplacedByALiveNamespace() throws Exception {
-    Path stale = Files.createFile(fx.agentNamespaces.directory().resolve("cnmtstale"));
+    Path stale = Files.createFile(kernel.fx().agentNamespaces.directory().resolve("cnmtstale"));
 
     SandboxState sb = dp.createSandbox("cnmtstale");
 
     assertThat(sb.namespacePath()).isEqualTo(stale);
-    KernelFixture.Exec links = KernelFixture.exec(sandboxNs("cnmtstale"), "ip", "-o", "link");
+    KernelFixture.Exec links = KernelFixture.exec(kernel.sandboxNs("cnmtstale"), "ip", "-o", "link");
     assertThat(links.code()).as(links.output()).isZero();
     assertThat(links.output()).contains("lo:");
   }
 
   @Test
   void ensureNetwork_nameTakenByForeignLink_failsWithoutTakingItOver() {
-    hostNl.links().add(LinkSpec.of("cnmtbr0", new Bridge()).withAlias("docker"));
+    kernel.hostNl().links().add(LinkSpec.of("cnmtbr0", new Bridge()).withAlias("docker"));
 
     assertThatThrownBy(() -> dp.ensureNetwork(NET))
         .isInstanceOfSatisfying(CnmException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.FAILED_PRECONDITION))
         .hasMessageContaining("cnmtbr0");
-    assertThat(hostNl.links().get("cnmtbr0").alias()).isEqualTo("docker");
+    assertThat(kernel.hostNl().links().get("cnmtbr0").alias()).isEqualTo("docker");
   }
 
   @Test
@@ -274,7 +257,7 @@ class BridgeDataplaneIT {
     dp.attachEndpoint(new EndpointSpec("ep2", "net2", "cnmtsb1", "eth1", null, IpPrefix.parse("ip", "10.124.0.2/24"),
         null, null, true));
 
-    String routes = KernelFixture.exec(sandboxNs("cnmtsb1"), "ip", "route").output();
+    String routes = KernelFixture.exec(kernel.sandboxNs("cnmtsb1"), "ip", "route").output();
     assertThat(routes).contains("default via 10.124.0.1 dev eth1").doesNotContain("default via 10.123.0.1");
   }
 
@@ -283,28 +266,28 @@ class BridgeDataplaneIT {
     // the first ones come from spare namespaces made in the background, later ones too once refilled
     for (int i = 0; i < 5; i++) {
       SandboxState sb = dp.createSandbox("cnmtmany" + i);
-      assertThat(sb.namespacePath()).isEqualTo(fx.agentNamespaces.directory().resolve("cnmtmany" + i));
-      assertThat(KernelFixture.exec(sandboxNs("cnmtmany" + i), "ip", "-o", "link", "show", "lo").output())
+      assertThat(sb.namespacePath()).isEqualTo(kernel.fx().agentNamespaces.directory().resolve("cnmtmany" + i));
+      assertThat(KernelFixture.exec(kernel.sandboxNs("cnmtmany" + i), "ip", "-o", "link", "show", "lo").output())
           .contains("UP");
     }
     long distinct = java.util.stream.IntStream.range(0, 5)
-        .mapToObj(i -> KernelFixture.exec(sandboxNs("cnmtmany" + i), "readlink", "/proc/self/ns/net").output())
+        .mapToObj(i -> KernelFixture.exec(kernel.sandboxNs("cnmtmany" + i), "readlink", "/proc/self/ns/net").output())
         .distinct().count();
     assertThat(distinct).isEqualTo(5);
     dp.deleteSandbox("cnmtmany0");
-    assertThat(Files.exists(fx.agentNamespaces.directory().resolve("cnmtmany0"))).isFalse();
+    assertThat(Files.exists(kernel.fx().agentNamespaces.directory().resolve("cnmtmany0"))).isFalse();
   }
 
   @Test
   void badInput_isRejectedBeforeAnyKernelChange() {
     dp.ensureNetwork(NET);
     dp.createSandbox("cnmtsb1");
-    List<String> before = hostNl.links().list().stream().map(Link::name).toList();
+    List<String> before = kernel.hostNl().links().list().stream().map(Link::name).toList();
 
     assertThatThrownBy(() -> dp.useExternalSandbox("cnmtsbx", Path.of("/nonexistent/cnmt/ns")))
         .isInstanceOfSatisfying(CnmException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT))
         .hasMessageContaining("/nonexistent/cnmt/ns").hasMessageContaining("does not exist");
-    assertThatThrownBy(() -> dp.useExternalSandbox("cnmtsbx", fx.agentStateDir))
+    assertThatThrownBy(() -> dp.useExternalSandbox("cnmtsbx", kernel.fx().agentStateDir))
         .hasMessageContaining("not a network namespace");
     assertThatThrownBy(() -> dp.attachEndpoint(new EndpointSpec("ep1", "net1", "cnmtsb1", "eth0", null,
         IpPrefix.parse("ip", "fd12:3::2/64"), null, null)))
@@ -315,7 +298,7 @@ class BridgeDataplaneIT {
         MacAddress.parse("mac", "01:00:5e:00:00:01"), null, null, null))).hasMessageContaining("multicast");
     assertThatThrownBy(() -> dp.attachEndpoint(endpoint("ep1", "cnmtnosuch", 2))).hasMessageContaining("cnmtnosuch");
 
-    assertThat(hostNl.links().list().stream().map(Link::name).toList()).isEqualTo(before);
+    assertThat(kernel.hostNl().links().list().stream().map(Link::name).toList()).isEqualTo(before);
     assertThat(dp.sandboxes()).extracting(SandboxState::sandboxId).containsExactly("cnmtsb1");
   }
 }

@@ -3,12 +3,10 @@ package dev.cnm.agent.firewall;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.net.InetAddresses;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * cnm's table on the real kernel, inside namespaces of the test's own:
@@ -22,6 +20,8 @@ import org.junit.jupiter.api.Test;
  */
 class FirewallIT {
   private static final String TABLE = "cnmt_fw";
+  @RegisterExtension
+  static final FirewallHost FW = new FirewallHost("fwh", TABLE);
   private static NetnsLab lab;
   private static String host;
   private static String outside;
@@ -30,14 +30,10 @@ class FirewallIT {
   private static String ci;
   private static String cf;
 
-  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private NftFirewall firewall;
-
   @BeforeAll
   static void buildTopology() {
-    NetnsLab.requireTools();
-    lab = new NetnsLab();
-    host = lab.namespace("fwh");
+    lab = FW.lab();
+    host = FW.host();
     outside = lab.namespace("fwo");
     ce = lab.namespace("fwce");
     ce2 = lab.namespace("fwce2");
@@ -63,25 +59,6 @@ class FirewallIT {
     lab.httpServer(ce, 80, "hello from ce");
   }
 
-  @AfterAll
-  static void tearDown() {
-    if (lab != null) {
-      lab.close();
-    }
-  }
-
-  @AfterEach
-  void removeTable() {
-    if (firewall != null) {
-      firewall.remove();
-    }
-  }
-
-  private NftFirewall firewall() {
-    firewall = new NftFirewall(ProcessNftRunner.inNamedNamespace(host), TABLE, registry);
-    return firewall;
-  }
-
   private static FirewallNetwork external(boolean icc) {
     return new FirewallNetwork("ext", "cnmt-bre", List.of(IpPrefix.parse("10.91.1.0/24")), true, icc, false);
   }
@@ -102,11 +79,11 @@ class FirewallIT {
   void apply_publishedPort_answersFromOutsideAndFromTheHostItself() {
     assertThat(lab.httpGet(outside, "198.18.91.1", 8080).ok()).as("nothing listens on the host before").isFalse();
 
-    firewall().apply(new FirewallState(List.of(external(true)), List.of(web()), false));
+    FW.firewall().apply(new FirewallState(List.of(external(true)), List.of(web()), false));
 
     assertThat(lab.httpGet(outside, "198.18.91.1", 8080).out()).isEqualTo("hello from ce");
     assertThat(lab.httpGet(host, "198.18.91.1", 8080).out()).as("output-chain DNAT").isEqualTo("hello from ce");
-    assertThat(registry.get("cnm.agent.nft.apply").tag("outcome", "ok").timer().count()).isEqualTo(1);
+    assertThat(FW.registry().get("cnm.agent.nft.apply").tag("outcome", "ok").timer().count()).isEqualTo(1);
   }
 
   @Test
@@ -115,7 +92,7 @@ class FirewallIT {
     FirewallNetwork dualStack = new FirewallNetwork("ext", "cnmt-bre",
         List.of(IpPrefix.parse("10.91.1.0/24"), IpPrefix.parse("fd91:1::/64")), true, true, false);
 
-    firewall().apply(new FirewallState(List.of(dualStack), List.of(web(), web6), false));
+    FW.firewall().apply(new FirewallState(List.of(dualStack), List.of(web(), web6), false));
 
     assertThat(lab.exec(outside, "curl", "-sS", "-g", "-m", "2", "http://[fd91:ff::1]:8086/index.html").out())
         .isEqualTo("hello from ce");
@@ -124,7 +101,7 @@ class FirewallIT {
 
   @Test
   void apply_masqueradeOnAndInternal_onlyTheNonInternalNetworkGetsOut() {
-    firewall().apply(new FirewallState(List.of(external(true), internal()), List.of(), false));
+    FW.firewall().apply(new FirewallState(List.of(external(true), internal()), List.of(), false));
 
     assertThat(lab.ping(ce, "198.18.91.2")).as("masqueraded egress").isTrue();
     assertThat(lab.ping(ci, "198.18.91.2")).as("internal network egress").isFalse();
@@ -136,7 +113,7 @@ class FirewallIT {
     FirewallNetwork noMasq = new FirewallNetwork("ext", "cnmt-bre", List.of(IpPrefix.parse("10.91.1.0/24")), false,
         true, false);
 
-    firewall().apply(new FirewallState(List.of(noMasq), List.of(), false));
+    FW.firewall().apply(new FirewallState(List.of(noMasq), List.of(), false));
 
     assertThat(lab.ping(ce, "198.18.91.2")).isFalse();
   }
@@ -145,7 +122,7 @@ class FirewallIT {
   void apply_twoBridgeNetworks_areIsolated() {
     assertThat(lab.ping(ce, "10.91.3.2")).as("routed between bridges without cnm's table").isTrue();
 
-    firewall().apply(new FirewallState(List.of(external(true), other()), List.of(), false));
+    FW.firewall().apply(new FirewallState(List.of(external(true), other()), List.of(), false));
 
     assertThat(lab.ping(ce, "10.91.3.2")).isFalse();
     assertThat(lab.ping(cf, "10.91.1.2")).isFalse();
@@ -155,17 +132,17 @@ class FirewallIT {
   void apply_iccOff_dropsTrafficWithinTheBridge() {
     assertThat(lab.exec(host, "cat", "/proc/sys/net/bridge/bridge-nf-call-iptables").out().strip())
         .as("icc off needs br_netfilter with bridge-nf-call-iptables=1 (kernel module br_netfilter)").isEqualTo("1");
-    firewall().apply(new FirewallState(List.of(external(true)), List.of(), false));
+    FW.firewall().apply(new FirewallState(List.of(external(true)), List.of(), false));
     assertThat(lab.ping(ce, "10.91.1.3")).isTrue();
 
-    firewall.apply(new FirewallState(List.of(external(false)), List.of(), false));
+    FW.firewall().apply(new FirewallState(List.of(external(false)), List.of(), false));
 
     assertThat(lab.ping(ce, "10.91.1.3")).isFalse();
   }
 
   @Test
   void apply_hairpin_containerReachesItsOwnPublishedPort() {
-    firewall().apply(new FirewallState(List.of(external(true)), List.of(web()), true));
+    FW.firewall().apply(new FirewallState(List.of(external(true)), List.of(web()), true));
     // With br_netfilter, a DNAT back into the same bridge is bridged, not routed: a container
     // reaching itself needs its bridge port in hairpin mode (the bridge driver sets it, as dockerd
     // does when its userland proxy is off).
@@ -181,7 +158,7 @@ class FirewallIT {
 
   @Test
   void apply_withoutHairpin_containerCannotUseThePublishedPort() {
-    firewall().apply(new FirewallState(List.of(external(true)), List.of(web()), false));
+    FW.firewall().apply(new FirewallState(List.of(external(true)), List.of(web()), false));
 
     assertThat(lab.httpGet(ce2, "10.91.1.1", 8080).ok()).isFalse();
   }
@@ -189,28 +166,28 @@ class FirewallIT {
   @Test
   void apply_twice_isIdempotentAndShowsNoDrift() {
     FirewallState state = new FirewallState(List.of(external(true), internal(), other()), List.of(web()), false);
-    NftTableListing first = firewall().apply(state);
+    NftTableListing first = FW.firewall().apply(state);
 
-    NftTableListing second = firewall.apply(state);
+    NftTableListing second = FW.firewall().apply(state);
 
     assertThat(second.chains()).isEqualTo(first.chains());
     assertThat(second.rules("published_ports")).hasSize(1);
-    assertThat(firewall.drift()).isEmpty();
+    assertThat(FW.firewall().drift()).isEmpty();
     assertThat(lab.httpGet(outside, "198.18.91.1", 8080).out()).isEqualTo("hello from ce");
   }
 
   @Test
   void drift_ruleFlushedBehindOurBack_isReportedAndRepairedByApply() {
     FirewallState state = new FirewallState(List.of(external(true), other()), List.of(web()), false);
-    firewall().apply(state);
+    FW.firewall().apply(state);
     NetnsLab.check(List.of("ip", "netns", "exec", host, "nft", "flush", "chain", "inet", TABLE, "published_ports"));
 
-    FirewallDrift drift = firewall.drift().orElseThrow();
+    FirewallDrift drift = FW.firewall().drift().orElseThrow();
 
     assertThat(drift.missing()).singleElement().asString().startsWith("published_ports: ").contains("dnat ip to 10.91.1.2:80");
     assertThat(drift.tableMissing()).isFalse();
-    firewall.apply(state);
-    assertThat(firewall.drift()).isEmpty();
+    FW.firewall().apply(state);
+    assertThat(FW.firewall().drift()).isEmpty();
   }
 
   @Test
@@ -222,12 +199,12 @@ class FirewallIT {
         "tcp", "dport", "9", "counter", "accept"));
     String before = lab.exec(host, "nft", "list", "table", "inet", "cnmt_foreign").out();
     try {
-      firewall().apply(new FirewallState(List.of(external(true)), List.of(web()), false));
-      firewall.apply(FirewallState.empty());
-      firewall.remove();
+      FW.firewall().apply(new FirewallState(List.of(external(true)), List.of(web()), false));
+      FW.firewall().apply(FirewallState.empty());
+      FW.firewall().remove();
 
       assertThat(lab.exec(host, "nft", "list", "table", "inet", "cnmt_foreign").out()).isEqualTo(before);
-      assertThat(firewall.read().exists()).isFalse();
+      assertThat(FW.firewall().read().exists()).isFalse();
     } finally {
       lab.exec(host, "nft", "delete", "table", "inet", "cnmt_foreign");
     }
@@ -235,8 +212,8 @@ class FirewallIT {
 
   @Test
   void remove_absentTable_succeeds() {
-    firewall().remove();
+    FW.firewall().remove();
 
-    assertThat(firewall.read().exists()).isFalse();
+    assertThat(FW.firewall().read().exists()).isFalse();
   }
 }

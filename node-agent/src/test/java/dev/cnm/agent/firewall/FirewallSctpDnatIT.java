@@ -3,7 +3,6 @@ package dev.cnm.agent.firewall;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.net.InetAddresses;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -13,10 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * SCTP through cnm's DNAT on the real kernel, packet by packet:
@@ -32,6 +31,8 @@ import org.junit.jupiter.api.Test;
  */
 class FirewallSctpDnatIT {
   private static final String TABLE = "cnmt_fwsdnat";
+  @RegisterExtension
+  static final FirewallHost FW = new FirewallHost("fdh", TABLE);
   private static final String BRIDGE = "cnmt-brd";
   private static NetnsLab lab;
   private static String host;
@@ -39,19 +40,16 @@ class FirewallSctpDnatIT {
   private static String container;
   private static Path script;
 
-  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final List<Process> servers = new ArrayList<>();
-  private NftFirewall firewall;
 
   @BeforeAll
   static void buildTopology() throws URISyntaxException {
-    NetnsLab.requireTools();
     if (!NetnsLab.run(List.of("sh", "-c", "command -v python3")).ok()) {
       throw new AssertionError("'python3' is missing: install the Debian package python3");
     }
     script = Path.of(FirewallSctpDnatIT.class.getResource("raw_sctp.py").toURI());
-    lab = new NetnsLab();
-    host = lab.namespace("fdh");
+    lab = FW.lab();
+    host = FW.host();
     outside = lab.namespace("fdo");
     container = lab.namespace("fdc");
     NetnsLab.check(List.of("ip", "netns", "exec", host, "sysctl", "-qw", "net.ipv4.ip_forward=1"));
@@ -61,29 +59,14 @@ class FirewallSctpDnatIT {
     lab.attach(host, BRIDGE, "cnmt-dc1", container, "10.93.1.2/24", "10.93.1.1");
   }
 
-  @AfterAll
-  static void tearDown() {
-    if (lab != null) {
-      lab.close();
-    }
-  }
-
   @AfterEach
-  void stopServersAndRemoveTable() throws InterruptedException {
+  void stopServers() throws InterruptedException {
     for (Process p : servers) {
       p.destroy();
       if (!p.waitFor(2, TimeUnit.SECONDS)) {
         p.destroyForcibly();
       }
     }
-    if (firewall != null) {
-      firewall.remove();
-    }
-  }
-
-  private NftFirewall firewall() {
-    firewall = new NftFirewall(ProcessNftRunner.inNamedNamespace(host), TABLE, registry);
-    return firewall;
   }
 
   private static FirewallNetwork network() {
@@ -115,6 +98,25 @@ class FirewallSctpDnatIT {
     return server.exitValue() == 0 ? out : null;
   }
 
+  /** What the container's end saw (null: no INIT in time) and what the outside got back. */
+  private record Exchange(String seenByContainer, NetnsLab.Result client) {
+  }
+
+  /**
+   * Applies a table publishing {@code ports}, starts the container's end, then sends INITs from
+   * the outside to {@code port} of the host for {@code seconds} (the container's end waits
+   * {@code serverSeconds}).
+   */
+  private Exchange exchange(List<PublishedPort> ports, int port, int sourcePort, double seconds, double serverSeconds)
+      throws Exception {
+    FW.firewall().apply(new FirewallState(List.of(network()), ports, false));
+    Process server = serve(serverSeconds);
+
+    NetnsLab.Result client = connect(port, sourcePort, seconds);
+
+    return new Exchange(seenByContainer(server), client);
+  }
+
   /** Sends INITs from the outside to {@code port} of the host; the INIT-ACK line that came back, or the failure. */
   private static NetnsLab.Result connect(int port, int sourcePort, double seconds) {
     return lab.exec(outside, "python3", script.toString(), "connect", "198.18.93.1", Integer.toString(port),
@@ -126,41 +128,29 @@ class FirewallSctpDnatIT {
 
   @Test
   void apply_sctpPublishedPort_initIsDnatedAndTheAnswerComesBackFromThePublishedPort() throws Exception {
-    firewall().apply(new FirewallState(List.of(network()), List.of(
-        PublishedPort.of(Protocol.TCP, 3868, InetAddresses.forString("10.93.1.2"), 80, BRIDGE),
-        sctp(3868, 80)), false));
-    Process server = serve(5);
+    Exchange x = exchange(List.of(PublishedPort.of(Protocol.TCP, 3868, InetAddresses.forString("10.93.1.2"), 80, BRIDGE),
+        sctp(3868, 80)), 3868, 41001, 4, 5);
 
-    NetnsLab.Result client = connect(3868, 41001, 4);
-
-    assertThat(seenByContainer(server)).isEqualTo("INIT 198.18.93.2:41001 -> 10.93.1.2:80");
-    assertThat(client.out().strip()).isEqualTo("INIT_ACK 198.18.93.1:3868 -> 198.18.93.2:41001");
+    assertThat(x.seenByContainer()).isEqualTo("INIT 198.18.93.2:41001 -> 10.93.1.2:80");
+    assertThat(x.client().out().strip()).isEqualTo("INIT_ACK 198.18.93.1:3868 -> 198.18.93.2:41001");
   }
 
   @Test
   void apply_sctpHostPortRangeOnAHostAddress_everyPortOfTheRangeReachesTheContainerPort() throws Exception {
-    firewall().apply(new FirewallState(List.of(network()), List.of(new PublishedPort(Protocol.SCTP,
-        Optional.of(InetAddresses.forString("198.18.93.1")), 2905, 2910, InetAddresses.forString("10.93.1.2"), 2905,
-        BRIDGE)), false));
-    Process server = serve(5);
+    Exchange x = exchange(List.of(new PublishedPort(Protocol.SCTP, Optional.of(InetAddresses.forString("198.18.93.1")),
+        2905, 2910, InetAddresses.forString("10.93.1.2"), 2905, BRIDGE)), 2907, 41002, 4, 5);
 
-    NetnsLab.Result client = connect(2907, 41002, 4);
-
-    assertThat(seenByContainer(server)).isEqualTo("INIT 198.18.93.2:41002 -> 10.93.1.2:2905");
-    assertThat(client.out().strip()).isEqualTo("INIT_ACK 198.18.93.1:2907 -> 198.18.93.2:41002");
+    assertThat(x.seenByContainer()).isEqualTo("INIT 198.18.93.2:41002 -> 10.93.1.2:2905");
+    assertThat(x.client().out().strip()).isEqualTo("INIT_ACK 198.18.93.1:2907 -> 198.18.93.2:41002");
   }
 
   @Test
   void apply_onlyTcpAndUdpOnThePort_sctpIsNotForwarded() throws Exception {
-    firewall().apply(new FirewallState(List.of(network()), List.of(
-        PublishedPort.of(Protocol.TCP, 3868, InetAddresses.forString("10.93.1.2"), 80, BRIDGE),
-        PublishedPort.of(Protocol.UDP, 3868, InetAddresses.forString("10.93.1.2"), 80, BRIDGE)), false));
-    Process server = serve(1.5);
+    Exchange x = exchange(List.of(PublishedPort.of(Protocol.TCP, 3868, InetAddresses.forString("10.93.1.2"), 80, BRIDGE),
+        PublishedPort.of(Protocol.UDP, 3868, InetAddresses.forString("10.93.1.2"), 80, BRIDGE)), 3868, 41003, 1, 1.5);
 
-    NetnsLab.Result client = connect(3868, 41003, 1);
-
-    assertThat(seenByContainer(server)).as("the container saw an INIT").isNull();
-    assertThat(client.ok()).isFalse();
-    assertThat(client.out().strip()).isEqualTo("no INIT_ACK");
+    assertThat(x.seenByContainer()).as("the container saw an INIT").isNull();
+    assertThat(x.client().ok()).isFalse();
+    assertThat(x.client().out().strip()).isEqualTo("no INIT_ACK");
   }
 }

@@ -3,13 +3,11 @@ package dev.cnm.agent.firewall;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.net.InetAddresses;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * SCTP published ports in cnm's table on the real kernel, inside a namespace of the test's own
@@ -22,39 +20,18 @@ import org.junit.jupiter.api.Test;
  */
 class FirewallSctpIT {
   private static final String TABLE = "cnmt_fwsctp";
+  @RegisterExtension
+  static final FirewallHost FW = new FirewallHost("fsh", TABLE);
   private static final String BRIDGE = "cnmt-brs";
   private static NetnsLab lab;
   private static String host;
 
-  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private NftFirewall firewall;
-
   @BeforeAll
   static void buildTopology() {
-    NetnsLab.requireTools();
-    lab = new NetnsLab();
-    host = lab.namespace("fsh");
+    lab = FW.lab();
+    host = FW.host();
     lab.bridge(host, BRIDGE, "10.92.1.1/24");
     NetnsLab.check(List.of("ip", "-n", host, "addr", "add", "fd92:1::1/64", "dev", BRIDGE, "nodad"));
-  }
-
-  @AfterAll
-  static void tearDown() {
-    if (lab != null) {
-      lab.close();
-    }
-  }
-
-  @AfterEach
-  void removeTable() {
-    if (firewall != null) {
-      firewall.remove();
-    }
-  }
-
-  private NftFirewall firewall() {
-    firewall = new NftFirewall(ProcessNftRunner.inNamedNamespace(host), TABLE, registry);
-    return firewall;
   }
 
   private static FirewallNetwork network() {
@@ -81,7 +58,7 @@ class FirewallSctpIT {
 
   @Test
   void apply_tcpUdpAndSctpPorts_kernelHoldsAnSctpDnatRuleForEach() {
-    NftTableListing applied = firewall().apply(new FirewallState(List.of(network()), ports(), false));
+    NftTableListing applied = FW.firewall().apply(new FirewallState(List.of(network()), ports(), false));
 
     NftTableListing listed = listedByNft();
     assertThat(listed.rules("published_ports")).containsExactly(
@@ -98,13 +75,13 @@ class FirewallSctpIT {
     assertThat(listed.headers().get("filter_forward"))
         .isEqualTo("type filter hook forward priority filter; policy accept;");
     assertThat(applied.chains()).as("what apply reports is what the kernel holds").isEqualTo(listed.chains());
-    assertThat(firewall.drift()).isEmpty();
-    assertThat(registry.get("cnm.agent.nft.rules").gauge().value()).isEqualTo(listed.allRules().size());
+    assertThat(FW.firewall().drift()).isEmpty();
+    assertThat(FW.registry().get("cnm.agent.nft.rules").gauge().value()).isEqualTo(listed.allRules().size());
   }
 
   @Test
   void apply_sctpPortWithHairpin_dnatsFromTheBridgeAndMasqueradesBackIntoIt() {
-    firewall().apply(new FirewallState(List.of(network()), ports(), true));
+    FW.firewall().apply(new FirewallState(List.of(network()), ports(), true));
 
     NftTableListing listed = listedByNft();
     assertThat(listed.rules("published_ports"))
@@ -116,10 +93,10 @@ class FirewallSctpIT {
 
   @Test
   void apply_withoutTheSctpPorts_removesOnlyTheirRules() {
-    firewall().apply(new FirewallState(List.of(network()), ports(), false));
+    FW.firewall().apply(new FirewallState(List.of(network()), ports(), false));
     List<PublishedPort> tcpAndUdp = ports().stream().filter(p -> p.protocol() != Protocol.SCTP).toList();
 
-    firewall.apply(new FirewallState(List.of(network()), tcpAndUdp, false));
+    FW.firewall().apply(new FirewallState(List.of(network()), tcpAndUdp, false));
 
     assertThat(listedByNft().rules("published_ports")).containsExactly(
         "iifname != \"cnmt-brs\" meta nfproto ipv4 tcp dport 3868 dnat ip to 10.92.1.2:3868",
@@ -129,29 +106,29 @@ class FirewallSctpIT {
   @Test
   void drift_sctpRuleDeletedBehindOurBack_isReportedAndRepairedByApply() {
     FirewallState state = new FirewallState(List.of(network()), ports(), false);
-    firewall().apply(state);
+    FW.firewall().apply(state);
     String handle = handleOf("sctp dport 2905-2910");
     NetnsLab.check(List.of("ip", "netns", "exec", host, "nft", "delete", "rule", "inet", TABLE, "published_ports",
         "handle", handle));
 
-    FirewallDrift drift = firewall.drift().orElseThrow();
+    FirewallDrift drift = FW.firewall().drift().orElseThrow();
 
     assertThat(drift.missing()).containsExactly(
         "published_ports: iifname != \"cnmt-brs\" ip daddr 198.18.92.1 sctp dport 2905-2910 dnat ip to 10.92.1.3:2905");
     assertThat(drift.unexpected()).isEmpty();
-    firewall.apply(state);
-    assertThat(firewall.drift()).isEmpty();
+    FW.firewall().apply(state);
+    assertThat(FW.firewall().drift()).isEmpty();
   }
 
   @Test
   void remove_afterSctpPorts_leavesNoTable() {
-    firewall().apply(new FirewallState(List.of(network()), ports(), false));
+    FW.firewall().apply(new FirewallState(List.of(network()), ports(), false));
 
-    firewall.remove();
+    FW.firewall().remove();
 
     assertThat(NetnsLab.run(List.of("ip", "netns", "exec", host, "nft", "list", "table", "inet", TABLE)).ok())
         .isFalse();
-    assertThat(firewall.read().exists()).isFalse();
+    assertThat(FW.firewall().read().exists()).isFalse();
   }
 
   /** The handle of the one published_ports rule containing {@code fragment}, from {@code nft -a}. */

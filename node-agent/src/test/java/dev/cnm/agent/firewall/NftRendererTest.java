@@ -13,6 +13,13 @@ import org.junit.jupiter.api.Test;
 class NftRendererTest {
   private final NftRenderer renderer = new NftRenderer("cnm");
 
+  /** The table for network web (cnm-web, 172.18.0.0/16) publishing host port 8080 to 172.18.0.2:80, hairpin on. */
+  private String hairpinDefinition(Protocol protocol) {
+    FirewallNetwork web = FirewallNetwork.of("web", "cnm-web", List.of(IpPrefix.parse("172.18.0.0/16")));
+    return renderer.definition(new FirewallState(List.of(web),
+        List.of(PublishedPort.of(protocol, 8080, InetAddresses.forString("172.18.0.2"), 80, "cnm-web")), true));
+  }
+
   @Test
   void definition_emptyState_holdsOnlyBaseChains() {
     assertThat(renderer.definition(FirewallState.empty())).isEqualTo("""
@@ -91,11 +98,7 @@ class NftRendererTest {
 
   @Test
   void definition_hairpin_dnatsFromBridgesAndMasqueradesBackIntoThem() {
-    FirewallNetwork web = FirewallNetwork.of("web", "cnm-web", List.of(IpPrefix.parse("172.18.0.0/16")));
-    FirewallState state = new FirewallState(List.of(web),
-        List.of(PublishedPort.of(Protocol.TCP, 8080, InetAddresses.forString("172.18.0.2"), 80, "cnm-web")), true);
-
-    String text = renderer.definition(state);
+    String text = hairpinDefinition(Protocol.TCP);
 
     assertThat(text).contains("\t\tmeta nfproto ipv4 tcp dport 8080 dnat ip to 172.18.0.2:80\n")
         .doesNotContain("iifname != \"cnm-web\" meta nfproto")
@@ -151,11 +154,7 @@ class NftRendererTest {
 
   @Test
   void definition_sctpPortWithHairpin_dnatsFromTheBridgeToo() {
-    FirewallNetwork web = FirewallNetwork.of("web", "cnm-web", List.of(IpPrefix.parse("172.18.0.0/16")));
-    FirewallState state = new FirewallState(List.of(web),
-        List.of(PublishedPort.of(Protocol.SCTP, 8080, InetAddresses.forString("172.18.0.2"), 80, "cnm-web")), true);
-
-    String text = renderer.definition(state);
+    String text = hairpinDefinition(Protocol.SCTP);
 
     assertThat(text).contains("\t\tmeta nfproto ipv4 sctp dport 8080 dnat ip to 172.18.0.2:80\n")
         .contains("\t\tct status dnat oifname \"cnm-web\" ip saddr 172.18.0.0/16 masquerade comment \"hairpin web\"\n");
