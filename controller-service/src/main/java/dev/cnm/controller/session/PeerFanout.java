@@ -2,7 +2,6 @@ package dev.cnm.controller.session;
 
 import dev.cnm.api.v1.Endpoint;
 import dev.cnm.api.v1.Network;
-import dev.cnm.api.v1.Node;
 import dev.cnm.api.v1.Sandbox;
 import dev.cnm.api.v1.Scope;
 import dev.cnm.controller.domain.NodeSync;
@@ -66,23 +65,9 @@ public final class PeerFanout implements AutoCloseable {
   /** A deferred republish of a node's own change: the newest revision to cover and when. */
   private record Due(long revision, long at) {}
 
-  /** A change to fan out: an endpoint's join state on a network, a node's liveness, or everything. */
-  private sealed interface Change {}
-
-  /** {@code peerChanged}: false when only what other nodes do not see changed (e.g. its port map). */
-  private record EndpointChange(String networkId, String endpointId, Set<String> sandboxIds, long revision,
-      boolean deleted, boolean peerChanged) implements Change {}
-
-  private record NodeChange(String node, long revision, boolean deleted) implements Change {}
-
-  /** A sandbox of {@code node} created, changed (e.g. its endpoint list) or deleted. */
-  private record SandboxChange(String node, String sandboxId, long revision, boolean deleted) implements Change {}
-
-  private record Everything() implements Change {}
-
   private final ObjectRepository repo;
   private final NodeSync nodes;
-  private final BlockingQueue<Change> queue = new LinkedBlockingQueue<>();
+  private final BlockingQueue<FanoutChange> queue = new LinkedBlockingQueue<>();
   /** Network id → whether it spans nodes (its scope never changes); used by the worker only. */
   private final Map<String, Boolean> global = new HashMap<>();
   /** Node → its deferred own-change republish; used by the worker only. */
@@ -131,8 +116,7 @@ public final class PeerFanout implements AutoCloseable {
     public void onEvents(long revision, List<WatchEvent> events) {
       for (WatchEvent e : events) {
         try {
-          Change c = prefix.equals(StoreKeys.NODES) ? nodeChange(e)
-              : prefix.equals(StoreKeys.SANDBOXES) ? sandboxChange(e) : endpointChange(e);
+          FanoutChange c = FanoutChange.of(prefix, e);
           if (c != null) {
             queue.add(c);
           }
@@ -151,75 +135,17 @@ public final class PeerFanout implements AutoCloseable {
           return;
         }
       }
-      queue.add(new Everything());
+      queue.add(new FanoutChange.Everything());
       watch(prefix);
-    }
-  }
-
-  /** A join, leave or delete of a joined endpoint, or any change of a joined one. */
-  private static Change endpointChange(WatchEvent e) {
-    Optional<Endpoint> before = e.prevKv().map(kv -> parse(kv.getValue(), Endpoint.parser()));
-    Optional<Endpoint> after = e.deleted() ? Optional.empty() : Optional.of(e.value(Endpoint.parser()));
-    Endpoint any = after.or(() -> before).orElse(null);
-    if (any == null) {
-      return null;
-    }
-    String was = before.map(Endpoint::getSandboxId).orElse("");
-    String is = after.map(Endpoint::getSandboxId).orElse("");
-    if (was.isEmpty() && is.isEmpty()) {
-      return null; // created or deleted unjoined: no node knows it as a peer
-    }
-    // e.g. only its port map changed: its own node cares, the others do not
-    boolean peerChanged = !(was.equals(is) && before.isPresent() && after.isPresent()
-        && samePeer(before.get(), after.get()));
-    Set<String> sandboxes = new HashSet<>();
-    if (!was.isEmpty()) {
-      sandboxes.add(was);
-    }
-    if (!is.isEmpty()) {
-      sandboxes.add(is);
-    }
-    return new EndpointChange(any.getNetworkId(), any.getId(), sandboxes, e.revision(), e.deleted(), peerChanged);
-  }
-
-  private static boolean samePeer(Endpoint a, Endpoint b) {
-    return a.getMacAddress().equals(b.getMacAddress()) && a.getIpv4Address().equals(b.getIpv4Address())
-        && a.getIpv6Address().equals(b.getIpv6Address());
-  }
-
-  /** A node record that appeared, vanished or changed its advertise address. */
-  private static Change nodeChange(WatchEvent e) {
-    String name = e.key().substring(StoreKeys.NODES.length());
-    if (e.deleted() || e.prevKv().isEmpty()) {
-      return new NodeChange(name, e.revision(), e.deleted());
-    }
-    Node before = parse(e.prevKv().get().getValue(), Node.parser());
-    Node after = e.value(Node.parser());
-    return before.getAdvertiseAddress().equals(after.getAdvertiseAddress()) ? null
-        : new NodeChange(name, e.revision(), false);
-  }
-
-  private static Change sandboxChange(WatchEvent e) {
-    Sandbox sb = e.deleted() ? e.prevKv().map(kv -> parse(kv.getValue(), Sandbox.parser())).orElse(null)
-        : e.value(Sandbox.parser());
-    return sb == null ? null : new SandboxChange(sb.getNode(), sb.getId(), e.revision(), e.deleted());
-  }
-
-  private static <T extends com.google.protobuf.Message> T parse(com.google.protobuf.ByteString bytes,
-      com.google.protobuf.Parser<T> parser) {
-    try {
-      return parser.parseFrom(bytes);
-    } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
-      throw CnmException.invalidArgument("value", "not a valid " + ex.getMessage());
     }
   }
 
   private void run() {
     long backoffMillis = 100;
     while (true) {
-      List<Change> batch = new ArrayList<>();
+      List<FanoutChange> batch = new ArrayList<>();
       try {
-        Change first = ownDue.isEmpty() ? queue.take()
+        FanoutChange first = ownDue.isEmpty() ? queue.take()
             : queue.poll(Math.max(0, nextDue() - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
         if (first != null) {
           batch.add(first);
@@ -251,28 +177,28 @@ public final class PeerFanout implements AutoCloseable {
    * change: that view may be an in-memory copy fed by a watch of its own, which can lag this
    * one, and a snapshot built from it before it caught up would miss the change for good.
    */
-  private void awaitViews(List<Change> batch) throws InterruptedException {
+  private void awaitViews(List<FanoutChange> batch) throws InterruptedException {
     long deadline = System.nanoTime() + VIEW_WAIT.toNanos();
-    for (Change c : batch) {
+    for (FanoutChange c : batch) {
       while (!shown(c) && System.nanoTime() < deadline) {
         Thread.sleep(2);
       }
     }
   }
 
-  private boolean shown(Change c) {
+  private boolean shown(FanoutChange c) {
     Optional<? extends KvObject<?>> now;
     long revision;
     boolean deleted;
-    if (c instanceof EndpointChange ec) {
+    if (c instanceof FanoutChange.EndpointChange ec) {
       now = repo.endpointById(ec.networkId(), ec.endpointId());
       revision = ec.revision();
       deleted = ec.deleted();
-    } else if (c instanceof NodeChange nc) {
+    } else if (c instanceof FanoutChange.NodeChange nc) {
       now = repo.node(nc.node());
       revision = nc.revision();
       deleted = nc.deleted();
-    } else if (c instanceof SandboxChange sc) {
+    } else if (c instanceof FanoutChange.SandboxChange sc) {
       now = repo.sandboxById(sc.sandboxId());
       revision = sc.revision();
       deleted = sc.deleted();
@@ -282,22 +208,22 @@ public final class PeerFanout implements AutoCloseable {
     return now.isEmpty() ? deleted : now.get().modRevision() >= revision + (deleted ? 1 : 0);
   }
 
-  private void fanOut(List<Change> batch) {
-    List<EndpointChange> endpoints = new ArrayList<>();
+  private void fanOut(List<FanoutChange> batch) {
+    List<FanoutChange.EndpointChange> endpoints = new ArrayList<>();
     Set<String> changedNodes = new HashSet<>();
     Map<String, Long> own = new HashMap<>(); // node → the newest change of its own objects
     boolean everything = false;
-    for (Change c : batch) {
-      if (c instanceof EndpointChange ec) {
+    for (FanoutChange c : batch) {
+      if (c instanceof FanoutChange.EndpointChange ec) {
         for (String sb : ec.sandboxIds()) {
           repo.sandboxById(sb).ifPresent(s -> own.merge(s.value().getNode(), ec.revision(), Math::max));
         }
         if (ec.peerChanged() && isGlobal(ec.networkId())) {
           endpoints.add(ec);
         }
-      } else if (c instanceof NodeChange nc) {
+      } else if (c instanceof FanoutChange.NodeChange nc) {
         changedNodes.add(nc.node());
-      } else if (c instanceof SandboxChange sc) {
+      } else if (c instanceof FanoutChange.SandboxChange sc) {
         own.merge(sc.node(), sc.revision(), Math::max);
       } else {
         everything = true;
@@ -311,7 +237,7 @@ public final class PeerFanout implements AutoCloseable {
     }
     Holders h = Holders.read(repo, global);
     Set<String> targets = new LinkedHashSet<>();
-    for (EndpointChange ec : endpoints) {
+    for (FanoutChange.EndpointChange ec : endpoints) {
       Set<String> origins = new HashSet<>();
       for (String sb : ec.sandboxIds()) {
         String n = h.nodeOfSandbox.get(sb);
