@@ -32,7 +32,7 @@ done
 WORK=$(mktemp -d /tmp/cnmbench-ove2e.XXXXXX)
 PIDS=()
 
-. scripts/lib/bench-netns.sh   # del_netns, nsx, mkns, vethpair
+. scripts/lib/bench-netns.sh   # del_netns, nsx, mkns, vethpair, ref_vxlan_hosts, iperf
 cleanup() {
   set +e
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null; done
@@ -56,21 +56,6 @@ cnm_in() { local ns=$1 log=$2; shift 2
 }
 mtu_of() { nsenter --net="$1" ip -o link show eth0 | sed -n 's/.* mtu \([0-9]*\) .*/\1/p'; }
 
-# iperf PEER SERVER_NETNS_PATH CLIENT_NETNS_PATH SERVER_IP ROUND -> one Gbit/s figure
-iperf() {
-  local peer=$1 sns=$2 cns=$3 sip=$4 round=$5
-  nsenter --net="$sns" iperf3 -s -1 -B "$sip" > "$WORK/srv.$peer" 2>&1 &
-  local spid=$!; PIDS+=("$spid")
-  for _ in $(seq 50); do nsenter --net="$sns" ss -ltn | grep -q ":5201 " && break; sleep 0.1; done
-  nsenter --net="$cns" iperf3 -c "$sip" -t "$DUR" -P "$P" -J > "$WORK/cli.$peer" 2>&1 || { echo "iperf3 $peer failed: $(jq -r '.error // empty' "$WORK/cli.$peer")" >&2; exit 1; }
-  wait "$spid" 2>/dev/null || true
-  local gbps retr
-  gbps=$(jq -r '.end.sum_received.bits_per_second / 1e9' "$WORK/cli.$peer")
-  retr=$(jq -r '.end.sum_sent.retransmits // 0' "$WORK/cli.$peer")
-  printf '[%s] round %s: %.2f Gbit/s (retransmits %s)\n' "$peer" "$round" "$gbps" "$retr"
-  printf '{"peer":"%s","metric":"tcp_gbps_vxlan","round":%s,"value":%.3f,"retransmits":%s,"streams":%s,"duration_s":%s}\n' \
-    "$peer" "$round" "$gbps" "$retr" "$P" "$DUR" >> "$RESULTS"
-}
 
 echo "# bench-overlay-e2e: kernel $(uname -r), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), iperf3 $(iperf3 --version | head -1 | awk '{print $2}'), ${DUR}s x ${ROUNDS} rounds, ${P} stream(s), underlay MTU $MTU, store $BACKEND, N=$N"
 
@@ -92,19 +77,7 @@ for i in 1 2; do
   nsx rsw ip link set h$i master br0
 done
 nsx rh1 ip addr add 10.241.0.1/24 dev ul0; nsx rh2 ip addr add 10.241.0.2/24 dev ul0
-for i in 1 2; do
-  j=$((3 - i))
-  nsx rh$i ip link add vxlan100 mtu "$OMTU" type vxlan id 100 local 10.241.0.$i remote 10.241.0.$j dstport 4789 dev ul0
-  nsx rh$i ip link add br0 mtu "$OMTU" type bridge
-  nsx rh$i ip link set vxlan100 master br0
-  vethpair rx$i eth0 rh$i vc "$OMTU"
-  nsx rh$i ip link set vc master br0
-  nsx rh$i ip link set vxlan100 up; nsx rh$i ip link set br0 up
-  nsx rx$i ip addr add 10.242.0.$i/24 dev eth0
-done
-nsx rx1 ping -c 2 -W 2 10.242.0.2 >/dev/null
-nsx rx1 ping -c 1 -W 2 -M do -s $((OMTU - 28)) 10.242.0.2 >/dev/null || { echo "reference: full-size DF ping failed" >&2; exit 1; }
-REF_MTU=$(mtu_of /run/netns/${PFX}rx1)
+ref_vxlan_hosts
 
 # ---------- cnm: control host with the bridge, two hosts with their agents ----------
 mkns ctl h1 h2

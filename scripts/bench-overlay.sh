@@ -24,7 +24,7 @@ done
 WORK=$(mktemp -d /tmp/cnmbench-ov.XXXXXX)
 PIDS=()
 
-. scripts/lib/bench-netns.sh   # del_netns, nsx, mkns, vethpair
+. scripts/lib/bench-netns.sh   # del_netns, nsx, mkns, vethpair, ref_vxlan_hosts, iperf
 cleanup() {
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
   # namespaces the Java side made under its state dir (bind-mounted nsfs files)
@@ -41,21 +41,6 @@ mkdir -p "$(dirname "$RESULTS")"
 : > "$RESULTS"
 
 
-# iperf PEER SERVER_NS CLIENT_NS SERVER_IP ROUND -> one Gbit/s figure
-iperf() {
-  local peer=$1 sns=$2 cns=$3 sip=$4 round=$5
-  nsx "$sns" iperf3 -s -1 -B "$sip" > "$WORK/srv.$peer" 2>&1 &
-  local spid=$!; PIDS+=("$spid")
-  for _ in $(seq 50); do nsx "$sns" ss -ltn | grep -q ":5201 " && break; sleep 0.1; done
-  nsx "$cns" iperf3 -c "$sip" -t "$DUR" -P "$P" -J > "$WORK/cli.$peer" 2>&1 || { echo "iperf3 $peer failed: $(jq -r '.error // empty' "$WORK/cli.$peer")" >&2; exit 1; }
-  wait "$spid" 2>/dev/null || true
-  local gbps retr
-  gbps=$(jq -r '.end.sum_received.bits_per_second / 1e9' "$WORK/cli.$peer")
-  retr=$(jq -r '.end.sum_sent.retransmits // 0' "$WORK/cli.$peer")
-  printf '[%s] round %s: %.2f Gbit/s (retransmits %s)\n' "$peer" "$round" "$gbps" "$retr"
-  printf '{"peer":"%s","metric":"tcp_gbps_vxlan","round":%s,"value":%.3f,"retransmits":%s,"streams":%s,"duration_s":%s}\n' \
-    "$peer" "$round" "$gbps" "$retr" "$P" "$DUR" >> "$RESULTS"
-}
 
 echo "# bench-overlay: kernel $(uname -r), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), iperf3 $(iperf3 --version | head -1 | awk '{print $2}'), ${DUR}s x ${ROUNDS} rounds, ${P} stream(s), underlay MTU $MTU"
 
@@ -69,19 +54,7 @@ JAVA=(java -Xmx512m --enable-native-access=ALL-UNNAMED -cp "$CP" dev.cnm.bench.o
 mkns rh1 rh2 rx1 rx2
 vethpair rh1 ul0 rh2 ul0 "$MTU"
 nsx rh1 ip addr add 10.241.0.1/24 dev ul0; nsx rh2 ip addr add 10.241.0.2/24 dev ul0
-for i in 1 2; do
-  j=$((3 - i))
-  nsx rh$i ip link add vxlan100 mtu "$OMTU" type vxlan id 100 local 10.241.0.$i remote 10.241.0.$j dstport 4789 dev ul0
-  nsx rh$i ip link add br0 mtu "$OMTU" type bridge
-  nsx rh$i ip link set vxlan100 master br0
-  vethpair rx$i eth0 rh$i vc "$OMTU"
-  nsx rh$i ip link set vc master br0
-  nsx rh$i ip link set vxlan100 up; nsx rh$i ip link set br0 up
-  nsx rx$i ip addr add 10.242.0.$i/24 dev eth0
-done
-nsx rx1 ping -c 2 -W 2 10.242.0.2 >/dev/null
-nsx rx1 ping -c 1 -W 2 -M do -s $((OMTU - 28)) 10.242.0.2 >/dev/null || { echo "reference: full-size DF ping failed" >&2; exit 1; }
-REF_MTU=$(nsx rx1 cat /sys/class/net/eth0/mtu)
+ref_vxlan_hosts
 
 # ---------- cnm: two hosts on the same kind of underlay; the overlay made by the agent's library ----------
 mkns ch1 ch2 cx1 cx2
@@ -96,8 +69,8 @@ nsx cx1 ping -c 1 -W 2 -M do -s $((CNM_MTU - 28)) 10.242.1.2 >/dev/null || { ech
 echo "MTU in effect: reference $REF_MTU, cnm $CNM_MTU (underlay $MTU)"
 
 for r in $(seq "$ROUNDS"); do
-  iperf kernel-vxlan rx2 rx1 10.242.0.2 "$r"
-  iperf cnm-overlay cx2 cx1 10.242.1.2 "$r"
+  iperf kernel-vxlan /run/netns/${PFX}rx2 /run/netns/${PFX}rx1 10.242.0.2 "$r"
+  iperf cnm-overlay /run/netns/${PFX}cx2 /run/netns/${PFX}cx1 10.242.1.2 "$r"
 done
 del_netns_ref() { for n in rh1 rh2 rx1 rx2; do ip netns del "$PFX$n"; done; }
 del_netns_ref
