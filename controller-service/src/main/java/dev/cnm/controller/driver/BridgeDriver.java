@@ -16,7 +16,7 @@ import java.util.Map;
  * names or Docker's {@code com.docker.network.*} keys (so that what Docker users write keeps
  * working), effective options stored under cnm's names.
  */
-final class BridgeDriver implements NetworkDriver {
+final class BridgeDriver extends AbstractNetworkDriver {
   static final String BRIDGE_NAME = "bridge_name";
   static final String MTU = "mtu";
   static final String MASQUERADE = "enable_ip_masquerade";
@@ -31,24 +31,8 @@ final class BridgeDriver implements NetworkDriver {
       "com.docker.network.bridge.enable_icc", ICC,
       "com.docker.network.bridge.host_binding_ipv4", HOST_BINDING);
 
-  @Override
-  public String name() {
-    return "bridge";
-  }
-
-  @Override
-  public Scope scope() {
-    return Scope.SCOPE_LOCAL;
-  }
-
-  @Override
-  public boolean usesIpam() {
-    return true;
-  }
-
-  @Override
-  public boolean createsInterfaces() {
-    return true;
+  BridgeDriver() {
+    super("bridge", Scope.SCOPE_LOCAL, true, true);
   }
 
   @Override

@@ -12,31 +12,9 @@ import java.util.Map;
  * no interfaces, no options. They differ only in their name and in what the agent does with the
  * sandbox (loopback only, or the host's own stack).
  */
-abstract class InterfacelessDriver implements NetworkDriver {
-  private final String name;
-
+abstract class InterfacelessDriver extends AbstractNetworkDriver {
   InterfacelessDriver(String name) {
-    this.name = name;
-  }
-
-  @Override
-  public final String name() {
-    return name;
-  }
-
-  @Override
-  public Scope scope() {
-    return Scope.SCOPE_LOCAL;
-  }
-
-  @Override
-  public boolean usesIpam() {
-    return false;
-  }
-
-  @Override
-  public boolean createsInterfaces() {
-    return false;
+    super(name, Scope.SCOPE_LOCAL, false, false);
   }
 
   @Override
@@ -52,7 +30,7 @@ abstract class InterfacelessDriver implements NetworkDriver {
   @Override
   public Map<String, String> networkOptions(String networkId, Map<String, String> given) {
     for (String key : given.keySet()) {
-      throw CnmException.invalidArgument("network.options[" + key + "]", "the " + name + " driver takes no options");
+      throw CnmException.invalidArgument("network.options[" + key + "]", "the " + name() + " driver takes no options");
     }
     return Map.of();
   }

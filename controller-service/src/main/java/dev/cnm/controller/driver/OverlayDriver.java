@@ -16,7 +16,7 @@ import java.util.Map;
  * each node's desired state carries it. The peers each node must know are added by the
  * controller's desired-state builder, which sees every node's endpoints.
  */
-final class OverlayDriver implements NetworkDriver {
+final class OverlayDriver extends AbstractNetworkDriver {
   static final String VXLAN_ID = "vxlan_id";
   static final String MTU = "mtu";
   static final String VXLAN_PORT = "vxlan_port";
@@ -32,24 +32,8 @@ final class OverlayDriver implements NetworkDriver {
       "com.docker.network.driver.overlay.vxlanid_list", VXLAN_ID,
       "com.docker.network.driver.mtu", MTU);
 
-  @Override
-  public String name() {
-    return "overlay";
-  }
-
-  @Override
-  public Scope scope() {
-    return Scope.SCOPE_GLOBAL;
-  }
-
-  @Override
-  public boolean usesIpam() {
-    return true;
-  }
-
-  @Override
-  public boolean createsInterfaces() {
-    return true;
+  OverlayDriver() {
+    super("overlay", Scope.SCOPE_GLOBAL, true, true);
   }
 
   @Override

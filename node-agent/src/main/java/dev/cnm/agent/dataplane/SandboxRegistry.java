@@ -85,18 +85,7 @@ final class SandboxRegistry {
       }
     }
     if (s == null) {
-      Namespaces.Created<NetlinkHandle> c = namespaces.create(sandboxId, () -> {
-        NetlinkHandle h = NetlinkHandle.openCurrent();
-        try {
-          h.links().setUp("lo");
-          // a gratuitous ARP when eth0 comes up, so peers forget a previous owner of the IP
-          Sysctl.arpNotify("default", true);
-          return h;
-        } catch (RuntimeException e) {
-          h.close();
-          throw e;
-        }
-      });
+      Namespaces.Created<NetlinkHandle> c = namespaces.create(sandboxId, SandboxRegistry::prepareCurrentNamespace);
       s = new Sandbox(sandboxId, c.namespace(), c.value());
     }
     open.put(sandboxId, s);
@@ -167,5 +156,22 @@ final class SandboxRegistry {
     spares.close();
     open.values().forEach(Sandbox::close);
     open.clear();
+  }
+
+  /**
+   * Readies the namespace the calling thread is in for a sandbox (loopback up, ARP notify on)
+   * and returns a netlink handle on it; spares are prepared the same way.
+   */
+  static NetlinkHandle prepareCurrentNamespace() {
+    NetlinkHandle h = NetlinkHandle.openCurrent();
+    try {
+      h.links().setUp("lo");
+      // a gratuitous ARP when eth0 comes up, so peers forget a previous owner of the IP
+      Sysctl.arpNotify("default", true);
+      return h;
+    } catch (RuntimeException e) {
+      h.close();
+      throw e;
+    }
   }
 }

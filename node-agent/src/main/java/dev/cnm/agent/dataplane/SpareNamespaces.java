@@ -3,7 +3,6 @@ package dev.cnm.agent.dataplane;
 import dev.cnm.agent.netlink.NetlinkHandle;
 import dev.cnm.agent.netlink.sys.LibC;
 import dev.cnm.agent.netns.Namespaces;
-import dev.cnm.agent.netns.Sysctl;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.ExecutorService;
@@ -67,18 +66,7 @@ final class SpareNamespaces implements AutoCloseable {
   private void makeOne() {
     Namespaces.Spare<NetlinkHandle> s = null;
     try {
-      s = Namespaces.createSpare(() -> {
-        NetlinkHandle h = NetlinkHandle.openCurrent();
-        try {
-          h.links().setUp("lo");
-          // a gratuitous ARP when eth0 comes up, so peers forget a previous owner of the IP
-          Sysctl.arpNotify("default", true);
-          return h;
-        } catch (RuntimeException e) {
-          h.close();
-          throw e;
-        }
-      });
+      s = Namespaces.createSpare(SandboxRegistry::prepareCurrentNamespace);
     } catch (RuntimeException e) {
       LOG.warning("cannot make spare namespaces (sandboxes are created on demand): " + e.getMessage());
       synchronized (this) {

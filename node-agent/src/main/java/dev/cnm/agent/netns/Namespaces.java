@@ -56,15 +56,7 @@ public final class Namespaces {
    * (e.g. open a netlink socket, write sysctls): no second thread has to join it later.
    */
   public <T> Created<T> create(String name, Callable<T> inside) {
-    Path file = fileOf(name);
-    try {
-      Files.createFile(file);
-    } catch (FileAlreadyExistsException e) {
-      throw CnmException.alreadyExists("netns", "network namespace " + name + " already exists at " + file);
-    } catch (IOException e) {
-      throw new CnmException(ErrorKind.INTERNAL, "NETNS_FILE", "cannot create " + file + ": " + e,
-          Map.of("path", file.toString()), e);
-    }
+    Path file = createMountPoint(name);
     try {
       T value = onFreshThread("cnm-netns-add-" + name, () -> {
         LibC.unshare(LibC.CLONE_NEWNET);
@@ -105,6 +97,18 @@ public final class Namespaces {
    * spare is then still the caller's.
    */
   public <T> Created<T> adopt(String name, Spare<T> spare) {
+    Path file = createMountPoint(name);
+    try {
+      LibC.bindMount("/proc/self/fd/" + spare.fd(), file.toString());
+    } catch (RuntimeException e) {
+      deleteQuietly(file);
+      throw e;
+    }
+    return new Created<>(new NetNamespace(name, file, spare.fd(), true), spare.value());
+  }
+
+  /** The empty file a namespace of this name is bind-mounted on; ALREADY_EXISTS if it exists. */
+  private Path createMountPoint(String name) {
     Path file = fileOf(name);
     try {
       Files.createFile(file);
@@ -114,13 +118,7 @@ public final class Namespaces {
       throw new CnmException(ErrorKind.INTERNAL, "NETNS_FILE", "cannot create " + file + ": " + e,
           Map.of("path", file.toString()), e);
     }
-    try {
-      LibC.bindMount("/proc/self/fd/" + spare.fd(), file.toString());
-    } catch (RuntimeException e) {
-      deleteQuietly(file);
-      throw e;
-    }
-    return new Created<>(new NetNamespace(name, file, spare.fd(), true), spare.value());
+    return file;
   }
 
   /** Opens an owned namespace by name; NOT_FOUND if there is none. */

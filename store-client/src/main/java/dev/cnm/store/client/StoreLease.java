@@ -96,31 +96,32 @@ public final class StoreLease implements AutoCloseable {
     streamContext = null;
   }
 
+  /** Stops the renewals, once: true for the caller that stopped them, false if already stopped. */
+  private boolean stop() {
+    synchronized (lock) {
+      if (closed) {
+        return false;
+      }
+      closed = true;
+      task.cancel(false);
+      dropStream();
+      return true;
+    }
+  }
+
   /**
    * Stops renewing without revoking: the lease, and the keys attached to it, go when its ttl runs
    * out (unless another process renews it). For liveness that should survive a quick restart.
    */
   public void abandon() {
-    synchronized (lock) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      task.cancel(false);
-      dropStream();
-    }
+    stop();
   }
 
   /** Stops renewing and revokes the lease (deleting its keys). */
   @Override
   public void close() {
-    synchronized (lock) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      task.cancel(false);
-      dropStream();
+    if (!stop()) {
+      return;
     }
     try {
       StoreClient.call(() -> client.raw().leaseRevoke(LeaseRevokeRequest.newBuilder().setId(id).build()));
@@ -132,15 +133,7 @@ public final class StoreLease implements AutoCloseable {
   private final class Responses implements StreamObserver<LeaseKeepAliveResponse> {
     @Override
     public void onNext(LeaseKeepAliveResponse r) {
-      if (r.getTtl() <= 0) {
-        synchronized (lock) {
-          if (closed) {
-            return;
-          }
-          closed = true;
-          task.cancel(false);
-          dropStream();
-        }
+      if (r.getTtl() <= 0 && stop()) {
         onLost.accept(id);
       }
     }
