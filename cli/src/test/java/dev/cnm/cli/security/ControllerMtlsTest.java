@@ -22,13 +22,10 @@ import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -39,26 +36,10 @@ import picocli.CommandLine;
  */
 class ControllerMtlsTest {
   @TempDir Path dir;
-  TestPki pki;
-  MtlsController server;
-  final List<ManagedChannel> channels = new ArrayList<>();
-
-  @BeforeEach
-  void start() throws Exception {
-    pki = new TestPki(dir.resolve("pki"), "cnmt-ca");
-    server = new MtlsController(dir.resolve("store"), pki.issue(CertificateKind.SERVICE, "cnm", pki.caFile()));
-  }
-
-  @AfterEach
-  void stop() {
-    channels.forEach(ManagedChannel::shutdownNow);
-    server.close();
-  }
+  @RegisterExtension final MtlsLab lab = new MtlsLab(() -> dir);
 
   private ManagedChannel dial(TlsFiles tls) {
-    ManagedChannel c = server.dial(tls);
-    channels.add(c);
-    return c;
+    return lab.dial(lab.server().target(), tls);
   }
 
   private NetworkControllerGrpc.NetworkControllerBlockingStub api(TlsFiles tls) {
@@ -66,7 +47,7 @@ class ControllerMtlsTest {
   }
 
   private TlsFiles admin() throws Exception {
-    return pki.issue(CertificateKind.ADMIN, "alice", pki.caFile());
+    return lab.issue(CertificateKind.ADMIN, "alice");
   }
 
   private static CreateNetworkRequest network(String name) {
@@ -75,7 +56,7 @@ class ControllerMtlsTest {
 
   @Test
   void call_withoutClientCertificate_handshakeRefused() throws Exception {
-    var anonymous = api(new TlsFiles(null, null, pki.caFile()));
+    var anonymous = api(new TlsFiles(null, null, lab.pki().caFile()));
 
     assertThatThrownBy(() -> anonymous.createNetwork(network("cnmt-anon")))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode())
@@ -88,7 +69,7 @@ class ControllerMtlsTest {
   void call_certificateFromAnotherCa_handshakeRefused() throws Exception {
     TestPki stranger = new TestPki(dir.resolve("stranger"), "cnmt-other-ca");
     // the stranger trusts our CA (it knows the server) but its own certificate is signed by another CA
-    var foreign = api(stranger.issue(CertificateKind.ADMIN, "mallory", pki.caFile()));
+    var foreign = api(stranger.issue(CertificateKind.ADMIN, "mallory", lab.pki().caFile()));
 
     assertThatThrownBy(() -> foreign.createNetwork(network("cnmt-foreign")))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode())
@@ -99,7 +80,7 @@ class ControllerMtlsTest {
 
   @Test
   void session_nodeCertificateForAnotherNode_permissionDeniedNamingBoth() throws Exception {
-    try (AgentStream impostor = new AgentStream(dial(pki.issue(CertificateKind.NODE, "node-b", pki.caFile())),
+    try (AgentStream impostor = new AgentStream(dial(lab.issue(CertificateKind.NODE, "node-b")),
         "node-a")) {
       assertThatThrownBy(() -> impostor.ended.get(10, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class)
@@ -123,7 +104,7 @@ class ControllerMtlsTest {
 
   @Test
   void session_nodeCertificateOfThatNode_registersAndGetsItsState() throws Exception {
-    try (AgentStream agent = new AgentStream(dial(pki.issue(CertificateKind.NODE, "node-a", pki.caFile())),
+    try (AgentStream agent = new AgentStream(dial(lab.issue(CertificateKind.NODE, "node-a")),
         "node-a")) {
       ControllerMessage first = agent.received.poll(10, TimeUnit.SECONDS);
       assertThat(first).as("registered").isNotNull();
@@ -151,14 +132,14 @@ class ControllerMtlsTest {
     Network created = api(admin()).createNetwork(network("cnmt-admin"));
     assertThat(created.getId()).hasSize(64);
 
-    var service = api(pki.issue(CertificateKind.SERVICE, "ops-bot", pki.caFile()));
+    var service = api(lab.issue(CertificateKind.SERVICE, "ops-bot"));
     assertThat(service.listNetworks(ListNetworksRequest.getDefaultInstance()).getNetworksList())
         .extracting(Network::getName).containsExactly("cnmt-admin");
   }
 
   @Test
   void networkApi_nodeCertificate_permissionDenied() throws Exception {
-    var node = api(pki.issue(CertificateKind.NODE, "node-a", pki.caFile()));
+    var node = api(lab.issue(CertificateKind.NODE, "node-a"));
 
     assertThatThrownBy(() -> node.createNetwork(network("cnmt-from-node")))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
@@ -171,15 +152,15 @@ class ControllerMtlsTest {
   @Test
   void cliNodeInspect_adminCertificate_printsDesiredAndActualState() throws Exception {
     TlsFiles admin = admin();
-    try (AgentStream agent = new AgentStream(dial(pki.issue(CertificateKind.NODE, "node-a", pki.caFile())),
+    try (AgentStream agent = new AgentStream(dial(lab.issue(CertificateKind.NODE, "node-a")),
         "node-a")) {
       assertThat(agent.received.poll(10, TimeUnit.SECONDS)).isNotNull();
       StringWriter out = new StringWriter();
       CommandLine cli = Cnm.commandLine();
       cli.setOut(new PrintWriter(out));
-      int exit = cli.execute("node", "inspect", "node-a", "-H", server.target(),
+      int exit = cli.execute("node", "inspect", "node-a", "-H", lab.server().target(),
           "--tls-cert", admin.cert().toString(), "--tls-key", admin.key().toString(),
-          "--tls-ca", pki.caFile().toString(), "-o", "json");
+          "--tls-ca", lab.pki().caFile().toString(), "-o", "json");
 
       assertThat(exit).as(out.toString()).isZero();
       assertThat(out.toString()).contains("\"name\": \"node-a\"").contains("\"connected\": true")
@@ -188,9 +169,9 @@ class ControllerMtlsTest {
       StringWriter text = new StringWriter();
       CommandLine table = Cnm.commandLine();
       table.setOut(new PrintWriter(text));
-      assertThat(table.execute("node", "inspect", "node-a", "-H", server.target(),
+      assertThat(table.execute("node", "inspect", "node-a", "-H", lab.server().target(),
           "--tls-cert", admin.cert().toString(), "--tls-key", admin.key().toString(),
-          "--tls-ca", pki.caFile().toString())).isZero();
+          "--tls-ca", lab.pki().caFile().toString())).isZero();
       assertThat(text.toString()).contains("Node:              node-a").contains("Status:            READY (session open)")
           .contains("Desired version:   1 (sent)").contains("Sandboxes:").contains("Endpoints:");
     }

@@ -49,11 +49,6 @@ final class MtlsController implements AutoCloseable {
     return Channels.forTarget(target, ClientOptions.of(client, Telemetry.noop()));
   }
 
-  /** A TCP channel to the controller presenting (or not) the given client TLS files. */
-  ManagedChannel dial(TlsFiles client) {
-    return Channels.forTarget(target(), ClientOptions.of(client, Telemetry.noop()));
-  }
-
   @Override
   public void close() {
     controller.close();

@@ -18,12 +18,9 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,36 +32,20 @@ class StoreIpamMtlsTest {
   private static final ByteString KEY = ByteString.copyFromUtf8("/cnmt/mtls");
 
   @TempDir Path dir;
-  TestPki pki;
-  MtlsController server;
-  final List<ManagedChannel> channels = new ArrayList<>();
-
-  @BeforeEach
-  void start() throws Exception {
-    pki = new TestPki(dir.resolve("pki"), "cnmt-ca");
-    server = new MtlsController(dir.resolve("store"), pki.issue(CertificateKind.SERVICE, "cnm", pki.caFile()));
-  }
-
-  @AfterEach
-  void stop() {
-    channels.forEach(ManagedChannel::shutdownNow);
-    server.close();
-  }
+  @RegisterExtension final MtlsLab lab = new MtlsLab(() -> dir);
 
   private StoreGrpc.StoreBlockingStub store(TlsFiles tls) {
-    ManagedChannel c = MtlsController.dial(server.storeTarget(), tls);
-    channels.add(c);
-    return StoreGrpc.newBlockingStub(c).withDeadlineAfter(10, TimeUnit.SECONDS);
+    return StoreGrpc.newBlockingStub(lab.dial(lab.server().storeTarget(), tls))
+        .withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
   private IpamGrpc.IpamBlockingStub ipam(TlsFiles tls) {
-    ManagedChannel c = MtlsController.dial(server.ipamTarget(), tls);
-    channels.add(c);
-    return IpamGrpc.newBlockingStub(c).withDeadlineAfter(10, TimeUnit.SECONDS);
+    return IpamGrpc.newBlockingStub(lab.dial(lab.server().ipamTarget(), tls))
+        .withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
   private TlsFiles node(String name) throws Exception {
-    return pki.issue(CertificateKind.NODE, name, pki.caFile());
+    return lab.issue(CertificateKind.NODE, name);
   }
 
   private static PutRequest put(String value) {
@@ -72,7 +53,7 @@ class StoreIpamMtlsTest {
   }
 
   private long keysWritten() throws Exception {
-    return store(pki.issue(CertificateKind.ADMIN, "alice", pki.caFile()))
+    return store(lab.issue(CertificateKind.ADMIN, "alice"))
         .range(RangeRequest.newBuilder().setKey(KEY).build()).getCount();
   }
 
@@ -90,7 +71,7 @@ class StoreIpamMtlsTest {
 
   @Test
   void store_withoutClientCertificate_handshakeRefused() throws Exception {
-    var anonymous = store(new TlsFiles(null, null, pki.caFile()));
+    var anonymous = store(new TlsFiles(null, null, lab.pki().caFile()));
 
     assertThatThrownBy(() -> anonymous.put(put("anonymous")))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode())
@@ -101,7 +82,7 @@ class StoreIpamMtlsTest {
   @Test
   void store_certificateFromAnotherCa_handshakeRefused() throws Exception {
     TestPki stranger = new TestPki(dir.resolve("stranger"), "cnmt-other-ca");
-    var foreign = store(stranger.issue(CertificateKind.SERVICE, "cnm", pki.caFile()));
+    var foreign = store(stranger.issue(CertificateKind.SERVICE, "cnm", lab.pki().caFile()));
 
     assertThatThrownBy(() -> foreign.put(put("foreign")))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode())
@@ -111,16 +92,15 @@ class StoreIpamMtlsTest {
 
   @Test
   void store_serviceAndAdminCertificates_allowed() throws Exception {
-    store(pki.issue(CertificateKind.SERVICE, "other-replica", pki.caFile())).put(put("service"));
-    store(pki.issue(CertificateKind.ADMIN, "alice", pki.caFile())).put(put("admin"));
+    store(lab.issue(CertificateKind.SERVICE, "other-replica")).put(put("service"));
+    store(lab.issue(CertificateKind.ADMIN, "alice")).put(put("admin"));
 
     assertThat(keysWritten()).isEqualTo(1);
   }
 
   @Test
   void store_healthCheck_anyCertificateOfTheCa() throws Exception {
-    ManagedChannel c = MtlsController.dial(server.storeTarget(), node("node-a"));
-    channels.add(c);
+    ManagedChannel c = lab.dial(lab.server().storeTarget(), node("node-a"));
     HealthCheckResponse health = HealthGrpc.newBlockingStub(c).withDeadlineAfter(10, TimeUnit.SECONDS)
         .check(HealthCheckRequest.getDefaultInstance());
     assertThat(health.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
@@ -139,7 +119,7 @@ class StoreIpamMtlsTest {
 
   @Test
   void ipam_withoutClientCertificate_handshakeRefused() throws Exception {
-    var anonymous = ipam(new TlsFiles(null, null, pki.caFile()));
+    var anonymous = ipam(new TlsFiles(null, null, lab.pki().caFile()));
 
     assertThatThrownBy(() -> anonymous.getDefaultAddressSpaces(GetDefaultAddressSpacesRequest.getDefaultInstance()))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode())
@@ -148,9 +128,9 @@ class StoreIpamMtlsTest {
 
   @Test
   void ipam_serviceAndAdminCertificates_allowed() throws Exception {
-    assertThat(ipam(pki.issue(CertificateKind.SERVICE, "controller", pki.caFile()))
+    assertThat(ipam(lab.issue(CertificateKind.SERVICE, "controller"))
         .getDefaultAddressSpaces(GetDefaultAddressSpacesRequest.getDefaultInstance()).getLocalDefaultAddressSpace()).isNotEmpty();
-    assertThat(ipam(pki.issue(CertificateKind.ADMIN, "alice", pki.caFile()))
+    assertThat(ipam(lab.issue(CertificateKind.ADMIN, "alice"))
         .getDefaultAddressSpaces(GetDefaultAddressSpacesRequest.getDefaultInstance()).getLocalDefaultAddressSpace()).isNotEmpty();
   }
 }
