@@ -3,51 +3,39 @@ package dev.cnm.controller.domain;
 import dev.cnm.api.v1.DesiredState;
 import dev.cnm.api.v1.Endpoint;
 import dev.cnm.api.v1.Network;
-import dev.cnm.api.v1.NodeEndpoint;
 import dev.cnm.api.v1.NodeNetwork;
-import dev.cnm.api.v1.NodeSandbox;
 import dev.cnm.api.v1.Sandbox;
 import dev.cnm.controller.driver.DriverRegistry;
 import dev.cnm.store.client.KvObject;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Computes what one node must hold from the store: its sandboxes, the endpoints joined to them
  * and their networks, with each overlay network's peers (its endpoints joined on other live
  * nodes). Pure apart from the reads; version and nonce are set by the session.
+ *
+ * <p>Over the cached view a node's state is rebuilt on every change to any of its objects, and
+ * with hundreds of sandboxes on a node reading and indexing every object again dominated the
+ * controller's CPU. So on that view the builder keeps, per node, the entries of its last build
+ * ({@link NodeViews}) and updates only the sandboxes whose objects changed since, as the caches'
+ * change logs tell; the state it returns is the one a full read would give. Over the store-reading
+ * view (diagnostics) every build reads everything.
  */
 public final class DesiredStateBuilder {
   private final ObjectRepository repo;
   private final DriverRegistry drivers;
-  /**
-   * Per node, the entries its last state was built from. A node's state is rebuilt on every
-   * change to any of its objects, and on a node with hundreds of sandboxes converting every
-   * unchanged one again dominated a Join; an entry is reused while its source object is the same
-   * instance (the caches keep an object's instance until it changes). Only the entries of the
-   * latest build are kept, so deleted objects drop out. Builds of one node are serialised by the
-   * caller (the node's session lock), so each node's memo has one writer at a time.
-   */
-  private final Map<String, Memo> memos = new java.util.concurrent.ConcurrentHashMap<>();
-
-  /** What one build of a node converted, by object id. */
-  private record Memo(Map<String, Converted<Sandbox, NodeSandbox>> sandboxes,
-      Map<String, Converted<Endpoint, NodeEndpoint>> endpoints) {
-    static Memo empty() {
-      return new Memo(new HashMap<>(), new HashMap<>());
-    }
-  }
-
-  /** A node-state message and the store object (and gateway choice) it was made from. */
-  private record Converted<S, N>(S source, boolean gateway, N message) {}
+  /** Null unless {@code repo} is the cached view. */
+  private final NodeViews views;
 
   public DesiredStateBuilder(ObjectRepository repo, DriverRegistry drivers) {
     this.repo = repo;
     this.drivers = drivers;
+    this.views = repo.isCached() ? new NodeViews(repo.caches()) : null;
   }
 
   /**
@@ -69,68 +57,49 @@ public final class DesiredStateBuilder {
   }
 
   public Built buildCovered(String node) {
-    Memo last = memos.getOrDefault(node, Memo.empty());
-    Memo memo = Memo.empty();
-    long newest = 0;
-    DesiredState.Builder out = DesiredState.newBuilder().setNode(node);
-    Map<String, Sandbox> sandboxes = new LinkedHashMap<>();
-    Map<String, String> nodeOfSandbox = new HashMap<>();
-    for (KvObject<Sandbox> s : repo.sandboxes()) {
-      nodeOfSandbox.put(s.value().getId(), s.value().getNode());
-      if (s.value().getNode().equals(node)) {
-        sandboxes.put(s.value().getId(), s.value());
-        newest = Math.max(newest, s.modRevision());
-      }
+    if (views != null) {
+      NodeViews.Current current = views.current(node);
+      return assemble(node, current.entries(), current.networks());
     }
     Map<String, Network> networks = new HashMap<>();
     for (KvObject<Network> n : repo.networks()) {
       networks.put(n.value().getId(), n.value());
     }
-    Map<String, List<Endpoint>> bySandbox = new HashMap<>();
-    List<KvObject<Endpoint>> allEndpoints = repo.allEndpoints();
-    for (KvObject<Endpoint> e : allEndpoints) {
-      if (sandboxes.containsKey(e.value().getSandboxId())) {
-        newest = Math.max(newest, e.modRevision());
-      }
-      if (sandboxes.containsKey(e.value().getSandboxId()) && networks.containsKey(e.value().getNetworkId())) {
-        bySandbox.computeIfAbsent(e.value().getSandboxId(), k -> new ArrayList<>()).add(e.value());
+    JoinedEndpoints joined = JoinedEndpoints.of(repo.allEndpoints());
+    List<SandboxEntry> entries = new ArrayList<>();
+    for (KvObject<Sandbox> s : repo.sandboxes()) {
+      if (s.value().getNode().equals(node)) {
+        entries.add(SandboxEntry.of(s, joined.of(s.value().getId()).values(), networks, null));
       }
     }
-    Map<String, Network> used = new java.util.TreeMap<>();
+    return assemble(node, entries, networks);
+  }
+
+  /** The state of {@code node} from its sandboxes' entries (in sandbox key order). */
+  private Built assemble(String node, Collection<SandboxEntry> entries, Map<String, Network> networks) {
+    DesiredState.Builder out = DesiredState.newBuilder().setNode(node);
+    long newest = 0;
     boolean consistent = true;
-    for (Sandbox sb : sandboxes.values()) {
-      List<Endpoint> joined = bySandbox.getOrDefault(sb.getId(), List.of());
-      if (joined.size() != sb.getEndpointIdsCount()
-          || !joined.stream().allMatch(e -> sb.getEndpointIdsList().contains(e.getId()))) {
-        consistent = false; // the sandbox's endpoint list and the endpoints' own records disagree
-      }
-      Converted<Sandbox, NodeSandbox> cs = last.sandboxes().get(sb.getId());
-      if (cs == null || cs.source() != sb) {
-        cs = new Converted<>(sb, false, nodeSandbox(sb));
-      }
-      memo.sandboxes().put(sb.getId(), cs);
-      out.addSandboxes(cs.message());
-      List<Endpoint> eps = bySandbox.getOrDefault(sb.getId(), List.of());
-      Endpoint gateway = gatewayEndpoint(sb, eps, networks);
-      for (Endpoint e : eps) {
-        Network n = networks.get(e.getNetworkId());
-        used.put(n.getId(), n);
-        Converted<Endpoint, NodeEndpoint> ce = last.endpoints().get(e.getId());
-        if (ce == null || ce.source() != e || ce.gateway() != (e == gateway)) {
-          ce = new Converted<>(e, e == gateway, nodeEndpoint(e, e == gateway));
+    Map<String, Network> used = new TreeMap<>();
+    for (SandboxEntry e : entries) {
+      newest = Math.max(newest, e.newest());
+      consistent &= e.consistent();
+      out.addSandboxes(e.message());
+      for (SandboxEntry.JoinedEndpoint j : e.endpoints()) {
+        out.addEndpoints(j.message());
+        String networkId = j.source().getNetworkId();
+        if (!used.containsKey(networkId)) {
+          used.put(networkId, networks.get(networkId));
         }
-        memo.endpoints().put(e.getId(), ce);
-        out.addEndpoints(ce.message());
       }
     }
-    memos.put(node, memo);
     OverlayPeers peers = null;
     for (Network n : used.values()) {
       NodeNetwork nn = drivers.require("network.driver", n.getDriver()).nodeNetwork(n);
       if (nn.hasOverlay()) {
         if (peers == null) {
           // read only when the node holds an overlay network: bridge-only nodes pay nothing
-          peers = OverlayPeers.of(node, repo.nodes(), nodeOfSandbox, allEndpoints);
+          peers = overlayPeers(node);
         }
         nn = nn.toBuilder().setOverlay(nn.getOverlay().toBuilder().addAllPeers(peers.of(n.getId()))).build();
       }
@@ -139,33 +108,12 @@ public final class DesiredStateBuilder {
     return new Built(out.build(), newest, consistent);
   }
 
-  private static NodeSandbox nodeSandbox(Sandbox sb) {
-    return NodeSandbox.newBuilder().setId(sb.getId()).setContainerId(sb.getContainerId())
-        .setExternalKey(sb.getExternalKey()).setHostname(sb.getHostname()).setDomainName(sb.getDomainName())
-        .addAllDnsServers(sb.getDnsServersList()).addAllDnsSearch(sb.getDnsSearchList())
-        .addAllDnsOptions(sb.getDnsOptionsList()).addAllExtraHosts(sb.getExtraHostsList()).build();
-  }
-
-  private static NodeEndpoint nodeEndpoint(Endpoint e, boolean gateway) {
-    return NodeEndpoint.newBuilder().setId(e.getId()).setName(e.getName())
-        .setNetworkId(e.getNetworkId()).setSandboxId(e.getSandboxId()).setInterfaceName(e.getInterfaceName())
-        .setMacAddress(e.getMacAddress()).setIpv4Address(e.getIpv4Address()).setIpv6Address(e.getIpv6Address())
-        .setDefaultGateway(gateway).addAllPortMap(e.getPortMapList()).addAllAliases(e.getAliasesList())
-        .setPriority(e.getPriority()).build();
-  }
-
-  /**
-   * The endpoint that gives the sandbox its default route, as libnetwork orders a sandbox's
-   * endpoints: the highest priority first, then endpoints of non-internal networks, then join
-   * order. Endpoints without a gateway (internal, null, host) never qualify.
-   */
-  static Endpoint gatewayEndpoint(Sandbox sb, List<Endpoint> eps, Map<String, Network> networks) {
-    List<String> order = sb.getEndpointIdsList();
-    return eps.stream()
-        .filter(e -> !e.getGatewayIpv4().isEmpty() || !e.getGatewayIpv6().isEmpty())
-        .min(Comparator.<Endpoint>comparingInt(e -> -e.getPriority())
-            .thenComparing(e -> networks.get(e.getNetworkId()).getInternal())
-            .thenComparingInt(e -> order.indexOf(e.getId()) < 0 ? Integer.MAX_VALUE : order.indexOf(e.getId())))
-        .orElse(null);
+  private OverlayPeers overlayPeers(String node) {
+    Map<String, String> nodeOfSandbox = new HashMap<>();
+    for (KvObject<Sandbox> s : repo.sandboxes()) {
+      nodeOfSandbox.put(s.value().getId(), s.value().getNode());
+    }
+    List<KvObject<Endpoint>> allEndpoints = repo.allEndpoints();
+    return OverlayPeers.of(node, repo.nodes(), nodeOfSandbox, allEndpoints);
   }
 }

@@ -62,6 +62,16 @@ public final class ObjectRepository implements AutoCloseable {
     return store;
   }
 
+  /** Whether this view reads from memory (see {@link #cached()}). */
+  boolean isCached() {
+    return cacheFirst;
+  }
+
+  /** The in-memory caches both views share. */
+  Caches caches() {
+    return caches;
+  }
+
   /**
    * Records a write this process committed at {@code revision} (an object or a name claim under
    * the controller's prefixes), so the cached view sees it before the watch brings it.

@@ -37,6 +37,16 @@ final class PrefixCache<T extends Message> implements AutoCloseable {
   private final Map<String, Long> tombstones = new HashMap<>();
   private long watched;
   private boolean loaded;
+  /**
+   * A log of the keys whose entries changed, for consumers that keep state derived from the
+   * cache and update it by the change rather than by reading every object again (the
+   * desired-state builder). {@code seq} counts applied changes; the log holds the keys of the
+   * last {@code changes.size()} of them; {@code resetAt} is the seq of the last (re)load.
+   */
+  private long seq;
+  private long resetAt;
+  private final java.util.ArrayDeque<String> changes = new java.util.ArrayDeque<>();
+  static final int CHANGE_LOG_CAPACITY = 16_384;
   private StoreWatch watch;
   private boolean closed;
 
@@ -66,6 +76,47 @@ final class PrefixCache<T extends Message> implements AutoCloseable {
     }
   }
 
+  /** The keys changed after change number {@code since}, and the number the cache is at now. */
+  record Changes(long seq, List<String> keys) {
+    /** False when the log no longer reaches back to {@code since}: the consumer must read everything. */
+    boolean complete() {
+      return keys != null;
+    }
+  }
+
+  /**
+   * What changed after {@code since} (a {@link Changes#seq()} seen before; negative for none):
+   * the keys in order, possibly repeated, or an incomplete answer after a reload or when more
+   * than {@link #CHANGE_LOG_CAPACITY} changes happened since.
+   */
+  Changes changedSince(long since) {
+    ensureLoaded();
+    synchronized (this) {
+      if (since < resetAt || since < seq - changes.size() || since > seq) {
+        return new Changes(seq, null);
+      }
+      int skip = changes.size() - (int) (seq - since);
+      List<String> keys = new ArrayList<>((int) (seq - since));
+      Iterator<String> it = changes.iterator();
+      for (int i = 0; it.hasNext(); i++) {
+        String k = it.next();
+        if (i >= skip) {
+          keys.add(k);
+        }
+      }
+      return new Changes(seq, keys);
+    }
+  }
+
+  /** Called with the lock held after each applied change. */
+  private void changed(String key) {
+    seq++;
+    changes.addLast(key);
+    if (changes.size() > CHANGE_LOG_CAPACITY) {
+      changes.removeFirst();
+    }
+  }
+
   Optional<KvObject<T>> get(String key) {
     ensureLoaded();
     synchronized (this) {
@@ -82,6 +133,7 @@ final class PrefixCache<T extends Message> implements AutoCloseable {
     objects.put(key, old == null ? new KvObject<>(key, value, revision, revision, 1, 0)
         : new KvObject<>(key, value, revision, old.createRevision(), old.version() + 1, old.lease()));
     tombstones.remove(key);
+    changed(key);
   }
 
   /** A delete this process committed at {@code revision}. */
@@ -91,6 +143,7 @@ final class PrefixCache<T extends Message> implements AutoCloseable {
     }
     objects.remove(key);
     tombstones.put(key, revision);
+    changed(key);
   }
 
   /** A read from the store at least as new as the cache's entry (e.g. after a conflict). */
@@ -98,6 +151,7 @@ final class PrefixCache<T extends Message> implements AutoCloseable {
     if (loaded && read.key().startsWith(prefix) && newer(read.key()) < read.modRevision()) {
       objects.put(read.key(), read);
       tombstones.remove(read.key());
+      changed(read.key());
     }
   }
 
@@ -137,6 +191,8 @@ final class PrefixCache<T extends Message> implements AutoCloseable {
     }
     watched = page.revision();
     loaded = true;
+    changes.clear();
+    resetAt = ++seq;
     watch = store.watch(prefix, page.revision() + 1, new Listener());
   }
 
@@ -155,6 +211,7 @@ final class PrefixCache<T extends Message> implements AutoCloseable {
             e.kv().getVersion(), e.kv().getLease()));
       }
       tombstones.remove(e.key());
+      changed(e.key());
     }
     watched = revision;
     // a tombstone at or before what the watch delivered can no longer be overtaken by an older event
