@@ -6,7 +6,8 @@ import dev.cnm.store.client.StoreClient;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
 import java.util.logging.Logger;
 
@@ -15,15 +16,21 @@ import java.util.logging.Logger;
  * records under /cnm/v1/nodeacks/NODE the store revision that state covers, attached to the
  * session's lease (so the record goes with the session). Writes happen on one background thread
  * and coalesce per node, so an ack never waits for the store and a burst of acks costs one
- * write per node; a record never goes backwards within one lease.
+ * write per node; a record never goes backwards within one lease. A write waits a short window
+ * ({@link #COALESCE}) for the acks behind it: every ack would otherwise cost a durable store
+ * commit of its own (three per container attached and detached one by one, a quarter of all
+ * commits), though only a Join on another replica ever reads the record; such a Join waits at
+ * most that window longer.
  */
 final class NodeAckRecords implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(NodeAckRecords.class.getName());
 
+  static final java.time.Duration COALESCE = java.time.Duration.ofMillis(10);
+
   private record Record(long revision, long lease) {}
 
   private final StoreClient store;
-  private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+  private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "cnm-node-acks");
     t.setDaemon(true);
     return t;
@@ -50,7 +57,7 @@ final class NodeAckRecords implements AutoCloseable {
     pending.put(node, new Record(revision, lease));
     if (!draining) {
       draining = true;
-      writer.execute(this::drain);
+      writer.schedule(this::drain, COALESCE.toNanos(), TimeUnit.NANOSECONDS);
     }
   }
 
