@@ -64,12 +64,13 @@ public final class SandboxFiles {
   }
 
   /**
-   * As {@link #writeHosts(Path, HostsFile)}; {@code sync} false skips the fsyncs, for a caller
-   * that rewrites the file from authoritative state after every restart.
+   * As {@link #writeHosts(Path, HostsFile)}; {@code sync} false rewrites the file in place
+   * without fsync ({@link InPlaceFiles}), for a caller that rewrites it from authoritative state
+   * after every restart: a container that bind-mounted the file then sees each update.
    */
   public String writeHosts(Path target, HostsFile hosts, boolean sync) {
     String text = hosts.render();
-    AtomicFiles.write(target, text, sync);
+    write(target, text, sync);
     hostsWritten.increment();
     return text;
   }
@@ -82,7 +83,7 @@ public final class SandboxFiles {
   /** As {@link #writeResolvConf(Path, DnsConfig, boolean)}; {@code sync} as in {@link #writeHosts(Path, HostsFile, boolean)}. */
   public String writeResolvConf(Path target, DnsConfig dns, boolean ipv6, boolean sync) {
     String text = renderResolvConf(dns, ipv6);
-    AtomicFiles.write(target, text, sync);
+    write(target, text, sync);
     resolvWritten.increment();
     return text;
   }
@@ -126,6 +127,14 @@ public final class SandboxFiles {
       throw new CnmException(ErrorKind.FAILED_PRECONDITION, "HOST_RESOLV_CONF_UNREADABLE",
           "cannot read the host's " + hostResolvConf + ": " + e.getMessage(), Map.of("path", hostResolvConf.toString()),
           e);
+    }
+  }
+
+  private static void write(Path target, String text, boolean sync) {
+    if (sync) {
+      AtomicFiles.write(target, text, true);
+    } else {
+      InPlaceFiles.write(target, text);
     }
   }
 }

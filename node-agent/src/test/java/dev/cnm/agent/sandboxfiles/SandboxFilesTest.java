@@ -133,6 +133,25 @@ class SandboxFilesTest {
   }
 
   @Test
+  void unsyncedWrite_keepsTheInodeSoABindMountSeesUpdates_andCutsALongerOldContent() throws IOException {
+    SandboxFiles files = withHostFile("nameserver 192.0.2.53\n");
+    Path hosts = dir.resolve("sandboxes/def/hosts");
+
+    files.writeHosts(hosts, new HostsFile("a-rather-long-host-name", "example.org",
+        List.of(InetAddresses.forString("10.0.0.2")), List.of(), false), false);
+    Object inode = Files.readAttributes(hosts, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    files.writeHosts(hosts, new HostsFile("b", "", List.of(InetAddresses.forString("10.0.0.3")), List.of(), false), false);
+
+    assertThat(Files.readString(hosts)).isEqualTo("127.0.0.1\tlocalhost\n10.0.0.3\tb\n");
+    assertThat(Files.readAttributes(hosts, java.nio.file.attribute.BasicFileAttributes.class).fileKey())
+        .isNotNull().isEqualTo(inode);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(hosts))).isEqualTo("rw-r--r--");
+    try (Stream<Path> entries = Files.list(hosts.getParent())) {
+      assertThat(entries.map(p -> p.getFileName().toString())).containsExactly("hosts");
+    }
+  }
+
+  @Test
   void write_targetIsADirectory_failsAndLeavesNoTempFile() throws IOException {
     Path target = dir.resolve("taken");
     Files.createDirectories(target.resolve("child"));
