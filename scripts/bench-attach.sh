@@ -12,7 +12,8 @@
 #
 # Usage: sudo scripts/bench-attach.sh [N]     (default 500)
 # Env:   RESULTS_FILE (JSONL, default bench/target/attach.jsonl)  DOCKER=0 skips the Docker peer
-#        WARMUP (uncounted cnm attaches first, default 20), NCTR (Docker containers, default 30),
+#        WARMUP (uncounted cnm attaches first, in rounds of 250, default 1500: until `cnm up`'s JIT
+#        compilation has settled),  NCTR (Docker containers, default 30),
 #        CONCURRENCY (clients of a second cnm pass and workers of a second CNI pass, default 8;
 #        1 skips both; Docker's peer script has no concurrent mode). The CNI peer runs without portmap and ipMasq (its
 #        fastest configuration; cnm publishes no ports here either).
@@ -58,13 +59,12 @@ nsenter --net=/run/netns/$NS_CNM java --enable-native-access=ALL-UNNAMED -jar "$
 UP_PID=$!
 for _ in $(seq 150); do [ -S "$WORK/cnm.sock" ] && break; sleep 0.2; done
 sleep 2
-java -Xmx256m -cp "$CP" dev.cnm.bench.controller.AttachE2EBench --target "unix:$WORK/cnm.sock" --n "$N" --warmup "${WARMUP:-20}" \
-  --results "$RESULTS" 2> >(grep -v WARN >&2)
-# then the same number of containers with CONCURRENCY clients side by side (metrics attach@C, detach@C)
-if [ "${CONCURRENCY:-8}" -gt 1 ]; then
-  java -Xmx256m -cp "$CP" dev.cnm.bench.controller.AttachE2EBench --target "unix:$WORK/cnm.sock" --n "$N" --warmup 50 \
-    --concurrency "${CONCURRENCY:-8}" --results "$RESULTS" 2> >(grep -v WARN >&2)
-fi
+# one client JVM for both passes, after the one warm-up: N containers one by one, then (unless
+# CONCURRENCY=1) the same number with CONCURRENCY clients side by side (metrics attach@C, detach@C)
+PASSES=1
+[ "${CONCURRENCY:-8}" -gt 1 ] && PASSES="1,${CONCURRENCY:-8}"
+java -Xmx256m -cp "$CP" dev.cnm.bench.controller.AttachE2EBench --target "unix:$WORK/cnm.sock" --n "$N" --warmup "${WARMUP:-1500}" \
+  --concurrency "$PASSES" --results "$RESULTS" 2> >(grep -v WARN >&2)
 kill -9 "$UP_PID"; wait "$UP_PID" 2>/dev/null || true; UP_PID=
 
 # ---------- CNI reference plugins (bridge + host-local, + portmap when iptables exists) ----------

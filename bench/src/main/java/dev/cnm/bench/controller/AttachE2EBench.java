@@ -30,29 +30,37 @@ import java.util.concurrent.TimeUnit;
  * End-to-end attach through a running {@code cnm up} (issue 5): per container, attach =
  * CreateEndpoint + CreateSandbox + Join (each Join returns after the agent programmed the kernel),
  * detach = Leave + DeleteEndpoint + DeleteSandbox; N sequential containers, as a runtime starting
- * them one by one. A warm-up (20 containers unless {@code --warmup N}) runs first and is not counted: `cnm up` is
- * a long-running process, so JIT compilation still running in the measured part inflates it.
+ * them one by one. A warm-up (20 containers unless {@code --warmup N}; attached and detached in rounds
+ * of at most 250, with the measured passes' concurrencies in turn) runs first and is not counted: `cnm up` is a long-running process, and on two cores
+ * its JIT compilation goes on for well over a thousand containers (the C2 compiler thread then
+ * takes up to a third of the process's CPU), which would inflate the measured part.
  * With {@code --concurrency C} (default 1) C clients attach (then detach) containers side by
  * side, as a runtime starting many containers at once does; the metrics are then named
- * {@code attach@C} etc., and their rate is containers per second of the whole phase.
+ * {@code attach@C} etc., and their rate is containers per second of the whole phase. A list
+ * ({@code --concurrency 1,8}) measures one pass per entry, in order, after the one warm-up: the
+ * benchmark's own client then runs warm too, instead of a fresh JVM whose JIT compilation
+ * competes with {@code cnm up} for the same two cores.
  *
- * <p>Usage: {@code AttachE2EBench --target unix:/path/cnm.sock --n 500 [--concurrency C] --results FILE.jsonl}
+ * <p>Usage: {@code AttachE2EBench --target unix:/path/cnm.sock --n 500 [--concurrency C[,C...]] --results FILE.jsonl}
  */
 public final class AttachE2EBench {
+  private static final int WARMUP_ROUND = 250;
+
   private AttachE2EBench() {}
 
   public static void main(String[] args) throws Exception {
     String target = "unix:/run/cnm/cnm.sock";
     int n = 500;
     int warmup = 20;
-    int concurrency = 1;
+    int[] concurrency = {1};
     Path results = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--target" -> target = args[++i];
         case "--n" -> n = Integer.parseInt(args[++i]);
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
-        case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
+        case "--concurrency" -> concurrency = java.util.Arrays.stream(args[++i].split(","))
+            .mapToInt(c -> Integer.parseInt(c.trim())).toArray();
         case "--results" -> results = Path.of(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
@@ -63,8 +71,16 @@ public final class AttachE2EBench {
       stub.withDeadlineAfter(30, TimeUnit.SECONDS).createNetwork(CreateNetworkRequest.newBuilder().setNetwork(
           Network.newBuilder().setName("cnmbench").putOptions("bridge_name", "cnmbench0")
               .setIpam(IpamConfig.newBuilder().addIpv4(IpamPool.newBuilder().setSubnet("10.204.0.0/16")))).build());
-      run(stub, "warmup", warmup, 1, null);
-      run(stub, "c", n, concurrency, results);
+      // in rounds, so that a long warm-up never holds more than WARMUP_ROUND containers at once,
+      // taking the measured passes' concurrencies in turn: the JIT then has compiled the paths of
+      // each (a concurrent pass after a sequential warm-up still set both JVMs compiling)
+      for (int done = 0, round = 0; done < warmup; done += WARMUP_ROUND, round++) {
+        run(stub, "warmup" + round + "-", Math.min(WARMUP_ROUND, warmup - done),
+            concurrency[round % concurrency.length], null);
+      }
+      for (int c : concurrency) {
+        run(stub, "c" + c + "-", n, c, results);
+      }
       stub.withDeadlineAfter(30, TimeUnit.SECONDS).deleteNetwork(
           DeleteNetworkRequest.newBuilder().setNetwork("cnmbench").build());
     } finally {
