@@ -30,7 +30,10 @@ final class ServerTransports {
       throws IOException {
     switch (address.kind()) {
       case IN_PROCESS:
-        return InProcessServerBuilder.forName(address.inProcessName());
+        // only this process's own callers reach an in-process server (cnm up wires its store, IPAM
+        // and controller so), and its handlers hand blocking work to their own threads: running
+        // them on the caller's thread saves a thread hand-off on every call of an attach
+        return InProcessServerBuilder.forName(address.inProcessName()).directExecutor();
       case UNIX: {
         EpollTransport.requireAvailable(address);
         prepareSocketPath(address.socketPath());
