@@ -250,11 +250,17 @@ final class KernelBridgeDataplane implements BridgeDataplane {
   EndpointState plumb(EndpointSpec spec, NetworkSpec net, Sandbox sb) {
     int bridgeIndex = bridgeIndexes.get(net.networkId());
     MacAddress mac = spec.effectiveMac();
+    // no IPv6 link-local on the host end (a bridge port needs none), nor on the sandbox end
+    // unless the endpoint has IPv6: each one's DAD probe and MLD reports are flooded to every port
     LinkSpec veth = LinkSpec.of(spec.hostIfName(), new Veth(spec.ifName(), mac, net.mtu(), sb.namespace().fd()))
-        .withMtu(net.mtu()).withMaster(bridgeIndex).withAlias(Ids.mark(spec.endpointId())).withUp(true);
+        .withMtu(net.mtu()).withMaster(bridgeIndex).withAlias(Ids.mark(spec.endpointId()));
     addHostEnd(veth, spec.endpointId());
     try {
+      host.links().setUpWithoutLinkLocal(spec.hostIfName()); // its peer is down yet: no carrier
       NetlinkHandle in = sb.netlink();
+      if (spec.ipv6() == null) {
+        in.links().setNoLinkLocal(spec.ifName());
+      }
       in.links().setUp(spec.ifName());
       int index = in.links().get(spec.ifName()).index();
       List<IpPrefix> addrs = new ArrayList<>(2);

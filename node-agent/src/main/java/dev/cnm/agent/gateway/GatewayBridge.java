@@ -202,7 +202,10 @@ public final class GatewayBridge implements AutoCloseable {
         hostEnd.ifPresent(l -> host.links().deleteIfPresent(l.index()));
         inner.ifPresent(l -> in.links().deleteIfPresent(l.index()));
         host.links().add(LinkSpec.of(hostIf, new Veth(SANDBOX_IFNAME, null, 0, ns.fd())).withMaster(bridgeIndex)
-            .withAlias(mark).withUp(true));
+            .withAlias(mark));
+        // IPv4 only: no IPv6 link-local on either end (see Links.setNoLinkLocal)
+        host.links().setUpWithoutLinkLocal(hostIf); // its peer is down yet: no carrier
+        in.links().setNoLinkLocal(SANDBOX_IFNAME);
       }
       in.links().setUp(SANDBOX_IFNAME);
       int index = in.links().get(SANDBOX_IFNAME).index();

@@ -236,9 +236,15 @@ final class KernelOverlayDataplane implements OverlayDataplane {
     net.netlink.links().find(hostIf).ifPresent(stale -> net.netlink.links().deleteIfPresent(stale.index()));
     MacAddress mac = spec.effectiveMac();
     net.netlink.links().add(LinkSpec.of(hostIf, new Veth(spec.ifName(), mac, net.mtu, sb.namespace.fd()))
-        .withMtu(net.mtu).withMaster(net.bridgeIndex).withAlias(OverlayIds.mark(spec.endpointId())).withUp(true));
+        .withMtu(net.mtu).withMaster(net.bridgeIndex).withAlias(OverlayIds.mark(spec.endpointId())));
     try {
+      // no IPv6 link-local where no IPv6 is carried (as the bridge driver): its DAD and MLD
+      // multicast would be flooded to every port and, through the VXLAN, to every peer node
+      net.netlink.links().setUpWithoutLinkLocal(hostIf); // its peer is down yet: no carrier
       NetlinkHandle in = sb.netlink;
+      if (spec.ipv6() == null) {
+        in.links().setNoLinkLocal(spec.ifName());
+      }
       in.links().setUp(spec.ifName());
       int index = in.links().get(spec.ifName()).index();
       List<IpPrefix> addrs = new ArrayList<>(2);

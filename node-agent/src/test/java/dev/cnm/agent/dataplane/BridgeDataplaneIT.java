@@ -68,6 +68,31 @@ class BridgeDataplaneIT {
   }
 
   @Test
+  void attachEndpoint_ipv4Only_neitherEndGetsAnIpv6LinkLocalButAnIpv6EndpointDoes() {
+    dp.ensureNetwork(NET);
+    dp.createSandbox("cnmtsb1");
+    dp.createSandbox("cnmtsb2");
+
+    EndpointState v4only = dp.attachEndpoint(EndpointSpec.of("ep1", "net1", "cnmtsb1",
+        IpPrefix.parse("ip", "10.123.0.2/24"), null));
+    EndpointState dual = dp.attachEndpoint(endpoint("ep2", "cnmtsb2", 3));
+
+    // a link-local is added (tentative) the moment a link comes up with the default mode
+    assertThat(KernelFixture.exec(kernel.sandboxNs("cnmtsb1"), "ip", "-6", "addr", "show", "dev", "eth0").output())
+        .doesNotContain("inet6");
+    assertThat(KernelFixture.exec(kernel.sandboxNs("cnmtsb1"), "ip", "-d", "link", "show", "eth0").output())
+        .contains("addrgenmode none").contains("state UP");
+    for (EndpointState e : List.of(v4only, dual)) {
+      assertThat(KernelFixture.exec(kernel.host(), "ip", "-6", "addr", "show", "dev", e.hostIfName()).output())
+          .as("host end %s is a bridge port and needs no IPv6 address", e.hostIfName()).doesNotContain("inet6");
+    }
+    assertThat(KernelFixture.exec(kernel.sandboxNs("cnmtsb2"), "ip", "-6", "addr", "show", "dev", "eth0").output())
+        .contains("inet6 fe80:").contains("inet6 fd12:3::3/64");
+    KernelFixture.Exec ping = KernelFixture.exec(kernel.sandboxNs("cnmtsb1"), "ping", "-c", "1", "-W", "2", "10.123.0.3");
+    assertThat(ping.code()).as(ping.output()).isZero();
+  }
+
+  @Test
   void attachEndpoint_twice_isIdempotentAndDetachRemovesTheVeth() {
     dp.ensureNetwork(NET);
     assertThat(dp.ensureNetwork(NET)).isFalse();

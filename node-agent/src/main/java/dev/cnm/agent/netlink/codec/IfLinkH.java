@@ -16,6 +16,11 @@ public final class IfLinkH {
   public static final int IFLA_NET_NS_FD = 28;
   public static final int IFLA_EXT_MASK = 29;
   public static final int IFLA_LINK_NETNSID = 37;
+  public static final int IFLA_AF_SPEC = 26;
+  /** Inside IFLA_AF_SPEC / AF_INET6 (linux/if_link.h): how IPv6 makes the link-local address. */
+  public static final int IFLA_INET6_ADDR_GEN_MODE = 8;
+  /** IN6_ADDR_GEN_MODE_NONE: no link-local address, hence no DAD and no MLD reports for it. */
+  public static final int IN6_ADDR_GEN_MODE_NONE = 1;
 
   public static final int IFLA_INFO_KIND = 1;
   public static final int IFLA_INFO_DATA = 2;
