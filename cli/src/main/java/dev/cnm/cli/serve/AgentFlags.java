@@ -28,6 +28,13 @@ public final class AgentFlags {
           + "CNM_GWBRIDGE_SUBNET; default: the first of 172.18.0.0/16 ... 172.31.0.0/16 no address of this host is in).")
   String gwbridgeSubnet;
 
+  @Option(names = "--tmpfs-runtime", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Keep the sandboxes' namespace files and generated hosts/resolv.conf on tmpfs mounts at netns/ "
+          + "and sandboxes/ in the agent's state dir, as Docker keeps its namespaces under /run: they never outlive "
+          + "a boot, and a file made there costs microseconds instead of a disk inode (default on; "
+          + "--no-tmpfs-runtime keeps them on the state dir's own file system).")
+  boolean tmpfsRuntime;
+
   /** The node name given, or the host name. */
   public String nodeName() throws UnknownHostException {
     return node == null || node.isBlank() ? InetAddress.getLocalHost().getHostName() : node;
@@ -39,7 +46,7 @@ public final class AgentFlags {
     NodeAgentProcess agent;
     try {
       agent = NodeAgentProcess.start(toController, nodeName(), advertiseAddress, stateDir, nftTable, userlandProxy,
-          gwbridgeSubnet == null ? "" : gwbridgeSubnet, telemetry.meterRegistry());
+          gwbridgeSubnet == null ? "" : gwbridgeSubnet, tmpfsRuntime, telemetry.meterRegistry());
     } catch (CnmException e) {
       // one line for the operator, e.g. "FAILED_PRECONDITION: --advertise-address 10.9.9.9 is not an address of this node"
       throw new IllegalStateException(e.kind() + ": " + e.getMessage(), e);

@@ -8,6 +8,7 @@ import dev.cnm.agent.gateway.GatewayBridge;
 import dev.cnm.agent.gateway.GatewayBridgeConfig;
 import dev.cnm.agent.netlink.NetlinkHandle;
 import dev.cnm.agent.netlink.sys.LibC;
+import dev.cnm.agent.netns.RuntimeTmpfs;
 import dev.cnm.agent.overlay.OverlayConfig;
 import dev.cnm.agent.overlay.OverlayDataplane;
 import dev.cnm.agent.proxy.UserlandProxy;
@@ -34,6 +35,8 @@ import java.util.logging.Logger;
 public final class NodeAgentProcess implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(NodeAgentProcess.class.getName());
   /** The drivers whose data halves this agent has without an advertise address. */
+  /** The bridge dataplane's namespace directory under the state dir (see {@link DataplaneConfig}). */
+  private static final String NETNS_DIR = "netns";
   public static final List<String> CAPABILITIES = List.of("bridge", "null", "host");
   /** The capability added when the agent has an advertise address for the VXLAN underlay. */
   public static final String OVERLAY = "overlay";
@@ -64,7 +67,7 @@ public final class NodeAgentProcess implements AutoCloseable {
    */
   public static NodeAgentProcess start(Channel controller, String node, String advertiseAddress, Path stateDir,
       String nftTable, boolean userlandProxy, MeterRegistry registry) {
-    return start(controller, node, advertiseAddress, stateDir, nftTable, userlandProxy, "", registry);
+    return start(controller, node, advertiseAddress, stateDir, nftTable, userlandProxy, "", false, registry);
   }
 
   /**
@@ -72,9 +75,11 @@ public final class NodeAgentProcess implements AutoCloseable {
    *
    * @param gwbridgeSubnet the IPv4 subnet of the gateway bridge giving overlay sandboxes egress;
    *     empty for the first of 172.18.0.0/16 ... 172.31.0.0/16 that overlaps none of the node's addresses
+   * @param runtimeOnTmpfs keep the namespace mount points ({@code <stateDir>/netns}) and the sandboxes'
+   *     generated files ({@code <stateDir>/sandboxes}) on a tmpfs mounted there ({@link RuntimeTmpfs})
    */
   public static NodeAgentProcess start(Channel controller, String node, String advertiseAddress, Path stateDir,
-      String nftTable, boolean userlandProxy, String gwbridgeSubnet, MeterRegistry registry) {
+      String nftTable, boolean userlandProxy, String gwbridgeSubnet, boolean runtimeOnTmpfs, MeterRegistry registry) {
     InetAddress advertise;
     GatewayBridgeConfig gwbridge;
     LibC.load();
@@ -86,6 +91,15 @@ public final class NodeAgentProcess implements AutoCloseable {
       Files.createDirectories(stateDir);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+    if (runtimeOnTmpfs) {
+      for (String dir : List.of(NETNS_DIR, SandboxFileWriter.DIR)) {
+        RuntimeTmpfs.Outcome outcome = RuntimeTmpfs.mountOn(stateDir.resolve(dir));
+        if (outcome == RuntimeTmpfs.Outcome.KEPT_NON_EMPTY) {
+          LOG.warning(stateDir.resolve(dir) + " holds an earlier run's files on a disk file system: left there, "
+              + "without a tmpfs (creating sandboxes is slower until it is empty at a start)");
+        }
+      }
     }
     List<String> capabilities = new ArrayList<>(CAPABILITIES);
     InetAddress underlay = AdvertiseAddress.carriesOverlay(advertise) ? advertise : null;
@@ -115,7 +129,7 @@ public final class NodeAgentProcess implements AutoCloseable {
           .setAdvertiseAddress(advertise == null ? "" : advertise.getHostAddress())
           .addAllCapabilities(capabilities).setAgentVersion("0.1.0")
           // the dataplane's namespace files: the controller derives each sandbox's key from it
-          .setSandboxKeyDirectory(stateDir.resolve("netns").toAbsolutePath().toString()).build();
+          .setSandboxKeyDirectory(stateDir.resolve(NETNS_DIR).toAbsolutePath().toString()).build();
       AgentSession session = new AgentSession(controller, registration, applier).start();
       return new NodeAgentProcess(dataplane, overlay, gateway, proxy, session, registration);
     } catch (RuntimeException e) {

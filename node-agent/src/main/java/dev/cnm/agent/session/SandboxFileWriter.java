@@ -51,8 +51,11 @@ public final class SandboxFileWriter {
     }
   }
 
+  /** The directory under the agent's state dir that holds one directory per sandbox. */
+  public static final String DIR = "sandboxes";
+
   public SandboxFileWriter(Path stateDir, SandboxFiles files) {
-    this.root = stateDir.resolve("sandboxes");
+    this.root = stateDir.resolve(DIR);
     this.files = files;
   }
 

@@ -28,6 +28,9 @@ public final class LibC {
   public static final int O_CLOEXEC = 0x80000;
   public static final int CLONE_NEWNET = 0x40000000;
   public static final long MS_BIND = 4096;
+  public static final long MS_NOSUID = 2;
+  public static final long MS_NODEV = 4;
+  public static final long MS_NOEXEC = 8;
   public static final int MNT_DETACH = 2;
   /** NS_GET_NSTYPE = _IO(0xb7, 0x3) (linux/nsfs.h): the CLONE_NEW* type of an nsfs descriptor. */
   public static final long NS_GET_NSTYPE = 0xb703;
@@ -158,6 +161,16 @@ public final class LibC {
 
   public static void bindMount(String source, String target) {
     check(Holder.LIB.mount(source, target, "none", MS_BIND, null), "mount --bind " + source + " " + target);
+  }
+
+  /** {@code mount -t tmpfs -o nosuid,nodev,noexec,OPTIONS tmpfs TARGET}. */
+  public static void mountTmpfs(String target, String options) {
+    byte[] text = options.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    Pointer data = jnr.ffi.Memory.allocateDirect(Holder.RUNTIME, text.length + 1);
+    data.put(0, text, 0, text.length);
+    data.putByte(text.length, (byte) 0);
+    check(Holder.LIB.mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, data),
+        "mount -t tmpfs -o " + options + " tmpfs " + target);
   }
 
   /** umount2; returns the errno instead of throwing, since callers tolerate "not mounted". */
