@@ -53,7 +53,7 @@ CP="bench/target/classes:$(cat bench/target/bench.classpath)"
 cp cli/target/cnm.jar "$WORK/cnm.jar"   # a rebuild during the run must not swap the jar under the JVM
 ip netns add $NS_CNM
 ip -n $NS_CNM link set lo up
-nsenter --net=/run/netns/$NS_CNM java --enable-native-access=ALL-UNNAMED -jar "$WORK/cnm.jar" up \
+nsenter --net=/run/netns/$NS_CNM java ${UP_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -jar "$WORK/cnm.jar" up \
   --state-dir "$WORK/state" --socket "$WORK/cnm.sock" --node bench --nft-table cnmbench \
   --no-userland-proxy > "$WORK/up.log" 2>&1 &
 UP_PID=$!
@@ -64,14 +64,16 @@ sleep 2
 PASSES=1
 [ "${CONCURRENCY:-8}" -gt 1 ] && PASSES="1,${CONCURRENCY:-8}"
 java -Xmx256m -cp "$CP" dev.cnm.bench.controller.AttachE2EBench --target "unix:$WORK/cnm.sock" --n "$N" --warmup "${WARMUP:-1500}" \
-  --concurrency "$PASSES" --results "$RESULTS" 2> >(grep -v WARN >&2)
+  --concurrency "$PASSES" --results "$RESULTS" 2> >(grep --line-buffered -v WARN >&2)
 kill -9 "$UP_PID"; wait "$UP_PID" 2>/dev/null || true; UP_PID=
 
 # ---------- CNI reference plugins (bridge + host-local, + portmap when iptables exists) ----------
+if [ "${CNI:-1}" = 1 ]; then
 ip netns add $NS_CNI
 ip -n $NS_CNI link set lo up
 ip netns exec $NS_CNI env RESULTS_FILE="$RESULTS" PORTMAP=0 IPMASQ=0 bash "$PEERS/cni-bench.sh" "$N" || echo "cni peer failed" >&2
-if [ "${CONCURRENCY:-8}" -gt 1 ]; then
+fi
+if [ "${CNI:-1}" = 1 ] && [ "${CONCURRENCY:-8}" -gt 1 ]; then
   ip netns exec $NS_CNI env RESULTS_FILE="$RESULTS" PORTMAP=0 IPMASQ=0 CONCURRENCY="${CONCURRENCY:-8}" \
     bash "$PEERS/cni-bench.sh" "$N" || echo "cni peer (concurrent) failed" >&2
 fi

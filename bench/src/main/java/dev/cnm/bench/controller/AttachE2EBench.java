@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -88,6 +89,16 @@ public final class AttachE2EBench {
     }
   }
 
+  /**
+   * A measured phase's start on stderr, in epoch seconds, so that samples taken beside the run
+   * (per-thread CPU, perf) can be cut to the phase.
+   */
+  private static void mark(Path results, String phase) {
+    if (results != null) {
+      System.err.printf(Locale.ROOT, "# phase %s %.3f%n", phase, System.currentTimeMillis() / 1000.0);
+    }
+  }
+
   private static void run(NetworkControllerGrpc.NetworkControllerBlockingStub stub, String prefix, int n,
       int concurrency, Path results) throws Exception {
     String suffix = concurrency == 1 ? "" : "@" + concurrency;
@@ -96,6 +107,7 @@ public final class AttachE2EBench {
     PhaseSamples createEndpoint = new PhaseSamples("cnm-up", "attach.create_endpoint" + suffix, n);
     PhaseSamples createSandbox = new PhaseSamples("cnm-up", "attach.create_sandbox" + suffix, n);
     PhaseSamples join = new PhaseSamples("cnm-up", "attach.join" + suffix, n);
+    mark(results, prefix + "attach");
     attach.start();
     createEndpoint.start();
     createSandbox.start();
@@ -123,6 +135,7 @@ public final class AttachE2EBench {
     createEndpoint.stop();
     createSandbox.stop();
     join.stop();
+    mark(results, prefix + "detach");
     detach.start();
     inParallel(n, concurrency, i -> {
       NetworkControllerGrpc.NetworkControllerBlockingStub s = stub.withDeadlineAfter(30, TimeUnit.SECONDS);
@@ -137,6 +150,7 @@ public final class AttachE2EBench {
       }
     });
     detach.stop();
+    mark(results, prefix + "end");
     if (results == null) {
       return;
     }
