@@ -10,6 +10,7 @@ import dev.cnm.store.client.StoreWatch;
 import dev.cnm.store.client.WatchEvent;
 import dev.cnm.store.client.WatchListener;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -95,16 +96,15 @@ final class PrefixCache<T extends Message> implements AutoCloseable {
       if (since < resetAt || since < seq - changes.size() || since > seq) {
         return new Changes(seq, null);
       }
-      int skip = changes.size() - (int) (seq - since);
-      List<String> keys = new ArrayList<>((int) (seq - since));
-      Iterator<String> it = changes.iterator();
-      for (int i = 0; it.hasNext(); i++) {
-        String k = it.next();
-        if (i >= skip) {
-          keys.add(k);
-        }
+      // the newest end of the log, walked backwards: a caller is usually a few changes behind,
+      // and walking from the oldest end cost a pass over the whole log (16,384 keys) per call
+      int wanted = (int) (seq - since);
+      String[] keys = new String[wanted];
+      Iterator<String> it = changes.descendingIterator();
+      for (int i = wanted - 1; i >= 0; i--) {
+        keys[i] = it.next();
       }
-      return new Changes(seq, keys);
+      return new Changes(seq, Arrays.asList(keys));
     }
   }
 
