@@ -127,6 +127,11 @@ final class WatchHub implements AutoCloseable {
     }
 
     void offer(List<List<Event>> revisions) {
+      // checked on the writer's thread: waking the watcher's executor costs more than the check,
+      // and most batches touch none of most watchers' keys
+      if (!concerns(revisions)) {
+        return;
+      }
       executor.execute(() -> {
         for (List<Event> events : revisions) {
           long rev = events.get(0).getKv().getModRevision();
@@ -135,6 +140,21 @@ final class WatchHub implements AutoCloseable {
           }
         }
       });
+    }
+
+    /** Whether any event of {@code revisions} is one this watcher sends. */
+    private boolean concerns(List<List<Event>> revisions) {
+      for (List<Event> events : revisions) {
+        long rev = events.get(0).getKv().getModRevision();
+        if (rev > registeredAt && rev >= start) {
+          for (Event e : events) {
+            if (range.contains(e.getKv().getKey())) {
+              return true;
+            }
+          }
+        }
+      }
+      return false;
     }
 
     private List<Event> filter(List<Event> events) {
