@@ -122,6 +122,20 @@ public final class ObjectRepository implements AutoCloseable {
     return read(caches.sandboxes, StoreKeys.sandbox(id), Sandbox.parser());
   }
 
+  /**
+   * What the in-memory view holds for this endpoint, without going to the store on a miss: a
+   * reader that waits for the view to catch up with a watch event of its own polls this, where a
+   * read that falls back to the store would cost a store round trip per event.
+   */
+  public Optional<KvObject<Endpoint>> endpointInView(String networkId, String id) {
+    return caches.endpoints.get(StoreKeys.endpoint(networkId, id));
+  }
+
+  /** As {@link #endpointInView}, for a sandbox. */
+  public Optional<KvObject<Sandbox>> sandboxInView(String id) {
+    return caches.sandboxes.get(StoreKeys.sandbox(id));
+  }
+
   /** A point read: from memory in the cached view (the store on a miss), else from the store. */
   private <T extends Message> Optional<KvObject<T>> read(PrefixCache<T> cache, String key, Parser<T> parser) {
     if (cacheFirst) {

@@ -191,7 +191,7 @@ public final class PeerFanout implements AutoCloseable {
     long revision;
     boolean deleted;
     if (c instanceof FanoutChange.EndpointChange ec) {
-      now = repo.endpointById(ec.networkId(), ec.endpointId());
+      now = repo.endpointInView(ec.networkId(), ec.endpointId());
       revision = ec.revision();
       deleted = ec.deleted();
     } else if (c instanceof FanoutChange.NodeChange nc) {
@@ -199,7 +199,7 @@ public final class PeerFanout implements AutoCloseable {
       revision = nc.revision();
       deleted = nc.deleted();
     } else if (c instanceof FanoutChange.SandboxChange sc) {
-      now = repo.sandboxById(sc.sandboxId());
+      now = repo.sandboxInView(sc.sandboxId());
       revision = sc.revision();
       deleted = sc.deleted();
     } else {
