@@ -162,6 +162,11 @@ public final class DataplaneApplier implements SnapshotApplier {
     return specs.conversions;
   }
 
+  /** How many messages were compared field by field rather than by identity (for tests). */
+  int fieldComparisons() {
+    return specs.fieldComparisons;
+  }
+
   /** Writes every sandbox's files; what failed, by sandbox id. */
   private Map<String, CnmException> writeFiles(DesiredState desired) {
     Map<String, CnmException> failed = new HashMap<>();
