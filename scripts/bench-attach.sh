@@ -12,8 +12,10 @@
 #
 # Usage: sudo scripts/bench-attach.sh [N]     (default 500)
 # Env:   RESULTS_FILE (JSONL, default bench/target/attach.jsonl)  DOCKER=0 skips the Docker peer
-#        WARMUP (uncounted cnm attaches first, in rounds of 250, default 1500: until `cnm up`'s JIT
-#        compilation has settled),  NCTR (Docker containers, default 30),
+#        WARMUP (uncounted cnm attaches first, in rounds of 250, default 3000: until `cnm up`'s JIT
+#        compilation has settled; after 1500 its one C2 thread still had a backlog, hot paths still
+#        ran as profiled tier-3 code and C2 took 14 % of a core in the measured pass, 5 % after 3000),
+#        NCTR (Docker containers, default 30),
 #        CONCURRENCY (clients of a second cnm pass and workers of a second CNI pass, default 8;
 #        1 skips both; Docker's peer script has no concurrent mode). The CNI peer runs without portmap and ipMasq (its
 #        fastest configuration; cnm publishes no ports here either).
@@ -63,7 +65,7 @@ sleep 2
 # CONCURRENCY=1) the same number with CONCURRENCY clients side by side (metrics attach@C, detach@C)
 PASSES=1
 [ "${CONCURRENCY:-8}" -gt 1 ] && PASSES="1,${CONCURRENCY:-8}"
-java -Xmx256m -cp "$CP" dev.cnm.bench.controller.AttachE2EBench --target "unix:$WORK/cnm.sock" --n "$N" --warmup "${WARMUP:-1500}" \
+java -Xmx256m -cp "$CP" dev.cnm.bench.controller.AttachE2EBench --target "unix:$WORK/cnm.sock" --n "$N" --warmup "${WARMUP:-3000}" \
   --concurrency "$PASSES" --results "$RESULTS" 2> >(grep --line-buffered -v WARN >&2)
 kill -9 "$UP_PID"; wait "$UP_PID" 2>/dev/null || true; UP_PID=
 
