@@ -34,9 +34,9 @@ import java.util.logging.Logger;
  */
 public final class NodeAgentProcess implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(NodeAgentProcess.class.getName());
-  /** The drivers whose data halves this agent has without an advertise address. */
   /** The bridge dataplane's namespace directory under the state dir (see {@link DataplaneConfig}). */
   private static final String NETNS_DIR = "netns";
+  /** The drivers whose data halves this agent has without an advertise address. */
   public static final List<String> CAPABILITIES = List.of("bridge", "null", "host");
   /** The capability added when the agent has an advertise address for the VXLAN underlay. */
   public static final String OVERLAY = "overlay";
