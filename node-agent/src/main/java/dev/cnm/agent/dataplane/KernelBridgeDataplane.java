@@ -256,12 +256,8 @@ final class KernelBridgeDataplane implements BridgeDataplane {
         .withMtu(net.mtu()).withMaster(bridgeIndex).withAlias(Ids.mark(spec.endpointId()));
     addHostEnd(veth, spec.endpointId());
     try {
-      host.links().setUpWithoutLinkLocal(spec.hostIfName()); // its peer is down yet: no carrier
       NetlinkHandle in = sb.netlink();
-      if (spec.ipv6() == null) {
-        in.links().setNoLinkLocal(spec.ifName());
-      }
-      in.links().setUp(spec.ifName());
+      Veth.bringUp(host.links(), spec.hostIfName(), in.links(), spec.ifName(), spec.ipv6() != null);
       int index = in.links().get(spec.ifName()).index();
       List<IpPrefix> addrs = new ArrayList<>(2);
       if (spec.ipv4() != null) {

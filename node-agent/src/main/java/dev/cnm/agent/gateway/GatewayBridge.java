@@ -203,11 +203,10 @@ public final class GatewayBridge implements AutoCloseable {
         inner.ifPresent(l -> in.links().deleteIfPresent(l.index()));
         host.links().add(LinkSpec.of(hostIf, new Veth(SANDBOX_IFNAME, null, 0, ns.fd())).withMaster(bridgeIndex)
             .withAlias(mark));
-        // IPv4 only: no IPv6 link-local on either end (see Links.setNoLinkLocal)
-        host.links().setUpWithoutLinkLocal(hostIf); // its peer is down yet: no carrier
-        in.links().setNoLinkLocal(SANDBOX_IFNAME);
+        Veth.bringUp(host.links(), hostIf, in.links(), SANDBOX_IFNAME, false); // IPv4 only
+      } else {
+        in.links().setUp(SANDBOX_IFNAME);
       }
-      in.links().setUp(SANDBOX_IFNAME);
       int index = in.links().get(SANDBOX_IFNAME).index();
       List<IpPrefix> have = in.addresses().list(index, RtnetlinkH.AF_INET).stream().map(Address::prefix).toList();
       if (!have.contains(address)) {

@@ -24,12 +24,14 @@ import java.util.regex.Pattern;
  * namespace.
  */
 public final class Namespaces {
+  /** The subdirectory of a state dir that holds the namespace files. */
+  public static final String DIR = "netns";
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
   private final Path directory;
 
   /** @param stateDir the agent's state dir; namespaces live in its {@code netns} subdirectory */
   public Namespaces(Path stateDir) {
-    this.directory = stateDir.resolve("netns");
+    this.directory = stateDir.resolve(DIR);
     try {
       Files.createDirectories(directory);
     } catch (IOException e) {

@@ -240,12 +240,8 @@ final class KernelOverlayDataplane implements OverlayDataplane {
     try {
       // no IPv6 link-local where no IPv6 is carried (as the bridge driver): its DAD and MLD
       // multicast would be flooded to every port and, through the VXLAN, to every peer node
-      net.netlink.links().setUpWithoutLinkLocal(hostIf); // its peer is down yet: no carrier
       NetlinkHandle in = sb.netlink;
-      if (spec.ipv6() == null) {
-        in.links().setNoLinkLocal(spec.ifName());
-      }
-      in.links().setUp(spec.ifName());
+      Veth.bringUp(net.netlink.links(), hostIf, in.links(), spec.ifName(), spec.ipv6() != null);
       int index = in.links().get(spec.ifName()).index();
       List<IpPrefix> addrs = new ArrayList<>(2);
       for (IpPrefix p : new IpPrefix[] {spec.ipv4(), spec.ipv6()}) {

@@ -8,6 +8,7 @@ import dev.cnm.agent.gateway.GatewayBridge;
 import dev.cnm.agent.gateway.GatewayBridgeConfig;
 import dev.cnm.agent.netlink.NetlinkHandle;
 import dev.cnm.agent.netlink.sys.LibC;
+import dev.cnm.agent.netns.Namespaces;
 import dev.cnm.agent.netns.RuntimeTmpfs;
 import dev.cnm.agent.overlay.OverlayConfig;
 import dev.cnm.agent.overlay.OverlayDataplane;
@@ -34,8 +35,6 @@ import java.util.logging.Logger;
  */
 public final class NodeAgentProcess implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(NodeAgentProcess.class.getName());
-  /** The bridge dataplane's namespace directory under the state dir (see {@link DataplaneConfig}). */
-  private static final String NETNS_DIR = "netns";
   /** The drivers whose data halves this agent has without an advertise address. */
   public static final List<String> CAPABILITIES = List.of("bridge", "null", "host");
   /** The capability added when the agent has an advertise address for the VXLAN underlay. */
@@ -93,7 +92,7 @@ public final class NodeAgentProcess implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     if (runtimeOnTmpfs) {
-      for (String dir : List.of(NETNS_DIR, SandboxFileWriter.DIR)) {
+      for (String dir : List.of(Namespaces.DIR, SandboxFileWriter.DIR)) {
         RuntimeTmpfs.Outcome outcome = RuntimeTmpfs.mountOn(stateDir.resolve(dir));
         if (outcome == RuntimeTmpfs.Outcome.KEPT_NON_EMPTY) {
           LOG.warning(stateDir.resolve(dir) + " holds an earlier run's files on a disk file system: left there, "
@@ -129,7 +128,7 @@ public final class NodeAgentProcess implements AutoCloseable {
           .setAdvertiseAddress(advertise == null ? "" : advertise.getHostAddress())
           .addAllCapabilities(capabilities).setAgentVersion("0.1.0")
           // the dataplane's namespace files: the controller derives each sandbox's key from it
-          .setSandboxKeyDirectory(stateDir.resolve(NETNS_DIR).toAbsolutePath().toString()).build();
+          .setSandboxKeyDirectory(stateDir.resolve(Namespaces.DIR).toAbsolutePath().toString()).build();
       AgentSession session = new AgentSession(controller, registration, applier).start();
       return new NodeAgentProcess(dataplane, overlay, gateway, proxy, session, registration);
     } catch (RuntimeException e) {

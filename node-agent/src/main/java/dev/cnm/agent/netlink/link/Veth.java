@@ -1,6 +1,7 @@
 package dev.cnm.agent.netlink.link;
 
 import dev.cnm.agent.netlink.InterfaceName;
+import dev.cnm.agent.netlink.Links;
 import dev.cnm.agent.netlink.MacAddress;
 import dev.cnm.agent.netlink.Mtu;
 import dev.cnm.agent.netlink.codec.IfInfoMsg;
@@ -30,6 +31,20 @@ public record Veth(String peerName, MacAddress peerMac, int peerMtu, int peerNam
     if (peerMac != null) {
       peerMac.checkUnicast("peerMac");
     }
+  }
+
+  /**
+   * Brings up a pair just created down: the first end without an IPv6 link-local address (it is
+   * a bridge port), then the peer, without one too unless it carries IPv6. The order matters:
+   * the first end comes up while its peer is still down, so without carrier, and the mode sent
+   * with its up is applied before any address is made (see {@link Links#setNoLinkLocal}).
+   */
+  public static void bringUp(Links firstSide, String first, Links peerSide, String peer, boolean peerCarriesIpv6) {
+    firstSide.setUpWithoutLinkLocal(first);
+    if (!peerCarriesIpv6) {
+      peerSide.setNoLinkLocal(peer);
+    }
+    peerSide.setUp(peer);
   }
 
   /** A peer in the same namespace, down, with kernel defaults. */

@@ -2,7 +2,9 @@ package dev.cnm.agent.netlink.sys;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import jnr.ffi.LibraryLoader;
+import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 import jnr.ffi.annotations.In;
@@ -165,8 +167,8 @@ public final class LibC {
 
   /** {@code mount -t tmpfs -o nosuid,nodev,noexec,OPTIONS tmpfs TARGET}. */
   public static void mountTmpfs(String target, String options) {
-    byte[] text = options.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    Pointer data = jnr.ffi.Memory.allocateDirect(Holder.RUNTIME, text.length + 1);
+    byte[] text = options.getBytes(StandardCharsets.US_ASCII);
+    Pointer data = Memory.allocateDirect(Holder.RUNTIME, text.length + 1);
     data.put(0, text, 0, text.length);
     data.putByte(text.length, (byte) 0);
     check(Holder.LIB.mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, data),
