@@ -68,7 +68,8 @@ public final class StoreServer implements AutoCloseable {
       if (telemetry != null) {
         b.telemetry(telemetry);
       }
-      CnmServer server = b.addService(StoreServices.grpcService(backend)).start();
+      CnmServer server = b.addService(StoreServices.grpcService(backend))
+          .runInline(StoreServices.nonBlockingMethods()).start();
       return new StoreServer(server, backend);
     } catch (IOException | RuntimeException e) {
       backend.close();

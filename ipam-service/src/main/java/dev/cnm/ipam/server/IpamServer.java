@@ -1,5 +1,6 @@
 package dev.cnm.ipam.server;
 
+import dev.cnm.api.v1.IpamGrpc;
 import dev.cnm.ipam.domain.IpamConfig;
 import dev.cnm.ipam.grpc.IpamGrpcService;
 import dev.cnm.ipam.service.IpamMetrics;
@@ -59,7 +60,11 @@ public final class IpamServer implements AutoCloseable {
       // with mTLS: the controller (a service certificate) and operators; never a node agent
       CnmServer server = CnmServer.builder("ipam", options).telemetry(telemetry)
           .authorization(RoleAuthorization.allowing(Role.SERVICE, Role.ADMIN))
-          .addService(new IpamGrpcService(ipam)).start();
+          .addService(new IpamGrpcService(ipam))
+          // these only queue work for a pool's worker and answer when its batch committed
+          .runInline(IpamGrpc.getRequestAddressMethod(), IpamGrpc.getReleaseAddressMethod(),
+              IpamGrpc.getRequestIdMethod(), IpamGrpc.getReleaseIdMethod())
+          .start();
       return new IpamServer(telemetry, channel, workers, server);
     } catch (IOException | RuntimeException e) {
       channel.shutdownNow();

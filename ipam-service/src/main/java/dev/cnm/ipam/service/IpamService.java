@@ -92,7 +92,7 @@ public final class IpamService {
         macText, o -> new CnmException(ErrorKind.ALREADY_EXISTS, "ADDRESS_IN_USE",
             "address: " + pool.addressAt(o) + " is already allocated in " + id,
             Map.of("field", "address", "pool_id", id.toString()), null),
-        new CnmException(ErrorKind.RESOURCE_EXHAUSTED, "POOL_EXHAUSTED", "no free address in pool " + id,
+        () -> new CnmException(ErrorKind.RESOURCE_EXHAUSTED, "POOL_EXHAUSTED", "no free address in pool " + id,
             Map.of("pool_id", id.toString()), null));
     long start = System.nanoTime();
     return timed("request_address", start, poolWorker(id).submit(op)
@@ -120,7 +120,7 @@ public final class IpamService {
         o -> new CnmException(ErrorKind.ALREADY_EXISTS, "ID_IN_USE",
             "preferred: id " + (range.first() + o) + " of set " + set + " is already allocated",
             Map.of("field", "preferred", "set", set), null),
-        new CnmException(ErrorKind.RESOURCE_EXHAUSTED, "ID_SET_EXHAUSTED", "no free id in set " + set,
+        () -> new CnmException(ErrorKind.RESOURCE_EXHAUSTED, "ID_SET_EXHAUSTED", "no free id in set " + set,
             Map.of("set", set), null));
     long start = System.nanoTime();
     return timed("request_id", start, idWorker(set).submit(op).thenApply(o -> range.first() + (Long) o));

@@ -8,6 +8,7 @@ import dev.cnm.runtime.errors.ErrorKind;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * One change a {@link PoolWorker} applies to its bitmap within a batch. A result computed on
@@ -73,11 +74,12 @@ abstract class WorkerOp {
     private final String owner;
     private final String mac;
     private final Function<Long, CnmException> taken;
-    private final CnmException exhausted;
+    /** Made only when needed: an exception's stack trace costs more than the allocation itself. */
+    private final Supplier<CnmException> exhausted;
 
     /** @param mac recorded with the allocation (addresses only), or null */
     Allocate(Scope scope, long first, long last, long preferred, boolean serial, AllocationKind kind,
-        String owner, String mac, Function<Long, CnmException> taken, CnmException exhausted) {
+        String owner, String mac, Function<Long, CnmException> taken, Supplier<CnmException> exhausted) {
       super(scope);
       this.first = first;
       this.last = last;
@@ -112,7 +114,7 @@ abstract class WorkerOp {
       if (ordinal == OrdinalMap.NONE && map.skippedBusy()) {
         deferred = true;
       } else if (ordinal == OrdinalMap.NONE) {
-        fail(exhausted);
+        fail(exhausted.get());
       } else {
         value = ordinal;
       }

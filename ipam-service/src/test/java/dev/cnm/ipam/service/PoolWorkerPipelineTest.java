@@ -49,6 +49,7 @@ class PoolWorkerPipelineTest {
 
   private final ExecutorService executor = Executors.newCachedThreadPool();
   private final GatedKv kv = new GatedKv();
+  // the default (IpamConfig.DEFAULT_TXNS_IN_FLIGHT), spelled out: these tests are about two
   private final IpamService ipam = new IpamService(kv, IpamConfig.defaults().withTxnsInFlight(2), executor,
       IpamMetrics.none());
 
@@ -108,8 +109,8 @@ class PoolWorkerPipelineTest {
   }
 
   @Test
-  void defaultConfig_oneTxnAtATime_nextBatchWaitsAndStaysInTheLowestBlock() throws Exception {
-    IpamService serial = new IpamService(kv, IpamConfig.defaults(), executor, IpamMetrics.none());
+  void oneTxnInFlight_nextBatchWaitsAndStaysInTheLowestBlock() throws Exception {
+    IpamService serial = new IpamService(kv, IpamConfig.defaults().withTxnsInFlight(1), executor, IpamMetrics.none());
     String pool = serial.pools().requestPool("", "10.9.0.0/16", "", false, Map.of(), "net").id();
     kv.arrived.drainPermits();
     kv.gate = new CountDownLatch(1);

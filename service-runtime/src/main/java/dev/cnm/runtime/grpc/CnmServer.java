@@ -7,6 +7,7 @@ import dev.cnm.runtime.metrics.MetricsHttpServer;
 import dev.cnm.runtime.security.RoleAuthorization;
 import dev.cnm.runtime.tracing.TracingServerInterceptor;
 import io.grpc.BindableService;
+import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
@@ -21,8 +22,10 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +46,7 @@ public final class CnmServer implements AutoCloseable {
   private final List<EventLoopGroup> groups;
   private final HealthStatusManager health;
   private final MetricsHttpServer metrics;
+  private final InlineCalls inline;
   private final Telemetry telemetry;
   private final boolean ownsTelemetry;
   private final Duration grace;
@@ -50,8 +54,9 @@ public final class CnmServer implements AutoCloseable {
   private boolean closed; // guarded by lock
 
   private CnmServer(Builder b, List<Server> servers, List<String> addresses, List<EventLoopGroup> groups,
-      HealthStatusManager health, MetricsHttpServer metrics) {
+      HealthStatusManager health, MetricsHttpServer metrics, InlineCalls inline) {
     this.serviceName = b.serviceName;
+    this.inline = inline;
     this.servers = List.copyOf(servers);
     this.addresses = List.copyOf(addresses);
     this.groups = List.copyOf(groups);
@@ -131,6 +136,7 @@ public final class CnmServer implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    inline.close();
     if (metrics != null) {
       metrics.close();
     }
@@ -158,6 +164,7 @@ public final class CnmServer implements AutoCloseable {
     private final ServerOptions options;
     private final List<ServerServiceDefinition> services = new ArrayList<>();
     private final List<ServerInterceptor> interceptors = new ArrayList<>();
+    private final Set<MethodDescriptor<?, ?>> inlineMethods = new HashSet<>();
     private RoleAuthorization authorization;
     private Telemetry telemetry;
     private boolean ownsTelemetry;
@@ -197,6 +204,16 @@ public final class CnmServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Methods whose handlers never block (they only queue work and answer from another thread):
+     * on TCP and Unix listeners their calls run on the event loop instead of being handed to a
+     * pool thread, which saves a thread wake-up per call. See {@link InlineCalls}.
+     */
+    public Builder runInline(MethodDescriptor<?, ?>... methods) {
+      inlineMethods.addAll(List.of(methods));
+      return this;
+    }
+
     /** Shares a process's telemetry (cnm up, tests). Without it the server makes and owns its own. */
     public Builder telemetry(Telemetry shared) {
       this.telemetry = shared;
@@ -229,10 +246,15 @@ public final class CnmServer implements AutoCloseable {
       List<String> addresses = new ArrayList<>();
       List<EventLoopGroup> groups = new ArrayList<>();
       MetricsHttpServer metrics = null;
+      InlineCalls inline = new InlineCalls(serviceName, inlineMethods);
       try {
         for (String listen : options.listenAddresses()) {
           ListenAddress address = ListenAddress.parse(listen);
-          Server server = configure(ServerTransports.builderFor(address, options.tls(), groups), health).build();
+          ServerBuilder<?> builder = ServerTransports.builderFor(address, options.tls(), groups);
+          if (address.kind() != ListenAddress.Kind.IN_PROCESS) {
+            inline.applyTo(builder); // in-process calls already run on the caller's thread
+          }
+          Server server = configure(builder, health).build();
           server.start();
           started.add(server);
           if (address.kind() == ListenAddress.Kind.UNIX) {
@@ -247,6 +269,7 @@ public final class CnmServer implements AutoCloseable {
       } catch (IOException | RuntimeException e) {
         started.forEach(Server::shutdownNow);
         groups.forEach(EventLoopGroup::shutdownGracefully);
+        inline.close();
         if (ownsTelemetry) {
           telemetry.close();
         }
@@ -258,7 +281,7 @@ public final class CnmServer implements AutoCloseable {
       health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
       LOG.info("{} serving on {}{}", serviceName, addresses,
           metrics == null ? "" : ", metrics on port " + metrics.port());
-      return new CnmServer(this, started, addresses, groups, health, metrics);
+      return new CnmServer(this, started, addresses, groups, health, metrics, inline);
     }
 
     @SuppressWarnings("deprecation") // v1alpha reflection: what most grpcurl builds still ask for

@@ -65,6 +65,37 @@ class CnmServerTest {
   }
 
   @Test
+  void runInline_namedMethodRunsOnTheEventLoop_othersOnTheServersPool() throws Exception {
+    server = CnmServer.builder("echo", ServerOptions.listeningOn("127.0.0.1:0")).addService(new EchoService())
+        .telemetry(telemetry).runInline(EchoService.ECHO).start();
+    connect("127.0.0.1:" + server.port());
+    CnmServer other = CnmServer.builder("other", ServerOptions.listeningOn("127.0.0.1:0")).addService(new EchoService())
+        .telemetry(telemetry).runInline(HealthGrpc.getCheckMethod()).start();
+    ManagedChannel toOther = Channels.forTarget("127.0.0.1:" + other.port(), ClientOptions.plaintext(telemetry));
+    try {
+      // Netty's event loop threads, as the default transport names them
+      assertThat(EchoService.call(channel, "thread")).startsWith("grpc-default-worker-ELG");
+      assertThat(EchoService.call(toOther, "thread")).startsWith("other-grpc-");
+      assertThat(HealthGrpc.newBlockingStub(toOther).check(HealthCheckRequest.getDefaultInstance()).getStatus())
+          .isEqualTo(ServingStatus.SERVING);
+      assertThat(EchoService.call(toOther, "sleep:1")).isEqualTo("sleep:1");
+    } finally {
+      toOther.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      other.close();
+    }
+  }
+
+  @Test
+  void runInline_inProcessListener_keepsRunningCallsOnTheCallersThread() throws Exception {
+    String name = "inline-" + UUID.randomUUID();
+    server = CnmServer.builder("echo", ServerOptions.listeningOn("inprocess:" + name)).addService(new EchoService())
+        .telemetry(telemetry).runInline(HealthGrpc.getCheckMethod()).start();
+    connect("inprocess:" + name);
+
+    assertThat(EchoService.call(channel, "thread")).isEqualTo(Thread.currentThread().getName());
+  }
+
+  @Test
   void health_eachServiceAndOverall_serving() throws Exception {
     startOn("127.0.0.1:0");
     connect("127.0.0.1:" + server.port());

@@ -20,7 +20,7 @@ import java.util.function.Supplier;
  * A test service {@code cnm.test.Echo/Echo} (StringValue → StringValue) whose request says what
  * to do: {@code throw-cnm}, {@code throw-npe}, {@code onerror-cnm}, {@code sleep:MS},
  * {@code whoami} (the caller certificate's CN), {@code forward} (call the downstream channel),
- * or anything else (echoed).
+ * {@code thread} (the name of the thread the handler ran on), or anything else (echoed).
  */
 final class EchoService implements BindableService {
   static final String SERVICE = "cnm.test.Echo";
@@ -75,6 +75,9 @@ final class EchoService implements BindableService {
     }
     if (value.equals("whoami")) {
       value = PeerIdentity.current().flatMap(PeerIdentity::commonName).orElse("anonymous");
+    }
+    if (value.equals("thread")) {
+      value = Thread.currentThread().getName();
     }
     if (value.equals("forward")) {
       value = "forwarded:" + call(downstream.get(), "hello");
