@@ -4,7 +4,10 @@
 # (embedded, then over a real etcd from Debian's etcd-server) and ipam-service on loopback,
 # and prints a Markdown table (see docs/benchmarks.md). Server logs and the group-commit
 # metrics of each run go to bench/target/bench-ipam.log.
-# Usage: scripts/bench-ipam.sh [gRPC allocations with 16 clients, default 20000] [setups, default abc]
+# Usage: scripts/bench-ipam.sh [gRPC allocations with 16 clients, default 60000 (at most 65000:
+#   one /16 per run)] [setups, default abc]. With 20,000 the first measured row still ran ~30 %
+#   slower than the same configuration measured later in the process (docs/benchmarks.md, IPAM,
+#   sixth round).
 #   SKIP_BUILD=1 reuses an existing build; MVN_OFFLINE= (empty) lets Maven download what is
 #   missing from ~/.m2 (default: offline, -o).
 set -euo pipefail

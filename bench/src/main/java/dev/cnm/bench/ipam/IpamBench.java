@@ -16,6 +16,8 @@ import dev.cnm.testing.EtcdProcess;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -91,7 +93,7 @@ public final class IpamBench {
   }
 
   public static void main(String[] args) throws Exception {
-    int grpcOps = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+    int grpcOps = args.length > 0 ? Integer.parseInt(args[0]) : 60_000;
     String only = args.length > 1 ? args[1] : "abc";
     // CPU µs/alloc: CPU time of the whole benchmark JVM (clients and servers; not etcd) per allocation
     System.out.println("| setup | clients | allocations | allocations/s | p50 µs | p99 µs | CPU µs/alloc |");
@@ -121,6 +123,15 @@ public final class IpamBench {
       }
       try (Stack embedded = Stack.embedded(IpamConfig.defaults())) {
         grpcRuns("(b) gRPC, embedded store", embedded, grpcOps, new int[] {1, 16});
+        // the floor under (b): a unary call that does nothing (gRPC health), same channel and server
+        HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(embedded.channel);
+        for (int w = 0; w < 2; w++) {
+          Result r = measure("(ref) gRPC Health.Check on the same server, no IPAM", 16, grpcOps,
+              (c, n) -> health.check(HealthCheckRequest.getDefaultInstance()));
+          if (w == 1) {
+            System.out.println(r.row());
+          }
+        }
       }
       try (Stack embedded = Stack.embedded(oneAtATime)) {
         grpcRuns("(b) gRPC, embedded store, 1 txn in flight per pool", embedded, grpcOps, new int[] {16});
