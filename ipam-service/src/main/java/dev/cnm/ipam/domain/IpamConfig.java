@@ -27,8 +27,8 @@ public record IpamConfig(String localSpace, String globalSpace, List<PoolBase> l
   /**
    * Default {@link #txnsInFlight}: two batches per pool, so the next batch is being written
    * while the last one commits. Once address calls stopped paying a thread hand-off each, 2 beat
-   * 1 in every one of 12 paired runs with 16 clients (10-40 % more allocations/s, no more CPU per
-   * allocation; docs/benchmarks.md, IPAM, "Sixth round").
+   * 1 in every paired benchmark run with 16 clients, whichever ran first (10-50 % more
+   * allocations/s at up to 10 % more CPU per allocation; docs/benchmarks.md, IPAM, "Sixth round").
    */
   public static final int DEFAULT_TXNS_IN_FLIGHT = 2;
 
