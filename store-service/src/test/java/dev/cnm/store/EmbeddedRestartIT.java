@@ -35,8 +35,9 @@ class EmbeddedRestartIT {
   private record Child(Process process, ManagedChannel channel) implements AutoCloseable {
     static Child start(Path dataDir) throws Exception {
       Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-      Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-          StoreMain.class.getName(), "--backend", "embedded", "--data-dir", dataDir.toString(),
+      // SQLite's native library is unpacked into the test's dir: a kill -9 skips its removal at exit
+      Process p = new ProcessBuilder(java.toString(), "-Dorg.sqlite.tmpdir=" + dataDir,
+          "-cp", System.getProperty("java.class.path"), StoreMain.class.getName(), "--backend", "embedded", "--data-dir", dataDir.toString(),
           "--listen", "127.0.0.1:0")
           .redirectError(ProcessBuilder.Redirect.DISCARD)
           .start();

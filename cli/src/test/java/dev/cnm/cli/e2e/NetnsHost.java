@@ -43,8 +43,10 @@ final class NetnsHost implements AutoCloseable {
 
   /** As {@link #cnm(String, String...)} with extra JVM options (e.g. a heap cap); the log is appended to. */
   Process cnm(List<String> jvmOptions, String log, String... args) throws IOException {
+    // SQLite's JDBC driver unpacks its native library into the temp dir and removes it at exit,
+    // which a kill -9 skips: unpacked into the test's own dir, it goes with that dir
     List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + name, JAVA,
-        "--enable-native-access=ALL-UNNAMED"));
+        "--enable-native-access=ALL-UNNAMED", "-Dorg.sqlite.tmpdir=" + dir));
     cmd.addAll(jvmOptions);
     cmd.addAll(List.of("-jar", JAR.toString()));
     cmd.addAll(List.of(args));
