@@ -32,6 +32,7 @@ final class InlineCalls implements AutoCloseable {
   /**
    * Makes the builder's default executor direct, so gRPC's method lookup runs on the event loop,
    * and switches every call of a method not named here to the pool right after that lookup.
+   * ({@code callExecutor} is marked experimental in grpc-java 1.85; CnmServerTest pins its effect.)
    */
   synchronized void applyTo(ServerBuilder<?> builder) {
     if (inline.isEmpty()) {
