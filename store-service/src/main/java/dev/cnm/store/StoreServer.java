@@ -1,5 +1,6 @@
 package dev.cnm.store;
 
+import dev.cnm.api.v1.StoreGrpc;
 import dev.cnm.runtime.config.ServerOptions;
 import dev.cnm.runtime.config.TlsFiles;
 import dev.cnm.runtime.grpc.CnmServer;
@@ -68,8 +69,10 @@ public final class StoreServer implements AutoCloseable {
       if (telemetry != null) {
         b.telemetry(telemetry);
       }
+      // writes never block the calling thread on either backend (they queue to the embedded group
+      // committer or go to etcd asynchronously); Range does: the embedded backend reads SQLite on it
       CnmServer server = b.addService(StoreServices.grpcService(backend))
-          .runInline(StoreServices.nonBlockingMethods()).start();
+          .runInline(StoreGrpc.getPutMethod(), StoreGrpc.getDeleteRangeMethod(), StoreGrpc.getTxnMethod()).start();
       return new StoreServer(server, backend);
     } catch (IOException | RuntimeException e) {
       backend.close();

@@ -1,13 +1,11 @@
 package dev.cnm.store;
 
-import dev.cnm.api.v1.StoreGrpc;
 import dev.cnm.runtime.config.TlsFiles;
 import dev.cnm.store.backend.KvBackend;
 import dev.cnm.store.embedded.EmbeddedBackend;
 import dev.cnm.store.etcd.EtcdBackend;
 import dev.cnm.store.grpc.StoreGrpcService;
 import io.grpc.BindableService;
-import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
@@ -52,16 +50,6 @@ public final class StoreServices {
   /** The gRPC service ({@code cnm.v1.Store}) over a backend, to add to any server. */
   public static BindableService grpcService(KvBackend backend) {
     return new StoreGrpcService(backend);
-  }
-
-  /**
-   * The store's methods that never block the calling thread on either backend (writes queue to
-   * the embedded group committer or go to etcd asynchronously), for {@code CnmServer.Builder#runInline}.
-   * Range is not among them: the embedded backend reads SQLite on the caller's thread.
-   */
-  public static MethodDescriptor<?, ?>[] nonBlockingMethods() {
-    return new MethodDescriptor<?, ?>[] {StoreGrpc.getPutMethod(), StoreGrpc.getDeleteRangeMethod(),
-        StoreGrpc.getTxnMethod()};
   }
 
   /** An embedded store in {@code dataDir}, served in-process. Close it when done. */

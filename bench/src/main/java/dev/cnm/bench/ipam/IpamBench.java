@@ -9,9 +9,7 @@ import dev.cnm.ipam.domain.IpamConfig;
 import dev.cnm.ipam.domain.OrdinalMap;
 import dev.cnm.ipam.server.IpamServer;
 import dev.cnm.runtime.config.ServerOptions;
-import dev.cnm.runtime.grpc.CnmServer;
-import dev.cnm.store.StoreServices;
-import dev.cnm.store.backend.KvBackend;
+import dev.cnm.store.StoreServer;
 import dev.cnm.testing.EtcdProcess;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -192,40 +190,35 @@ public final class IpamBench {
 
   /** A store-service and one ipam-service on loopback TCP in this JVM, and a client channel. */
   static final class Stack implements AutoCloseable {
-    final KvBackend backend;
-    final CnmServer store;
+    final StoreServer store;
     final IpamServer ipam;
     final ManagedChannel channel;
 
     java.nio.file.Path dataDir;
 
-    Stack(KvBackend backend, IpamConfig config) throws Exception {
-      this.backend = backend;
-      // wired as StoreServer wires it
-      this.store = CnmServer.builder("store", ServerOptions.listeningOn("127.0.0.1:0"))
-          .addService(StoreServices.grpcService(backend)).runInline(StoreServices.nonBlockingMethods()).start();
+    /** The store as {@code cnm serve store} runs it, with this backend; ipam over loopback TCP to it. */
+    Stack(StoreServer.Backend backend, java.nio.file.Path dataDir, List<String> etcdEndpoints, IpamConfig config)
+        throws Exception {
+      this.dataDir = dataDir;
+      this.store = StoreServer.start(backend, dataDir, etcdEndpoints, ServerOptions.listeningOn("127.0.0.1:0"));
       this.ipam = IpamServer.start("127.0.0.1:" + store.port(), ServerOptions.listeningOn("127.0.0.1:0"),
           config);
       this.channel = NettyChannelBuilder.forAddress("127.0.0.1", ipam.port()).usePlaintext().build();
     }
 
     static Stack embedded(IpamConfig config) throws Exception {
-      java.nio.file.Path dir = Files.createTempDirectory("cnm-bench-ipam-");
-      Stack stack = new Stack(StoreServices.embedded(dir), config);
-      stack.dataDir = dir;
-      return stack;
+      return new Stack(StoreServer.Backend.EMBEDDED, Files.createTempDirectory("cnm-bench-ipam-"), List.of(), config);
     }
 
     static Stack etcd(EtcdProcess etcd, IpamConfig config) throws Exception {
-      return new Stack(StoreServices.etcd(List.of(etcd.endpoint())), config);
+      return new Stack(StoreServer.Backend.ETCD, null, List.of(etcd.endpoint()), config);
     }
 
     @Override
     public void close() throws Exception {
       channel.shutdownNow();
       ipam.close();
-      store.close();
-      backend.close();
+      store.close(); // and its backend
       if (dataDir != null) {
         try (var files = Files.walk(dataDir)) {
           files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
