@@ -29,7 +29,6 @@ import dev.cnm.store.backend.WatchHandle;
 import dev.cnm.store.backend.WatchSink;
 import java.nio.file.Files;
 import java.time.Duration;
-import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -62,7 +61,7 @@ public final class EmbeddedBackend implements KvBackend {
   private final LeaseClock leases = new LeaseClock();
   private final BlockingQueue<Sql> readers = new ArrayBlockingQueue<>(READERS);
   private final ScheduledExecutorService sweeper;
-  private final Sql checkpointer;
+  private final WalCheckpointer checkpointer;
   private final long clusterId;
 
   /**
@@ -77,11 +76,10 @@ public final class EmbeddedBackend implements KvBackend {
 
   private EmbeddedBackend(Path file, Retention retention) throws SQLException {
     writerSql = Sql.open(file);
-    // checkpoints run on their own connection (below), never inside a commit: a checkpoint
-    // fsyncs the database file, which would stall every write of the batch behind it
+    // checkpoints run on their own connection (WalCheckpointer), never inside a commit: a
+    // checkpoint fsyncs the database file, which would stall every write of the batch behind it
     writerSql.exec("PRAGMA wal_autocheckpoint=0");
     Schema.create(writerSql);
-    checkpointer = Sql.openAutocommit(file);
     clusterId = Schema.meta(writerSql, "cluster_id");
     writer = new MvccWriter(writerSql, clusterId, Schema.meta(writerSql, "revision"), Schema.meta(writerSql, "compact"));
     try (ResultSet rs = writerSql.ps("SELECT id, ttl FROM lease").executeQuery()) {
@@ -95,13 +93,14 @@ public final class EmbeddedBackend implements KvBackend {
     }
     hub = new WatchHub(clusterId, writer.revision(), this::history);
     committer = new GroupCommitter(writerSql, writer, hub::publish);
+    checkpointer = new WalCheckpointer(file, committer);
     sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "cnm-store-lease-sweep");
       t.setDaemon(true);
       return t;
     });
     sweeper.scheduleWithFixedDelay(this::expireLeases, 100, 100, TimeUnit.MILLISECONDS);
-    sweeper.scheduleWithFixedDelay(this::checkpoint, 1, 1, TimeUnit.SECONDS);
+    sweeper.scheduleWithFixedDelay(checkpointer::run, 1, 1, TimeUnit.SECONDS);
     long every = retention.interval().toMillis();
     sweeper.scheduleWithFixedDelay(() -> autoCompact(retention.revisions()), every, every, TimeUnit.MILLISECONDS);
   }
@@ -262,15 +261,6 @@ public final class EmbeddedBackend implements KvBackend {
       }));
     } catch (CnmException e) {
       return CompletableFuture.failedFuture(e);
-    }
-  }
-
-  /** Copies committed WAL frames into the database file (PASSIVE: never blocks writer or readers). */
-  private void checkpoint() {
-    try {
-      checkpointer.exec("PRAGMA wal_checkpoint(PASSIVE)");
-    } catch (SQLException e) {
-      LoggerFactory.getLogger(EmbeddedBackend.class).warn("store checkpoint failed: {}", e.getMessage());
     }
   }
 

@@ -43,6 +43,7 @@ final class GroupCommitter implements AutoCloseable {
     return t;
   });
   private volatile boolean running = true;
+  private volatile boolean checkpointWanted;
 
   GroupCommitter(Sql sql, MvccWriter writer, Consumer<List<List<Event>>> publisher) {
     this.sql = sql;
@@ -67,6 +68,15 @@ final class GroupCommitter implements AutoCloseable {
     }
     queue.add(new Task<>(work, future, new Runnable[] {afterCommit}));
     return future;
+  }
+
+  /**
+   * Asks the writer to checkpoint on its own connection once its next batch committed and was
+   * handed to the acknowledgers: a complete checkpoint there lets the transaction after it write
+   * the WAL from its beginning again (see {@link WalCheckpointer}).
+   */
+  void checkpointAfterNextCommit() {
+    checkpointWanted = true;
   }
 
   private void loop() {
@@ -132,6 +142,14 @@ final class GroupCommitter implements AutoCloseable {
       acknowledge.run(); // a lone writer: a thread hand-off would cost more than the acks
     } else {
       acker.execute(acknowledge);
+    }
+    if (checkpointWanted) {
+      checkpointWanted = false;
+      try {
+        sql.checkpoint();
+      } catch (SQLException e) {
+        log.warn("store checkpoint on the writer failed: {}", e.getMessage());
+      }
     }
   }
 

@@ -3,6 +3,7 @@ package dev.cnm.store.embedded;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
@@ -58,6 +59,25 @@ final class Sql implements AutoCloseable {
   void exec(String sql) throws SQLException {
     try (Statement s = connection.createStatement()) {
       s.execute(sql);
+    }
+  }
+
+  /** What a {@code PRAGMA wal_checkpoint} did: whether it was blocked, frames in the WAL, frames copied. */
+  record Checkpoint(boolean busy, int walFrames, int copiedFrames) {
+    /** Every frame of the WAL is in the database file now. */
+    boolean complete() {
+      return !busy && copiedFrames == walFrames;
+    }
+  }
+
+  /**
+   * Copies what it can of the WAL into the database file without waiting for readers or the
+   * writer (PASSIVE). Must run outside a transaction of this connection.
+   */
+  Checkpoint checkpoint() throws SQLException {
+    try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
+      rs.next();
+      return new Checkpoint(rs.getInt(1) != 0, rs.getInt(2), rs.getInt(3));
     }
   }
 
