@@ -46,7 +46,8 @@ public final class IpamServer implements AutoCloseable {
     Telemetry telemetry = client.telemetry();
     dev.cnm.store.client.StoreClientMetrics.use(telemetry.meterRegistry());
     ManagedChannel channel = Channels.forTarget(storeTarget, client);
-    // one drain per pool runs at a time; the threads block on store round trips
+    // one drain per pool runs at a time; a drain blocks on the store only to reload a pool, or
+    // for each commit when a pool keeps one transaction in flight (else commits are asynchronous)
     ExecutorService workers = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "ipam-worker");
       t.setDaemon(true);

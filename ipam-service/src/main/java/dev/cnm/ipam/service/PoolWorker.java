@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -239,7 +240,8 @@ final class PoolWorker {
   /**
    * Sends the batch's blocks in one guarded transaction and marks them busy. With one
    * transaction at a time the draining thread waits for it itself (no hand-off to another
-   * thread and back); otherwise it runs on another thread, which then drains in turn.
+   * thread and back); otherwise the transaction goes out without holding any thread, and its
+   * outcome queues up for the next drain (started by the completion if none runs).
    */
   private void send(Commit c) {
     List<IpamKv.Guard> guards = new ArrayList<>(c.before.size() + 1);
@@ -255,30 +257,31 @@ final class PoolWorker {
       writes.add(IpamKv.Write.put(key, BlockCodec.encode(map.existing(e.getKey()))));
       reads.add(key);
     }
-    Runnable call = () -> {
+    if (maxInFlight == 1) {
       try {
         c.result = kv.txn(guards, writes, reads);
-      } catch (CnmException e) {
-        c.error = e;
       } catch (RuntimeException e) {
-        c.error = new CnmException(ErrorKind.INTERNAL, "INTERNAL", e.toString(), Map.of(), e);
+        c.error = asCnm(e);
       }
       finished.add(c);
-    };
-    if (maxInFlight == 1) {
-      call.run();
     } else {
-      executor.execute(() -> {
-        call.run();
-        if (scheduled.compareAndSet(false, true)) {
-          drain();
-        }
+      // completes on the store channel's transport thread: only queue the outcome there
+      kv.txnAsync(guards, writes, reads).whenComplete((result, error) -> {
+        c.result = result;
+        c.error = error == null ? null : asCnm(error instanceof CompletionException ce && ce.getCause() != null
+            ? ce.getCause() : error);
+        finished.add(c);
+        schedule();
       });
     }
-    // after execute: a rejected task leaves nothing marked (the caller rolls the batch back)
     busy.addAll(c.before.keySet());
     inFlight++;
     lastBatchSize = c.ops.size();
+  }
+
+  private static CnmException asCnm(Throwable e) {
+    return e instanceof CnmException ce ? ce
+        : new CnmException(ErrorKind.INTERNAL, "INTERNAL", e.toString(), Map.of(), e);
   }
 
   /** Takes a finished transaction's outcome: complete its ops, or roll back and retry them. */

@@ -2,6 +2,7 @@ package dev.cnm.ipam.store;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * What ipam-service needs from the store: consistent multi-key reads and revision-guarded
@@ -47,4 +48,10 @@ public interface IpamKv {
 
   /** If every guard holds, applies the writes atomically; otherwise reads {@code readOnFailure}. */
   TxnResult txn(List<Guard> guards, List<Write> writes, List<String> readOnFailure);
+
+  /**
+   * {@link #txn} without holding the caller's thread for the round trip; the future fails with
+   * what {@code txn} would throw. It may complete on a transport thread: callbacks must not block.
+   */
+  CompletableFuture<TxnResult> txnAsync(List<Guard> guards, List<Write> writes, List<String> readOnFailure);
 }

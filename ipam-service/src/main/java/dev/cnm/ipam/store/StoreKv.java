@@ -1,5 +1,8 @@
 package dev.cnm.ipam.store;
 
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
 import dev.cnm.api.v1.Compare;
 import dev.cnm.api.v1.DeleteRangeRequest;
@@ -20,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@link IpamKv} over the cnm Store service. A guarded write and the read of what it lost to
@@ -48,6 +52,32 @@ public final class StoreKv implements IpamKv {
 
   @Override
   public TxnResult txn(List<Guard> guards, List<Write> writes, List<String> readOnFailure) {
+    return result(call(txnRequest(guards, writes, readOnFailure)));
+  }
+
+  @Override
+  public CompletableFuture<TxnResult> txnAsync(List<Guard> guards, List<Write> writes, List<String> readOnFailure) {
+    CompletableFuture<TxnResult> out = new CompletableFuture<>();
+    try {
+      Futures.addCallback(client.rawAsync().txn(txnRequest(guards, writes, readOnFailure)),
+          new FutureCallback<TxnResponse>() {
+            @Override
+            public void onSuccess(TxnResponse r) {
+              out.complete(result(r));
+            }
+
+            @Override
+            public void onFailure(Throwable t) {
+              out.completeExceptionally(t instanceof StatusRuntimeException e ? storeError(e) : t);
+            }
+          }, MoreExecutors.directExecutor());
+    } catch (RuntimeException e) {
+      out.completeExceptionally(e);
+    }
+    return out;
+  }
+
+  private static TxnRequest txnRequest(List<Guard> guards, List<Write> writes, List<String> readOnFailure) {
     TxnRequest.Builder req = TxnRequest.newBuilder();
     for (Guard g : guards) {
       req.addCompare(Compare.newBuilder().setKey(Keys.bytes(g.key())).setTarget(Compare.Target.MOD_REVISION)
@@ -68,9 +98,11 @@ public final class StoreKv implements IpamKv {
     for (String k : readOnFailure) {
       req.addFailure(range(k, false));
     }
-    TxnResponse r = call(req.build());
-    return new TxnResult(r.getSucceeded(), r.getHeader().getRevision(),
-        r.getSucceeded() ? Map.of() : entries(r));
+    return req.build();
+  }
+
+  private static TxnResult result(TxnResponse r) {
+    return new TxnResult(r.getSucceeded(), r.getHeader().getRevision(), r.getSucceeded() ? Map.of() : entries(r));
   }
 
   private static RequestOp range(String key, boolean prefix) {
@@ -96,15 +128,19 @@ public final class StoreKv implements IpamKv {
     try {
       return client.raw().txn(request);
     } catch (StatusRuntimeException e) {
-      Status.Code code = e.getStatus().getCode();
-      ErrorKind kind = switch (code) {
-        case UNAVAILABLE, CANCELLED -> ErrorKind.UNAVAILABLE;
-        case DEADLINE_EXCEEDED -> ErrorKind.DEADLINE_EXCEEDED;
-        default -> ErrorKind.INTERNAL;
-      };
-      throw new CnmException(kind, "STORE_" + code.name(),
-          "store: " + (e.getStatus().getDescription() == null ? code.name() : e.getStatus().getDescription()),
-          Map.of(), e);
+      throw storeError(e);
     }
+  }
+
+  private static CnmException storeError(StatusRuntimeException e) {
+    Status.Code code = e.getStatus().getCode();
+    ErrorKind kind = switch (code) {
+      case UNAVAILABLE, CANCELLED -> ErrorKind.UNAVAILABLE;
+      case DEADLINE_EXCEEDED -> ErrorKind.DEADLINE_EXCEEDED;
+      default -> ErrorKind.INTERNAL;
+    };
+    return new CnmException(kind, "STORE_" + code.name(),
+        "store: " + (e.getStatus().getDescription() == null ? code.name() : e.getStatus().getDescription()),
+        Map.of(), e);
   }
 }

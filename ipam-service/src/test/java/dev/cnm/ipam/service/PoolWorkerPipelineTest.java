@@ -45,6 +45,12 @@ class PoolWorkerPipelineTest {
       }
       return kv.txn(guards, writes, readOnFailure);
     }
+
+    /** On a thread of its own, as a store round trip would be: the gate holds it in flight. */
+    @Override
+    public CompletableFuture<TxnResult> txnAsync(List<Guard> guards, List<Write> writes, List<String> readOnFailure) {
+      return CompletableFuture.supplyAsync(() -> txn(guards, writes, readOnFailure), runnable -> new Thread(runnable).start());
+    }
   }
 
   private final ExecutorService executor = Executors.newCachedThreadPool();

@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 
 /** An in-memory {@link IpamKv} with store semantics (one revision per write), for tests. */
 public final class MemoryKv implements IpamKv {
@@ -29,6 +30,16 @@ public final class MemoryKv implements IpamKv {
         out.putAll(data.subMap(p, p + Character.MAX_VALUE));
       }
       return new Snapshot(revision, out);
+    }
+  }
+
+  @Override
+  public CompletableFuture<TxnResult> txnAsync(List<Guard> guards, List<Write> writes,
+      List<String> readOnFailure) {
+    try {
+      return CompletableFuture.completedFuture(txn(guards, writes, readOnFailure));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.cnm.store.client;
 
+import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
@@ -36,6 +37,7 @@ public final class StoreClient {
   private final Channel channel;
   private final Duration callTimeout;
   private final StoreGrpc.StoreBlockingStub stub;
+  private final StoreGrpc.StoreFutureStub futureStub;
 
   /** A client whose calls each get a 10 s deadline. */
   public StoreClient(Channel channel) {
@@ -46,11 +48,20 @@ public final class StoreClient {
     this.channel = channel;
     this.callTimeout = callTimeout;
     this.stub = StoreGrpc.newBlockingStub(channel);
+    this.futureStub = StoreGrpc.newFutureStub(channel).withExecutor(MoreExecutors.directExecutor());
   }
 
   /** The raw stub with this client's deadline, for calls the typed methods do not cover. */
   public StoreGrpc.StoreBlockingStub raw() {
     return stub.withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The raw future stub with this client's deadline. Its futures complete on the transport's own
+   * thread (no hand-off to the channel's executor): what runs on completion must not block.
+   */
+  public StoreGrpc.StoreFutureStub rawAsync() {
+    return futureStub.withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   Channel channel() {
