@@ -82,6 +82,15 @@ final class KvQueries {
     }
   }
 
+  /** The current pair of one key without its value (revisions, version, lease), or null. */
+  static KeyValue currentWithoutValue(Sql sql, ByteString key) throws SQLException {
+    PreparedStatement ps = sql.ps("SELECT key, create_rev, mod_rev, version, lease FROM kv WHERE key = ?");
+    ps.setBytes(1, key.toByteArray());
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? keyValue(rs, true) : null;
+    }
+  }
+
   /** The current pairs in a range, in key order. */
   static List<KeyValue> currentRange(Sql sql, KeyRange range) throws SQLException {
     PreparedStatement ps = sql.ps("SELECT " + KV_COLS + " FROM kv WHERE " + range.where("key") + " ORDER BY key");

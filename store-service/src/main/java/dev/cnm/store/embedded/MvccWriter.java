@@ -97,7 +97,9 @@ final class MvccWriter {
   TxnResponse txn(TxnRequest request) throws SQLException {
     boolean ok = true;
     for (Compare c : request.getCompareList()) {
-      ok &= holds(c, KvQueries.current(sql, c.getKey()));
+      // only a VALUE compare needs the value: the others leave large values unread
+      ok &= holds(c, c.getTarget() == Compare.Target.VALUE ? KvQueries.current(sql, c.getKey())
+          : KvQueries.currentWithoutValue(sql, c.getKey()));
     }
     List<RequestOp> ops = ok ? request.getSuccessList() : request.getFailureList();
     String branch = ok ? "success" : "failure";
@@ -237,8 +239,10 @@ final class MvccWriter {
         .setLease(request.getLease())
         .setValue(request.getValue())
         .build();
-    PreparedStatement up = sql.ps("INSERT OR REPLACE INTO kv (key, create_rev, mod_rev, version, lease, value)"
-        + " VALUES (?, ?, ?, ?, ?, ?)");
+    // an upsert changes the row in place: same rowid, and the key's index entry stays untouched
+    PreparedStatement up = sql.ps("INSERT INTO kv (key, create_rev, mod_rev, version, lease, value)"
+        + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET create_rev = excluded.create_rev,"
+        + " mod_rev = excluded.mod_rev, version = excluded.version, lease = excluded.lease, value = excluded.value");
     up.setBytes(1, kv.getKey().toByteArray());
     up.setLong(2, kv.getCreateRevision());
     up.setLong(3, rev);
