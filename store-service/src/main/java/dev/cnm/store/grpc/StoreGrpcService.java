@@ -190,9 +190,10 @@ public final class StoreGrpcService extends StoreGrpc.StoreImplBase {
     if (deadline != null) {
       long left = deadline.timeRemaining(TimeUnit.MILLISECONDS);
       // answer a little before the deadline so the client sees UNAVAILABLE, not DEADLINE_EXCEEDED
-      millis = Math.max(1, Math.min(millis, left - Math.max(20, left / 10)));
+      // (within a CallTimeouts tick)
+      millis = Math.max(1, Math.min(millis, left - Math.max(20, left / 10) - CallTimeouts.TICK_MILLIS));
     }
-    return future.orTimeout(millis, TimeUnit.MILLISECONDS);
+    return CallTimeouts.SHARED.limit(future, millis);
   }
 
 }
