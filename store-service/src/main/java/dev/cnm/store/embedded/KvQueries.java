@@ -15,7 +15,9 @@ import java.util.List;
 
 /** The read queries, shared by the reader pool and the writer (for a Txn's reads). */
 final class KvQueries {
-  private static final String KV_COLS = "key, create_rev, mod_rev, version, lease, value";
+  /** Every column of kv but the value, in the order {@link #keyValue} reads them. */
+  private static final String KV_META_COLS = "key, create_rev, mod_rev, version, lease";
+  private static final String KV_COLS = KV_META_COLS + ", value";
   private static final String LOG_COLS = "l.key, l.create_rev, l.rev, l.version, l.lease, l.value";
 
   private KvQueries() {}
@@ -84,7 +86,7 @@ final class KvQueries {
 
   /** The current pair of one key without its value (revisions, version, lease), or null. */
   static KeyValue currentWithoutValue(Sql sql, ByteString key) throws SQLException {
-    PreparedStatement ps = sql.ps("SELECT key, create_rev, mod_rev, version, lease FROM kv WHERE key = ?");
+    PreparedStatement ps = sql.ps("SELECT " + KV_META_COLS + " FROM kv WHERE key = ?");
     ps.setBytes(1, key.toByteArray());
     try (ResultSet rs = ps.executeQuery()) {
       return rs.next() ? keyValue(rs, true) : null;
