@@ -47,10 +47,8 @@ mkdir -p "$(dirname "$RESULTS")"
 echo "# bench-attach: N=$N, kernel $(uname -r), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))"
 
 # ---------- cnm up ----------
-if [ ! -f cli/target/cnm.jar ] || [ ! -f bench/target/classes/dev/cnm/bench/controller/AttachE2EBench.class ]; then
-  flock /tmp/cnm-mvn.lock mvn -q -o install -DskipTests
-fi
-mvn -q -o -pl bench dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >/dev/null
+source scripts/lib/bench-build.sh
+bench_build cli,bench bench/target/bench.classpath
 CP="bench/target/classes:$(cat bench/target/bench.classpath)"
 cp cli/target/cnm.jar "$WORK/cnm.jar"   # a rebuild during the run must not swap the jar under the JVM
 ip netns add $NS_CNM

@@ -38,8 +38,8 @@ mkdir -p "$(dirname "$RESULTS")" "$WORK"
 echo "# bench-dataplane: N=$N, kernel $(uname -r), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), plugins $(dpkg-query -W -f='${Version}' containernetworking-plugins 2>/dev/null || echo '?')"
 
 # ---------- build and run cnm's benchmark ----------
-flock /tmp/cnm-mvn.lock mvn -q -o -pl node-agent,bench install -DskipTests
-mvn -q -o -pl bench dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >/dev/null
+source scripts/lib/bench-build.sh
+bench_build bench bench/target/bench.classpath
 # snapshot cnm's own jars: other builds may rewrite target/ and ~/.m2 while the benchmark runs
 mkdir -p "$WORK/cp"
 cp bench/target/cnm-bench-*.jar "$WORK/cp/"

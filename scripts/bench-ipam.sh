@@ -9,21 +9,16 @@
 #   slower than the same configuration measured later in the process (docs/benchmarks.md, IPAM,
 #   sixth round). The heap is fixed at 1 GB (-Xms = -Xmx), so later rows do not run on a larger
 #   heap, with fewer collections, than earlier ones.
-#   SKIP_BUILD=1 reuses an existing build; MVN_OFFLINE= (empty) lets Maven download what is
-#   missing from ~/.m2 (default: offline, -o).
+#   SKIP_BUILD=1 reuses an existing build (scripts/lib/bench-build.sh).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 command -v /usr/bin/etcd >/dev/null || { echo "install Debian package etcd-server" >&2; exit 1; }
-offline="${MVN_OFFLINE--o}"
-if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-  # the lock keeps concurrent builds in a shared checkout from overwriting each other's target/
-  flock /tmp/cnm-mvn.lock mvn -B -q $offline install -DskipTests -pl bench -am
-fi
+source scripts/lib/bench-build.sh
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+bench_build bench "$work/classpath"
 # run from a copy, so a rebuild of bench/ during the run cannot pull classes away
 cp -r bench/target/classes "$work/classes"
-mvn -B -q $offline -pl bench dependency:build-classpath -Dmdep.outputFile="$work/classpath" >/dev/null
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -sr), $(java -version 2>&1 | head -1)"
 java -Xms1g -Xmx1g -cp "$work/classes:$(cat "$work/classpath")" dev.cnm.bench.ipam.IpamBench "$@" 2> bench/target/bench-ipam.log

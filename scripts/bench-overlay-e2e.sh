@@ -25,7 +25,7 @@ RESULTS=${RESULTS_FILE:-$PWD/bench/target/overlay-e2e.jsonl}
 PFX=cnmbe-
 CTL=10.245.0.254
 [ "$(id -u)" = 0 ] || { echo "run as root (network namespaces, vxlan)" >&2; exit 2; }
-for t in iperf3 jq ip nsenter java mvn; do
+for t in iperf3 jq ip nsenter java; do
   command -v $t >/dev/null || { echo "missing $t (apt-get install iperf3 jq iproute2 util-linux openjdk-17-jdk-headless maven)" >&2; exit 2; }
 done
 [ "$BACKEND" = embedded ] || command -v etcd >/dev/null || { echo "missing etcd (apt-get install etcd-server)" >&2; exit 2; }
@@ -60,10 +60,8 @@ mtu_of() { nsenter --net="$1" ip -o link show eth0 | sed -n 's/.* mtu \([0-9]*\)
 echo "# bench-overlay-e2e: kernel $(uname -r), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), iperf3 $(iperf3 --version | head -1 | awk '{print $2}'), ${DUR}s x ${ROUNDS} rounds, ${P} stream(s), underlay MTU $MTU, store $BACKEND, N=$N"
 
 # ---------- build ----------
-if [ ! -f cli/target/cnm.jar ] || [ ! -f bench/target/classes/dev/cnm/bench/overlay/OverlayE2EBench.class ]; then
-  flock /tmp/cnm-mvn.lock mvn -q -o install -DskipTests
-fi
-mvn -q -o -pl bench dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >/dev/null
+source scripts/lib/bench-build.sh
+bench_build cli,bench bench/target/bench.classpath
 CP="bench/target/classes:$(cat bench/target/bench.classpath)"
 cp cli/target/cnm.jar "$WORK/cnm.jar"   # a rebuild during the run must not swap the jar under the JVMs
 

@@ -18,7 +18,7 @@ DUR=${DURATION:-10}; ROUNDS=${ROUNDS:-3}; P=${STREAMS:-1}; N=${N:-100}; MTU=${MT
 RESULTS=${RESULTS_FILE:-$PWD/bench/target/overlay.jsonl}
 PFX=cnmbo-
 [ "$(id -u)" = 0 ] || { echo "run as root (network namespaces, vxlan)" >&2; exit 2; }
-for t in iperf3 jq ip nsenter java mvn; do
+for t in iperf3 jq ip nsenter java; do
   command -v $t >/dev/null || { echo "missing $t (apt-get install iperf3 jq iproute2 util-linux openjdk-17-jdk-headless maven)" >&2; exit 2; }
 done
 WORK=$(mktemp -d /tmp/cnmbench-ov.XXXXXX)
@@ -45,8 +45,8 @@ mkdir -p "$(dirname "$RESULTS")"
 echo "# bench-overlay: kernel $(uname -r), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), iperf3 $(iperf3 --version | head -1 | awk '{print $2}'), ${DUR}s x ${ROUNDS} rounds, ${P} stream(s), underlay MTU $MTU"
 
 # ---------- build ----------
-flock /tmp/cnm-mvn.lock mvn -q -o -pl node-agent,bench install -DskipTests
-mvn -q -o -pl bench dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >/dev/null
+source scripts/lib/bench-build.sh
+bench_build bench bench/target/bench.classpath
 CP="bench/target/classes:$(cat bench/target/bench.classpath)"
 JAVA=(java -Xmx512m --enable-native-access=ALL-UNNAMED -cp "$CP" dev.cnm.bench.overlay.OverlayThroughputBench)
 

@@ -6,14 +6,12 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 command -v /usr/bin/etcd >/dev/null || { echo "install Debian package etcd-server" >&2; exit 1; }
-if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-  mvn -B -q install -DskipTests -pl bench -am
-fi
+source scripts/lib/bench-build.sh
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cp_file="$work/classpath"
+bench_build bench "$cp_file"
 # run from a copy, so a rebuild of bench/ during the run cannot pull classes away
 cp -r bench/target/classes "$work/classes"
-mvn -B -q -pl bench dependency:build-classpath -Dmdep.outputFile="$cp_file" >/dev/null
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -sr), $(java -version 2>&1 | head -1)"
 java -Xmx1g -cp "$work/classes:$(cat "$cp_file")" dev.cnm.bench.store.StoreBench "${1:-5}"

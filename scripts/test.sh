@@ -9,46 +9,22 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
-# command (or file) the tests use -> the Debian package that provides it
-declare -A needs=(
-  [javac]=openjdk-17-jdk-headless
-  [etcd]=etcd-server
-  [etcdctl]=etcd-client
-  [nft]=nftables
-  [ip]=iproute2
-  [iperf3]=iperf3
-  [/usr/lib/cni/bridge]=containernetworking-plugins
-  [docker-compose]=docker-compose
-  [jq]=jq
-  [ping]=iputils-ping
-  [unshare]=util-linux
-  [python3]=python3
-)
-
-missing=()
-for what in "${!needs[@]}"; do
-  if [[ "$what" == /* ]]; then
-    [[ -e "$what" ]] || missing+=("${needs[$what]}")
-  else
-    command -v "$what" >/dev/null 2>&1 || missing+=("${needs[$what]}")
-  fi
-done
+# shellcheck source=lib/host-tools.sh
+source "$repo/scripts/lib/host-tools.sh"
+host_tools_who=test.sh
 
 if [[ $(id -u) -ne 0 ]]; then
   echo "scripts/test.sh must run as root: the tests create network namespaces, links and nftables" >&2
   echo "tables (named cnmt*, removed afterwards) and start etcd on loopback. Run: sudo $0" >&2
-  if ((${#missing[@]})); then
-    echo "Also missing (root installs them): apt-get install -y --no-install-recommends ${missing[*]}" >&2
+  missing=$(host_tools_missing run build test | tr '\n' ' ')
+  if [[ -n "${missing// /}" ]]; then
+    echo "Also missing (root installs them): apt-get install -y --no-install-recommends $missing" >&2
   fi
   exit 1
 fi
 
-if ((${#missing[@]})); then
-  echo "test.sh: installing ${missing[*]}" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q
-  apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+# everything scripts/lib/host-tools lists: what the agent runs, the build, and the tests' tools
+host_tools_ensure run build test
 
 # The Maven wrapper fetches Maven 3.9.9 from Maven Central on first use.
 exec ./mvnw -B install "$@"

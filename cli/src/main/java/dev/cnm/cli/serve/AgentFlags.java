@@ -1,5 +1,6 @@
 package dev.cnm.cli.serve;
 
+import dev.cnm.agent.firewall.ProcessNftRunner;
 import dev.cnm.agent.session.NodeAgentProcess;
 import dev.cnm.runtime.Telemetry;
 import dev.cnm.runtime.errors.CnmException;
@@ -7,6 +8,7 @@ import io.grpc.ManagedChannel;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** The node agent's flags, shared by `cnm serve agent` and `cnm up` (which runs an agent in-process). */
@@ -38,6 +40,22 @@ public final class AgentFlags {
   /** The node name given, or the host name. */
   public String nodeName() throws UnknownHostException {
     return node == null || node.isBlank() ? InetAddress.getLocalHost().getHostName() : node;
+  }
+
+  /**
+   * Refuses to start a node that could not program its host: the agent runs {@code nft} for NAT,
+   * published ports and isolation, and without it every Join would fail. Called before any
+   * service starts, so `cnm up` never serves half a cluster; the message names the package.
+   */
+  public static void preflight() {
+    try {
+      var version = new ProcessNftRunner().run(List.of("--version"), "");
+      if (version.exitCode() != 0) {
+        throw new IllegalStateException("'nft --version' exited " + version.exitCode() + ": " + version.stderr().strip());
+      }
+    } catch (CnmException e) {
+      throw new IllegalStateException(e.kind() + ": " + e.getMessage(), e);
+    }
   }
 
   /** Starts an agent session over {@code toController}, with metrics and traces in {@code telemetry}. */

@@ -39,6 +39,7 @@ public final class ServeAgentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    AgentFlags.preflight();
     server.configureLogging();
     ServerOptions options = server.toOptions("127.0.0.1:0");
     Telemetry telemetry = Telemetry.create("agent", options);

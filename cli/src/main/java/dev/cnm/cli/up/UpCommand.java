@@ -56,6 +56,7 @@ public final class UpCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     server.configureLogging();
+    AgentFlags.preflight();
     Files.createDirectories(stateDir);
     ServerOptions api = server.toOptions(ControllerServer.DEFAULT_LISTEN);
     ServerOptions.Builder controllerOptions = api.toBuilder().addListen("inprocess:cnm-up-controller");
