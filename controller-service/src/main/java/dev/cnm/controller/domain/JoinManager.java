@@ -70,11 +70,15 @@ public final class JoinManager {
       nodes.awaitApplied(node, version, timeout);
       return joined;
     } catch (RuntimeException e) {
-      try {
-        leaveResolved(joined.endpoint().getNetworkId(), joined.endpoint().getId(), joined.sandbox().getId(), Duration.ZERO);
-      } catch (RuntimeException undo) {
-        LOG.warning("undoing join of " + joined.endpoint().getId() + " failed: " + undo.getMessage());
-      }
+      Joined undone = joined;
+      Undo.detached(() -> {
+        try {
+          leaveResolved(undone.endpoint().getNetworkId(), undone.endpoint().getId(), undone.sandbox().getId(),
+              Duration.ZERO);
+        } catch (RuntimeException undo) {
+          LOG.warning("undoing join of " + undone.endpoint().getId() + " failed: " + undo.getMessage());
+        }
+      });
       if (e instanceof CnmException c && c.kind() == ErrorKind.DEADLINE_EXCEEDED) {
         throw new CnmException(ErrorKind.DEADLINE_EXCEEDED, "AGENT_TIMEOUT", "node \"" + node
             + "\" did not apply the join in time; the join was undone", Map.of("node", node), e);

@@ -20,13 +20,25 @@ final class Undo {
 
   /** Runs every compensation, newest first; then forgets them. */
   void run() {
-    while (!steps.isEmpty()) {
-      try {
-        steps.pop().run();
-      } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "compensation failed; reconciliation will clean up", e);
+    detached(() -> {
+      while (!steps.isEmpty()) {
+        try {
+          steps.pop().run();
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "compensation failed; reconciliation will clean up", e);
+        }
       }
-    }
+    });
+  }
+
+  /**
+   * Runs a compensation outside the caller's cancellation and deadline. Compensations run when a
+   * step failed, often because the caller's deadline is about to pass; the store calls they make
+   * would inherit that deadline from the gRPC context and be cancelled half-way, leaving the
+   * state the operation meant to undo. A forked context keeps the trace but not the deadline.
+   */
+  static void detached(Runnable compensation) {
+    io.grpc.Context.current().fork().run(compensation);
   }
 
   /** The operation succeeded: nothing to undo. */
