@@ -203,9 +203,7 @@ public final class DataplaneApplier implements SnapshotApplier {
           gone.add(id);
         }
       }
-      if (!gone.isEmpty()) {
-        files.remove(gone);
-      }
+      files.remove(gone); // also retries directories an earlier removal could not delete
     }
     files.retain(keep);
   }

@@ -36,7 +36,7 @@ import java.util.logging.Logger;
 public final class SandboxFileWriter {
   private static final Logger LOG = Logger.getLogger(SandboxFileWriter.class.getName());
   private final Path root;
-  /** Sandboxes whose directory could not be removed: tried again with every later removal. */
+  /** Sandboxes whose directory could not be removed: tried again with every later call to remove. */
   private final java.util.Set<String> undeleted = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final SandboxFiles files;
   /** What each sandbox's files were last written from: unchanged inputs are not rewritten (each write fsyncs). */
@@ -91,15 +91,15 @@ public final class SandboxFileWriter {
   /**
    * Removes the directories of sandboxes that are gone (deleted, or whose create failed) and
    * forgets what was written for them, so a sandbox that is desired again is written afresh.
-   * An absent directory is success. A directory that cannot be removed is logged and tried again
-   * at the next removal.
+   * An absent directory is success. A directory that cannot be removed (e.g. a file in it is a
+   * mount point) is logged and tried again by every later call, with or without ids.
    */
   void remove(java.util.Collection<String> sandboxIds) {
+    retryUndeleted(java.util.Set.of());
     for (String id : sandboxIds) {
       forget(id);
       delete(id);
     }
-    retryUndeleted(java.util.Set.of());
   }
 
   /**
@@ -121,11 +121,11 @@ public final class SandboxFileWriter {
     } catch (IOException e) {
       LOG.warning("cannot list " + root + " to remove the files of sandboxes that are gone: " + e.getMessage());
     }
+    retryUndeleted(keep);
     for (String id : gone) {
       forget(id);
       delete(id);
     }
-    retryUndeleted(keep);
   }
 
   private void forget(String id) {
@@ -155,8 +155,8 @@ public final class SandboxFileWriter {
       undeleted.remove(id);
     } catch (IOException e) {
       if (undeleted.add(id)) {
-        LOG.warning("cannot remove the files of sandbox " + id + " (" + dir + "), tried again with the next "
-            + "removal: " + e);
+        LOG.warning("cannot remove the files of sandbox " + id + " (" + dir + "), tried again with every "
+            + "snapshot: " + e);
       }
     }
   }

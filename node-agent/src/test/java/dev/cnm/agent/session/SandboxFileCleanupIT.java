@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cnm.agent.dataplane.BridgeDataplane;
 import dev.cnm.agent.dataplane.DataplaneConfig;
+import dev.cnm.agent.netlink.sys.LibC;
 import dev.cnm.agent.netns.NetNamespace;
 import dev.cnm.agent.sandboxfiles.SandboxFiles;
 import dev.cnm.agent.testsupport.KernelFixture;
@@ -194,5 +195,26 @@ class SandboxFileCleanupIT {
 
     assertThat(root.resolve("orphan")).doesNotExist();
     assertThat(Files.readString(filesOf("sbA").resolve("hosts"))).contains("alpha");
+  }
+
+  @Test
+  void apply_directoryBusyWhenItsSandboxIsDeleted_isRemovedByALaterSnapshot() throws IOException {
+    assertNoErrors(applier.apply(snapshot(1, sandbox("sbA", "alpha"), sandbox("sbB", "bravo")).build()));
+    // a file of sbA's directory is a mount point: unlinking it fails with EBUSY
+    Path over = Files.writeString(fx.stateDir.resolve("over"), "mounted\n");
+    String target = filesOf("sbA").resolve("hosts").toString();
+    LibC.bindMount(over.toString(), target);
+    try {
+      assertNoErrors(applier.apply(snapshot(2, sandbox("sbB", "bravo")).build()));
+      assertThat(filesOf("sbA")).as("busy: left for a later snapshot").exists();
+    } finally {
+      assertThat(LibC.umount2(target, LibC.MNT_DETACH)).isZero();
+    }
+
+    // nothing else changes in this snapshot, and the directory is retried all the same
+    assertNoErrors(applier.apply(snapshot(3, sandbox("sbB", "bravo")).build()));
+
+    assertThat(filesOf("sbA")).doesNotExist();
+    assertThat(filesOf("sbB").resolve("hosts")).exists();
   }
 }
