@@ -1,6 +1,7 @@
 package dev.cnm.controller;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.cnm.agent.netlink.NetlinkHandle;
@@ -21,12 +22,14 @@ import dev.cnm.api.v1.ListNodesRequest;
 import dev.cnm.api.v1.Network;
 import dev.cnm.api.v1.NodeStatus;
 import dev.cnm.api.v1.Sandbox;
+import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -128,5 +131,20 @@ class SandboxFilesAgentIT {
     f.api.deleteSandbox(DeleteSandboxRequest.newBuilder().setSandbox("c1").build());
 
     assertThat(hosts.getParent()).doesNotExist();
+  }
+
+  @Test
+  void createSandbox_failsOnTheNode_leavesNoFilesDirectory() throws Exception {
+    Path absent = dir.resolve("no-such-netns");
+    assertThatThrownBy(() -> f.api.createSandbox(CreateSandboxRequest.newBuilder().setSandbox(Sandbox.newBuilder()
+        .setContainerId("c1").setHostname("sbfhost").setExternalKey(absent.toString())).build()))
+        .isInstanceOf(StatusRuntimeException.class);
+    f.api.createSandbox(CreateSandboxRequest.newBuilder().setSandbox(Sandbox.newBuilder().setContainerId("c2")).build());
+    f.api.deleteSandbox(DeleteSandboxRequest.newBuilder().setSandbox("c2").build());
+
+    Path root = Path.of(agent.registration().getSandboxFilesDirectory());
+    try (Stream<Path> left = Files.list(root)) {
+      assertThat(left).as("no sandbox directory of the failed or the deleted sandbox").isEmpty();
+    }
   }
 }
