@@ -39,6 +39,12 @@ final class TestAgent implements AutoCloseable {
 
   /** An agent that names the directory of its sandboxes' namespace files ("" for none). */
   TestAgent(Channel channel, String node, String advertiseAddress, String sandboxKeyDirectory) {
+    this(channel, node, advertiseAddress, sandboxKeyDirectory, "");
+  }
+
+  /** An agent that also names the directory of its sandboxes' hosts and resolv.conf ("" for none). */
+  TestAgent(Channel channel, String node, String advertiseAddress, String sandboxKeyDirectory,
+      String sandboxFilesDirectory) {
     up = NodeAgentGrpc.newStub(channel).session(new StreamObserver<>() {
       @Override
       public void onNext(ControllerMessage m) {
@@ -57,7 +63,7 @@ final class TestAgent implements AutoCloseable {
     });
     up.onNext(AgentMessage.newBuilder().setRegister(RegisterNode.newBuilder().setNode(node)
         .setAdvertiseAddress(advertiseAddress).addCapabilities("bridge").addCapabilities("overlay")
-        .setSandboxKeyDirectory(sandboxKeyDirectory)).build());
+        .setSandboxKeyDirectory(sandboxKeyDirectory).setSandboxFilesDirectory(sandboxFilesDirectory)).build());
   }
 
   TestAgent awaitRegistered() throws InterruptedException {

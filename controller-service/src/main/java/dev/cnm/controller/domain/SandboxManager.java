@@ -53,9 +53,8 @@ public final class SandboxManager {
     String keyDir = nodeRecord.value().getSandboxKeyDirectory();
     String key = !req.getExternalKey().isEmpty() || keyDir.isEmpty() ? req.getExternalKey()
         : keyDir + (keyDir.endsWith("/") ? "" : "/") + id;
-    Sandbox value = req.toBuilder().setId(id).setContainerId(containerId).setNode(node)
-        .setKey(key).clearEndpointIds().clearHostsPath().clearResolvConfPath()
-        .clearRevision().setCreateTime(NetworkManager.now()).build();
+    Sandbox value = SandboxFilePaths.of(nodeRecord.value(), id, req.toBuilder().setId(id).setContainerId(containerId)
+        .setNode(node).setKey(key).clearEndpointIds().clearRevision().setCreateTime(NetworkManager.now())).build();
     long rev;
     try {
       rev = repo.store().txn().create(StoreKeys.sandbox(id), value).create(claim, StringValue.of(id)).commit();

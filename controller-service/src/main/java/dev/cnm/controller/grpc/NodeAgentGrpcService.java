@@ -75,6 +75,7 @@ public final class NodeAgentGrpcService extends NodeAgentGrpc.NodeAgentImplBase 
                 .addAllCapabilities(r.getCapabilitiesList())
                 // only an absolute directory makes a usable key (else the agent's acked key is recorded)
                 .setSandboxKeyDirectory(r.getSandboxKeyDirectory().startsWith("/") ? r.getSandboxKeyDirectory() : "")
+                .setSandboxFilesDirectory(r.getSandboxFilesDirectory().startsWith("/") ? r.getSandboxFilesDirectory() : "")
                 .build();
             NodeSessions.Session created = sessions.register(node, sink);
             synchronized (lock) {

@@ -19,8 +19,10 @@ import dev.cnm.runtime.errors.CnmException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.logging.Logger;
 
 /**
@@ -28,7 +30,7 @@ import java.util.logging.Logger;
  * sandboxes and endpoints; the {@link OverlayApplier} (when the agent has the overlay capability)
  * realises overlay networks, their endpoints in those sandboxes, their peers and the gateway
  * bridge; then the firewall (one nftables table) and the userland proxies are set to the published
- * ports, and each sandbox's hosts and resolv.conf are written. Every step
+ * ports, and each sandbox's hosts and resolv.conf are written (and removed with the sandbox). Every step
  * works from the whole desired state, so a repeated or reordered snapshot converges the same way.
  */
 public final class DataplaneApplier implements SnapshotApplier {
@@ -95,7 +97,8 @@ public final class DataplaneApplier implements SnapshotApplier {
     // thread while this one programs the kernel (each costs ~1 ms of file system work)
     java.util.concurrent.Future<Map<String, CnmException>> filesWritten = fileWriter.submit(() -> writeFiles(desired));
     ReconcileReport report;
-    if (lastApplied == null) {
+    SpecIndex previous = lastApplied;
+    if (previous == null) {
       // the first snapshot of a session, or after a failure: level-triggered full reconcile
       report = metrics.reconcile("full", () -> dataplane.reconcile(next.state()));
     } else {
@@ -128,6 +131,7 @@ public final class DataplaneApplier implements SnapshotApplier {
       out.add(status(ObjectKind.OBJECT_KIND_NETWORK, n.getId(), failed).build());
     }
     Map<String, CnmException> filesFailed = done(filesWritten);
+    collectFiles(previous, next, report, keys);
     for (NodeSandbox s : desired.getSandboxesList()) {
       CnmException failed = failedObjects.get("sandbox/" + s.getId());
       Path key = keys.get(s.getId());
@@ -149,7 +153,6 @@ public final class DataplaneApplier implements SnapshotApplier {
       state.ifPresent(es -> st.setInterfaceName(es.ifName()).setMacAddress(es.mac().toString()));
       out.add(st.build());
     }
-    files.retain(next.sandboxes().keySet()); // every sandbox of the snapshot, by id
     CnmException portsFailed = publish(desired, bridges, ports);
     if (portsFailed != null) {
       out.add(status(ObjectKind.OBJECT_KIND_NODE, desired.getNode(), portsFailed).build());
@@ -165,6 +168,44 @@ public final class DataplaneApplier implements SnapshotApplier {
   /** How many messages were compared field by field rather than by identity (for tests). */
   int fieldComparisons() {
     return specs.fieldComparisons;
+  }
+
+  /**
+   * The sandboxes' files follow their namespaces: removed for the sandboxes that left the
+   * snapshot, and for those whose create failed in this apply (no namespace, so no files: the
+   * controller rolls the sandbox back, and a later snapshot that still holds it writes them
+   * again). A full reconcile ({@code previous} null: a new session, or a failure before) instead
+   * collects every directory without a sandbox in the snapshot, also what an earlier agent process
+   * left. Runs after this snapshot's writes completed and with this snapshot's ids, so it never
+   * removes the directory of a sandbox being created.
+   */
+  private void collectFiles(SpecIndex previous, SpecIndex next, ReconcileReport report, Map<String, Path> held) {
+    Set<String> keep = next.sandboxes().keySet();
+    List<String> failedCreates = new ArrayList<>();
+    for (String what : report.failed().keySet()) {
+      if (what.startsWith("sandbox/")) {
+        String id = what.substring("sandbox/".length());
+        if (keep.contains(id) && !held.containsKey(id)) {
+          failedCreates.add(id);
+        }
+      }
+    }
+    if (!failedCreates.isEmpty()) {
+      keep = new HashSet<>(keep);
+      keep.removeAll(failedCreates);
+    }
+    if (previous == null) {
+      files.removeAllExcept(keep);
+    } else {
+      List<String> gone = failedCreates;
+      for (String id : previous.sandboxes().keySet()) {
+        if (!keep.contains(id)) {
+          gone.add(id);
+        }
+      }
+      files.remove(gone); // also retries directories an earlier removal could not delete
+    }
+    files.retain(keep);
   }
 
   /** Writes every sandbox's files; what failed, by sandbox id. */

@@ -128,7 +128,9 @@ public final class NodeAgentProcess implements AutoCloseable {
           .setAdvertiseAddress(advertise == null ? "" : advertise.getHostAddress())
           .addAllCapabilities(capabilities).setAgentVersion("0.1.0")
           // the dataplane's namespace files: the controller derives each sandbox's key from it
-          .setSandboxKeyDirectory(stateDir.resolve(Namespaces.DIR).toAbsolutePath().toString()).build();
+          .setSandboxKeyDirectory(stateDir.resolve(Namespaces.DIR).toAbsolutePath().toString())
+          // the sandboxes' hosts and resolv.conf: the controller derives each sandbox's paths from it
+          .setSandboxFilesDirectory(files.root().toAbsolutePath().toString()).build();
       AgentSession session = new AgentSession(controller, registration, applier).start();
       return new NodeAgentProcess(dataplane, overlay, gateway, proxy, session, registration);
     } catch (RuntimeException e) {

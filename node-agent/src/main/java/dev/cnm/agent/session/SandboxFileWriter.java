@@ -12,20 +12,32 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Logger;
 
 /**
- * Writes each sandbox's hosts and resolv.conf under {@code <stateDir>/sandboxes/<id>/}. Each
+ * Writes each sandbox's hosts and resolv.conf under {@code <stateDir>/sandboxes/<id>/}, and
+ * removes that directory when the sandbox is gone. Each
  * file is rewritten only when its own inputs change (a Join changes the hosts file, not
  * resolv.conf), and without fsync: the files are derived from the controller's desired state
  * and this writer remembers nothing across restarts, so a new agent process rewrites every
  * sandbox's files from its first snapshot (the atomic rename still keeps readers from seeing
- * a half-written file).
+ * a half-written file), and its first full reconcile removes the directories of sandboxes that
+ * went while no agent ran ({@link #removeAllExcept}).
+ *
+ * <p>Writes and removals must not overlap: the applier runs the removals on its session thread
+ * after the snapshot's writes have completed, with the sandbox ids of that same snapshot, so a
+ * sandbox whose create is in flight (in the snapshot) is never collected.
  */
 public final class SandboxFileWriter {
+  private static final Logger LOG = Logger.getLogger(SandboxFileWriter.class.getName());
   private final Path root;
+  /** Sandboxes whose directory could not be removed: tried again with every later call to remove. */
+  private final java.util.Set<String> undeleted = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final SandboxFiles files;
   /** What each sandbox's files were last written from: unchanged inputs are not rewritten (each write fsyncs). */
   private final java.util.Map<String, java.util.List<Object>> written = new java.util.concurrent.ConcurrentHashMap<>();
@@ -64,11 +76,102 @@ public final class SandboxFileWriter {
     return root.resolve(sandboxId);
   }
 
-  /** Forgets sandboxes that are gone (their directories are removed with their namespaces' state). */
+  /** The directory that holds one directory per sandbox ({@code <stateDir>/sandboxes}). */
+  public Path root() {
+    return root;
+  }
+
+  /** Forgets what was written for sandboxes not in {@code sandboxIds} (their directories: {@link #remove}). */
   void retain(java.util.Set<String> sandboxIds) {
     checked.keySet().retainAll(sandboxIds);
     written.keySet().retainAll(sandboxIds);
     resolvWritten.keySet().retainAll(sandboxIds);
+  }
+
+  /**
+   * Removes the directories of sandboxes that are gone (deleted, or whose create failed) and
+   * forgets what was written for them, so a sandbox that is desired again is written afresh.
+   * An absent directory is success. A directory that cannot be removed (e.g. a file in it is a
+   * mount point) is logged and tried again by every later call, with or without ids.
+   */
+  void remove(java.util.Collection<String> sandboxIds) {
+    retryUndeleted(java.util.Set.of());
+    for (String id : sandboxIds) {
+      forget(id);
+      delete(id);
+    }
+  }
+
+  /**
+   * Removes every sandbox directory under the root whose name is not in {@code keep}, the ids of
+   * the sandboxes the node holds: a full reconcile's collection, which also finds what an earlier
+   * agent process left behind. Only directories are touched; the root itself stays.
+   */
+  void removeAllExcept(java.util.Set<String> keep) {
+    List<String> gone = new ArrayList<>();
+    try (java.nio.file.DirectoryStream<Path> dirs = Files.newDirectoryStream(root)) {
+      for (Path d : dirs) {
+        String id = d.getFileName().toString();
+        if (!keep.contains(id) && Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
+          gone.add(id);
+        }
+      }
+    } catch (NoSuchFileException e) {
+      // no sandbox was ever written here
+    } catch (IOException e) {
+      LOG.warning("cannot list " + root + " to remove the files of sandboxes that are gone: " + e.getMessage());
+    }
+    retryUndeleted(keep);
+    for (String id : gone) {
+      forget(id);
+      delete(id);
+    }
+  }
+
+  private void forget(String id) {
+    checked.remove(id);
+    written.remove(id);
+    resolvWritten.remove(id);
+  }
+
+  private void retryUndeleted(java.util.Set<String> keep) {
+    for (String id : List.copyOf(undeleted)) {
+      if (keep.contains(id)) {
+        undeleted.remove(id);
+      } else {
+        delete(id);
+      }
+    }
+  }
+
+  /** Deletes the sandbox's directory and what it holds (symbolic links themselves, never their targets). */
+  private void delete(String id) {
+    if (id.isEmpty() || id.equals(".") || id.equals("..") || id.indexOf('/') >= 0) {
+      return; // not a name inside the root: nothing of ours
+    }
+    Path dir = dir(id);
+    try {
+      deleteTree(dir);
+      undeleted.remove(id);
+    } catch (IOException e) {
+      if (undeleted.add(id)) {
+        LOG.warning("cannot remove the files of sandbox " + id + " (" + dir + "), tried again with every "
+            + "snapshot: " + e);
+      }
+    }
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+      try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(p)) {
+        for (Path e : entries) {
+          deleteTree(e);
+        }
+      } catch (NoSuchFileException e) {
+        return;
+      }
+    }
+    Files.deleteIfExists(p);
   }
 
   /**
@@ -98,6 +201,7 @@ public final class SandboxFileWriter {
     }
     // until this write succeeds, a failure must not leave the sandbox looking up to date
     checked.remove(s.getId());
+    undeleted.remove(s.getId()); // desired again: its directory is no longer one to remove
     List<Object> inputs = new ArrayList<>();
     inputs.add(s);
     boolean ipv6 = false;
