@@ -150,7 +150,7 @@ public final class DataplaneApplier implements SnapshotApplier {
       out.add(st.build());
     }
     files.retain(next.sandboxes().keySet()); // every sandbox of the snapshot, by id
-    CnmException portsFailed = publish(desired, bridges, ports);
+    CnmException portsFailed = publish(desired, bridges, ports, next.endpoints().values());
     if (portsFailed != null) {
       out.add(status(ObjectKind.OBJECT_KIND_NODE, desired.getNode(), portsFailed).build());
     }
@@ -192,9 +192,19 @@ public final class DataplaneApplier implements SnapshotApplier {
     }
   }
 
-  private CnmException publish(DesiredState desired, Map<String, NodeNetwork> bridges, List<PublishedPort> ports) {
+  private CnmException publish(DesiredState desired, Map<String, NodeNetwork> bridges, List<PublishedPort> ports,
+                               java.util.Collection<dev.cnm.agent.dataplane.EndpointSpec> endpoints) {
     try {
       if (firewall != null) {
+        // icc off is enforced between the bridge's ports by name: collected only for such
+        // networks, so joins on other networks leave the firewall state (and the kernel) alone
+        Map<String, List<String>> iccOffPorts = new HashMap<>();
+        for (dev.cnm.agent.dataplane.EndpointSpec e : endpoints) {
+          NodeNetwork n = bridges.get(e.networkId());
+          if (n != null && !n.getBridge().getEnableIcc()) {
+            iccOffPorts.computeIfAbsent(n.getId(), k -> new ArrayList<>()).add(e.hostIfName());
+          }
+        }
         List<FirewallNetwork> fw = new ArrayList<>();
         for (NodeNetwork n : bridges.values()) {
           List<dev.cnm.agent.firewall.IpPrefix> subnets = new ArrayList<>();
@@ -205,7 +215,8 @@ public final class DataplaneApplier implements SnapshotApplier {
             subnets.add(dev.cnm.agent.firewall.IpPrefix.parse(n.getSubnetIpv6()));
           }
           fw.add(new FirewallNetwork(n.getName(), n.getBridge().getBridgeName(), subnets,
-              n.getBridge().getEnableIpMasquerade(), n.getBridge().getEnableIcc(), n.getInternal()));
+              n.getBridge().getEnableIpMasquerade(), n.getBridge().getEnableIcc(), n.getInternal(),
+              iccOffPorts.getOrDefault(n.getId(), List.of())));
         }
         if (overlay != null) {
           fw.addAll(overlay.firewallNetworks());
@@ -214,7 +225,7 @@ public final class DataplaneApplier implements SnapshotApplier {
         FirewallState state = lastFirewall != null && lastFirewall.networks().equals(fw)
             && lastFirewall.ports().equals(ports) ? lastFirewall : new FirewallState(fw, ports, true);
         lastFirewall = state;
-        // each apply execs nft twice: only when the rules change (a restarted agent applies once)
+        // each apply execs nft three times: only when the rules change (a restarted agent applies once)
         if (!firewall.appliedState().equals(java.util.Optional.of(state))) {
           firewall.apply(state);
         }
