@@ -29,7 +29,12 @@ public record FirewallNetwork(String name, String bridge, List<IpPrefix> subnets
     subnets = List.copyOf(subnets == null ? List.of() : subnets);
     TreeSet<String> sorted = new TreeSet<>();
     for (String port : ports == null ? List.<String>of() : ports) {
-      sorted.add(InterfaceNames.check("network.ports", port));
+      InterfaceNames.check("network.ports", port);
+      if (port.endsWith("*")) {
+        // nft reads a trailing '*' in an interface name as a wildcard: it would match other ports
+        throw CnmException.invalidArgument("network.ports", "interface name '" + port + "' ends with '*'");
+      }
+      sorted.add(port);
     }
     ports = List.copyOf(sorted);
   }

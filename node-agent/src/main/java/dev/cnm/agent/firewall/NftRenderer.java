@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Renders a {@link FirewallState} into the complete definition of cnm's own nftables table.
+ * Renders a {@link FirewallState} into the complete definitions of cnm's own nftables tables.
  * Pure text, no kernel: the output is deterministic for a given state, so it is unit-tested
  * against golden text.
  *
@@ -39,8 +39,11 @@ import java.util.regex.Pattern;
  * whose icc=false drops all IPv4 and IPv6 forwarded within the bridge, this leaves the gateway,
  * published ports (DNATed by the host, so routed, not bridged) and egress as they were. The
  * ports are named one by one because the bridge-name match ({@code meta ibrname}) needs a kernel
- * built with {@code CONFIG_NFT_BRIDGE_META}, which not every kernel has. Both tables are replaced
- * in the same {@code nft -f} transaction.
+ * built with {@code CONFIG_NFT_BRIDGE_META}, which not every kernel has. dockerd accepts
+ * established connections before its icc rule; there is no such exception here (conntrack in the
+ * bridge family needs {@code nf_conntrack_bridge}, also optional), so a connection between two
+ * ports made while icc was on is cut when it turns off. Both tables are replaced in the same
+ * {@code nft -f} transaction.
  */
 public final class NftRenderer {
   private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
@@ -49,7 +52,7 @@ public final class NftRenderer {
   private final String family;
   private final String table;
 
-  /** A renderer for the table {@code inet <table>}. */
+  /** A renderer for the tables {@code inet <table>} and {@code bridge <table>}. */
   public NftRenderer(String table) {
     this.family = "inet";
     if (table == null || !TABLE_NAME.matcher(table).matches()) {

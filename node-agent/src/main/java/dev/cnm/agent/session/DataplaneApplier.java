@@ -197,7 +197,9 @@ public final class DataplaneApplier implements SnapshotApplier {
     try {
       if (firewall != null) {
         // icc off is enforced between the bridge's ports by name: collected only for such
-        // networks, so joins on other networks leave the firewall state (and the kernel) alone
+        // networks, so joins on other networks leave the firewall state (and the kernel) alone.
+        // A joining port is isolated from this step on: until then (the time since its attach
+        // above, within this snapshot) its frames to its neighbours pass.
         Map<String, List<String>> iccOffPorts = new HashMap<>();
         for (dev.cnm.agent.dataplane.EndpointSpec e : endpoints) {
           NodeNetwork n = bridges.get(e.networkId());

@@ -225,6 +225,9 @@ class NftRendererTest {
         List.of("cnma1", "x\" drop")))
         .isInstanceOfSatisfying(CnmException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT))
         .hasMessageContaining("network.ports");
+    assertThatThrownBy(() -> new FirewallNetwork("web", "cnm-web", List.of(), true, false, false, List.of("cnm*")))
+        .isInstanceOfSatisfying(CnmException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT))
+        .hasMessageContaining("network.ports").hasMessageContaining("'*'");
   }
 
   @Test
