@@ -2,6 +2,7 @@ package dev.cnm.agent.firewall;
 
 import dev.cnm.runtime.errors.CnmException;
 import java.util.List;
+import java.util.TreeSet;
 
 /**
  * What the firewall needs to know about one bridge network: the bridge's interface name, its
@@ -13,9 +14,12 @@ import java.util.List;
  * @param masquerade libnetwork's {@code enable_ip_masquerade}: SNAT traffic leaving the host
  * @param icc libnetwork's {@code enable_icc}: containers on this bridge may talk to each other
  * @param internal libnetwork's {@code internal}: no traffic in or out of the bridge except to the host
+ * @param ports the bridge's ports (the host ends of its sandboxes' veths), kept sorted; read only
+ *     when icc is off, to drop frames bridged between two of them (the kernel this runs on may
+ *     lack nftables' bridge-name match, {@code meta ibrname}, so ports are named one by one)
  */
 public record FirewallNetwork(String name, String bridge, List<IpPrefix> subnets, boolean masquerade, boolean icc,
-                              boolean internal) {
+                              boolean internal, List<String> ports) {
 
   public FirewallNetwork {
     if (name == null || name.isBlank()) {
@@ -23,6 +27,22 @@ public record FirewallNetwork(String name, String bridge, List<IpPrefix> subnets
     }
     InterfaceNames.check("network.bridge", bridge);
     subnets = List.copyOf(subnets == null ? List.of() : subnets);
+    TreeSet<String> sorted = new TreeSet<>();
+    for (String port : ports == null ? List.<String>of() : ports) {
+      InterfaceNames.check("network.ports", port);
+      if (port.endsWith("*")) {
+        // nft reads a trailing '*' in an interface name as a wildcard: it would match other ports
+        throw CnmException.invalidArgument("network.ports", "interface name '" + port + "' ends with '*'");
+      }
+      sorted.add(port);
+    }
+    ports = List.copyOf(sorted);
+  }
+
+  /** A network whose ports are not named: icc off then isolates only routed traffic (see {@link NftRenderer}). */
+  public FirewallNetwork(String name, String bridge, List<IpPrefix> subnets, boolean masquerade, boolean icc,
+                         boolean internal) {
+    this(name, bridge, subnets, masquerade, icc, internal, List.of());
   }
 
   /** A network with dockerd's defaults: masquerade on, icc on, not internal. */

@@ -12,13 +12,14 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * cnm's firewall on one host: one nftables table of its own ({@code inet cnm} by default),
- * always replaced whole and atomically from a {@link FirewallState} with one {@code nft -f -}.
- * It never reads, edits or deletes any other table.
+ * cnm's firewall on one host: nftables tables of its own, {@code inet cnm} (by default) and
+ * {@code bridge cnm} beside it for bridged frames (see {@link NftRenderer}), always replaced
+ * whole and atomically from a {@link FirewallState} with one {@code nft -f -}. It never reads,
+ * edits or deletes any other table.
  *
  * <p>Thread-safe: applies are serialised, so the kernel always holds the last state applied.
  * Metrics: {@code cnm.agent.nft.apply} (timer, tag {@code outcome}), {@code cnm.agent.nft.rules}
- * (gauge: rules in the table after the last successful apply).
+ * (gauge: rules in both tables after the last successful apply).
  */
 public final class NftFirewall {
   /** The table cnm owns unless configured otherwise. */
@@ -31,9 +32,10 @@ public final class NftFirewall {
   private final AtomicInteger ruleCount = new AtomicInteger();
 
   private final Object lock = new Object();
-  /** Guarded by {@link #lock}: the last state applied, and the kernel's listing right after. */
+  /** Guarded by {@link #lock}: the last state applied, and the kernel's listings of both tables right after. */
   private FirewallState appliedState;
   private NftTableListing appliedListing;
+  private NftTableListing appliedBridgeListing;
 
   /**
    * @param runner how nft is run (e.g. {@code new ProcessNftRunner()})
@@ -57,11 +59,16 @@ public final class NftFirewall {
     return renderer.qualifiedTable();
   }
 
+  /** {@code bridge <table>}. */
+  public String bridgeTable() {
+    return renderer.qualifiedBridgeTable();
+  }
+
   /**
-   * Replaces the table with the rendering of {@code state}, atomically: on failure the kernel
-   * keeps the previous table untouched.
+   * Replaces both tables with the rendering of {@code state}, atomically: on failure the kernel
+   * keeps the previous tables untouched.
    *
-   * @return the table as the kernel holds it afterwards
+   * @return the {@code inet} table as the kernel holds it afterwards ({@link #readBridge} for the other)
    * @throws CnmException FAILED_PRECONDITION {@code NFT_NOT_AVAILABLE} without nft,
    *     PERMISSION_DENIED {@code NFT_PERMISSION_DENIED} without CAP_NET_ADMIN,
    *     INTERNAL {@code NFT_APPLY_FAILED} when nft refuses the script (its message included)
@@ -83,14 +90,16 @@ public final class NftFirewall {
       }
       applyOk.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
       NftTableListing listing = read();
+      NftTableListing bridged = readBridge();
       appliedState = state;
       appliedListing = listing;
-      ruleCount.set(listing.allRules().size());
+      appliedBridgeListing = bridged;
+      ruleCount.set(listing.allRules().size() + bridged.allRules().size());
       return listing;
     }
   }
 
-  /** Deletes cnm's table (nothing happens when it is already gone). */
+  /** Deletes cnm's tables (nothing happens when they are already gone). */
   public void remove() {
     synchronized (lock) {
       NftRunner.NftResult result = runner.run(List.of("-f", "-"), renderer.removeScript());
@@ -99,20 +108,30 @@ public final class NftFirewall {
       }
       appliedState = null;
       appliedListing = null;
+      appliedBridgeListing = null;
       ruleCount.set(0);
     }
   }
 
-  /** What the table holds now ({@link NftTableListing#absent()} when it does not exist). */
+  /** What the {@code inet} table holds now ({@link NftTableListing#absent()} when it does not exist). */
   public NftTableListing read() {
+    return read(renderer.qualifiedTable());
+  }
+
+  /** What the {@code bridge} table holds now ({@link NftTableListing#absent()} when it does not exist). */
+  public NftTableListing readBridge() {
+    return read(renderer.qualifiedBridgeTable());
+  }
+
+  private NftTableListing read(String qualifiedTable) {
     List<String> args = new ArrayList<>(List.of("list", "table"));
-    args.addAll(List.of(renderer.qualifiedTable().split(" ")));
+    args.addAll(List.of(qualifiedTable.split(" ")));
     NftRunner.NftResult result = runner.run(args, "");
     if (!result.ok()) {
       if (result.stderr().contains("No such file or directory")) {
         return NftTableListing.absent();
       }
-      throw failure("list", result);
+      throw failure("list", qualifiedTable, result);
     }
     return NftTableListing.parse(result.stdout());
   }
@@ -125,58 +144,79 @@ public final class NftFirewall {
   }
 
   /**
-   * Compares the kernel's table with the listing taken right after the last apply.
+   * Compares the kernel's tables with the listings taken right after the last apply.
    *
    * @return empty when nothing was applied yet or nothing changed since
    */
   public Optional<FirewallDrift> drift() {
     NftTableListing expected;
+    NftTableListing expectedBridge;
     synchronized (lock) {
       expected = appliedListing;
+      expectedBridge = appliedBridgeListing;
     }
     if (expected == null) {
       return Optional.empty();
     }
-    NftTableListing actual = read();
-    if (!actual.exists()) {
-      return Optional.of(new FirewallDrift(qualify(expected), List.of(), true));
-    }
-    List<String> want = qualify(expected);
-    List<String> have = qualify(actual);
-    List<String> missing = new ArrayList<>(want);
-    have.forEach(missing::remove);
-    List<String> unexpected = new ArrayList<>(have);
-    want.forEach(unexpected::remove);
-    boolean headersDiffer = !expected.headers().equals(actual.headers());
-    if (missing.isEmpty() && unexpected.isEmpty() && !headersDiffer) {
+    List<String> missing = new ArrayList<>();
+    List<String> unexpected = new ArrayList<>();
+    boolean inetGone = compare(expected, read(), "", missing, unexpected);
+    boolean bridgeGone = compare(expectedBridge, readBridge(), "bridge ", missing, unexpected);
+    if (missing.isEmpty() && unexpected.isEmpty()) {
       return Optional.empty();
     }
-    if (headersDiffer) {
-      expected.headers().forEach((chain, header) -> {
-        if (!header.equals(actual.headers().get(chain))) {
-          missing.add(chain + ": " + header);
-        }
-      });
-    }
-    return Optional.of(new FirewallDrift(missing, unexpected, false));
+    return Optional.of(new FirewallDrift(missing, unexpected, inetGone || bridgeGone));
   }
 
-  private static List<String> qualify(NftTableListing listing) {
+  /**
+   * Adds to {@code missing} and {@code unexpected} how {@code actual} differs from {@code expected},
+   * each rule as {@code <prefix><chain>: <rule>}; true when the table is gone.
+   */
+  private static boolean compare(NftTableListing expected, NftTableListing actual, String prefix,
+                                 List<String> missing, List<String> unexpected) {
+    List<String> want = qualify(expected, prefix);
+    if (!actual.exists()) {
+      missing.addAll(want);
+      return true;
+    }
+    List<String> have = qualify(actual, prefix);
+    List<String> gone = new ArrayList<>(want);
+    have.forEach(gone::remove);
+    List<String> extra = new ArrayList<>(have);
+    want.forEach(extra::remove);
+    expected.headers().forEach((chain, header) -> {
+      if (!header.equals(actual.headers().get(chain))) {
+        gone.add(prefix + chain + ": " + header);
+      }
+    });
+    actual.headers().forEach((chain, header) -> {
+      if (!expected.headers().containsKey(chain)) {
+        extra.add(prefix + chain + ": " + header);
+      }
+    });
+    missing.addAll(gone);
+    unexpected.addAll(extra);
+    return false;
+  }
+
+  private static List<String> qualify(NftTableListing listing, String prefix) {
     List<String> out = new ArrayList<>();
-    listing.chains().forEach((chain, rules) -> rules.forEach(r -> out.add(chain + ": " + r)));
+    listing.chains().forEach((chain, rules) -> rules.forEach(r -> out.add(prefix + chain + ": " + r)));
     return out;
   }
 
   private CnmException failure(String what, NftRunner.NftResult result) {
+    return failure(what, renderer.qualifiedTable(), result);
+  }
+
+  private CnmException failure(String what, String table, NftRunner.NftResult result) {
     String stderr = result.stderr().strip();
-    Map<String, String> meta = Map.of("table", renderer.qualifiedTable(), "exit_code",
-        Integer.toString(result.exitCode()));
+    Map<String, String> meta = Map.of("table", table, "exit_code", Integer.toString(result.exitCode()));
     if (stderr.contains("Operation not permitted")) {
       return new CnmException(ErrorKind.PERMISSION_DENIED, "NFT_PERMISSION_DENIED",
-          "nft " + what + " of table " + renderer.qualifiedTable() + " needs CAP_NET_ADMIN: " + stderr, meta, null);
+          "nft " + what + " of table " + table + " needs CAP_NET_ADMIN: " + stderr, meta, null);
     }
     return new CnmException(ErrorKind.INTERNAL, "NFT_" + what.toUpperCase(java.util.Locale.ROOT) + "_FAILED",
-        "nft " + what + " of table " + renderer.qualifiedTable() + " failed (exit " + result.exitCode() + "): "
-            + stderr, meta, null);
+        "nft " + what + " of table " + table + " failed (exit " + result.exitCode() + "): " + stderr, meta, null);
   }
 }

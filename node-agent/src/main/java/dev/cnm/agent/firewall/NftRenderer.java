@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Renders a {@link FirewallState} into the complete definition of cnm's own nftables table.
+ * Renders a {@link FirewallState} into the complete definitions of cnm's own nftables tables.
  * Pure text, no kernel: the output is deterministic for a given state, so it is unit-tested
  * against golden text.
  *
@@ -24,11 +24,26 @@ import java.util.regex.Pattern;
  *   <li>{@code nat_postrouting}: masquerade of bridge subnets leaving through any other
  *       interface, and the hairpin masquerade;</li>
  *   <li>{@code filter_forward}: isolation between bridges, no egress for internal networks,
- *       and icc off (bridged traffic reaches this hook only with br_netfilter's
- *       {@code net.bridge.bridge-nf-call-iptables=1}/{@code -ip6tables=1}). Its policy
- *       accepts, so DNATed traffic of a published port is forwarded whatever its protocol;
- *       no rule here, nor the masquerade and hairpin rules, depends on the protocol.</li>
+ *       and icc off for traffic the host routes from a bridge back into it (a sandbox reaching
+ *       a neighbour's published port through the host). Its policy accepts, so DNATed traffic
+ *       of a published port is forwarded whatever its protocol; no rule here, nor the
+ *       masquerade and hairpin rules, depends on the protocol.</li>
  * </ul>
+ *
+ * <p>Frames bridged from one port of a bridge to another never reach the {@code inet} hooks
+ * unless br_netfilter is loaded with {@code net.bridge.bridge-nf-call-iptables=1}, a host-wide
+ * setting the agent leaves alone. So icc off is also enforced in a second table of the same name
+ * in family {@code bridge}, whose {@code filter_forward} chain sees exactly the frames forwarded
+ * between ports (not those to or from the bridge's own address, the gateway): for each network
+ * with icc off, it drops every frame but ARP between two of the network's ports. Like dockerd,
+ * whose icc=false drops all IPv4 and IPv6 forwarded within the bridge, this leaves the gateway,
+ * published ports (DNATed by the host, so routed, not bridged) and egress as they were. The
+ * ports are named one by one because the bridge-name match ({@code meta ibrname}) needs a kernel
+ * built with {@code CONFIG_NFT_BRIDGE_META}, which not every kernel has. dockerd accepts
+ * established connections before its icc rule; there is no such exception here (conntrack in the
+ * bridge family needs {@code nf_conntrack_bridge}, also optional), so a connection between two
+ * ports made while icc was on is cut when it turns off. Both tables are replaced in the same
+ * {@code nft -f} transaction.
  */
 public final class NftRenderer {
   private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
@@ -37,7 +52,7 @@ public final class NftRenderer {
   private final String family;
   private final String table;
 
-  /** A renderer for the table {@code inet <table>}. */
+  /** A renderer for the tables {@code inet <table>} and {@code bridge <table>}. */
   public NftRenderer(String table) {
     this.family = "inet";
     if (table == null || !TABLE_NAME.matcher(table).matches()) {
@@ -52,18 +67,24 @@ public final class NftRenderer {
     return family + " " + table;
   }
 
-  /**
-   * The script for one {@code nft -f -}: create the table if absent, delete it, define it
-   * whole. nft runs a file as one transaction, so the kernel switches from the old table to
-   * the new one at once, and the first two lines make it work whether or not the table exists.
-   */
-  public String applyScript(FirewallState state) {
-    return removeScript() + definition(state);
+  /** {@code bridge cnm}: the table of the same name that filters bridged frames (icc off). */
+  public String qualifiedBridgeTable() {
+    return "bridge " + table;
   }
 
-  /** Removes the table, whether or not it exists (the same idempotent idiom). */
+  /**
+   * The script for one {@code nft -f -}: create each table if absent, delete it, define both
+   * whole. nft runs a file as one transaction, so the kernel switches from the old tables to
+   * the new ones at once, and the add/delete pairs make it work whether or not a table exists.
+   */
+  public String applyScript(FirewallState state) {
+    return removeScript() + definition(state) + bridgeDefinition(state);
+  }
+
+  /** Removes both tables, whether or not they exist (the same idempotent idiom). */
   public String removeScript() {
-    return "add table " + qualifiedTable() + "\n" + "delete table " + qualifiedTable() + "\n";
+    return "add table " + qualifiedTable() + "\n" + "delete table " + qualifiedTable() + "\n"
+        + "add table " + qualifiedBridgeTable() + "\n" + "delete table " + qualifiedBridgeTable() + "\n";
   }
 
   /** The table's full definition, as {@code nft list table} would print it (modulo normalisation). */
@@ -81,6 +102,20 @@ public final class NftRenderer {
     chain(out, PUBLISHED, null, publishedPorts(state));
     chain(out, "filter_forward", "type filter hook forward priority filter; policy accept;", forward(state));
     // chain() leaves a blank line between chains; drop the last one.
+    out.setLength(out.length() - 1);
+    out.append("}\n");
+    return out.toString();
+  }
+
+  /**
+   * The bridge-family table's full definition, as {@code nft list table} would print it (modulo
+   * normalisation): one base chain on the bridge's forward hook, with a rule per network with icc
+   * off and ports. It is defined even when empty, so the set of tables cnm owns never changes.
+   */
+  public String bridgeDefinition(FirewallState state) {
+    StringBuilder out = new StringBuilder();
+    out.append("table ").append(qualifiedBridgeTable()).append(" {\n");
+    chain(out, "filter_forward", "type filter hook forward priority filter; policy accept;", bridgedForward(state));
     out.setLength(out.length() - 1);
     out.append("}\n");
     return out.toString();
@@ -156,6 +191,18 @@ public final class NftRenderer {
       if (!n.icc()) {
         rules.add("iifname " + quote(n.bridge()) + " oifname " + quote(n.bridge()) + " drop"
             + comment("icc off " + n.name()));
+      }
+    }
+    return rules;
+  }
+
+  /** Frames bridged between two ports of a network with icc off are dropped, ARP excepted (as dockerd leaves it). */
+  private static List<String> bridgedForward(FirewallState state) {
+    List<String> rules = new ArrayList<>();
+    for (FirewallNetwork n : state.networks()) {
+      if (!n.icc() && !n.ports().isEmpty()) {
+        String ports = "{ " + String.join(", ", n.ports().stream().map(NftRenderer::quote).toList()) + " }";
+        rules.add("iifname " + ports + " oifname " + ports + " ether type != arp drop" + comment("icc off " + n.name()));
       }
     }
     return rules;

@@ -73,10 +73,16 @@ public final class GatewayBridge implements AutoCloseable {
     return config;
   }
 
-  /** The bridge as the firewall sees it: its subnet masqueraded, no traffic between sandboxes through it. */
+  /**
+   * The bridge as the firewall sees it: its subnet masqueraded, no traffic between sandboxes
+   * through it (icc off), its ports the host ends of the sandboxes connected now.
+   */
   public FirewallNetwork firewallNetwork() {
-    return new FirewallNetwork("gwbridge", config.bridgeName(),
-        List.of(dev.cnm.agent.firewall.IpPrefix.parse(addresses.subnetText())), true, false, false);
+    synchronized (lock) {
+      List<String> ports = held.keySet().stream().map(GatewayBridge::hostIfName).toList();
+      return new FirewallNetwork("gwbridge", config.bridgeName(),
+          List.of(dev.cnm.agent.firewall.IpPrefix.parse(addresses.subnetText())), true, false, false, ports);
+    }
   }
 
   /**

@@ -153,7 +153,7 @@ public final class DataplaneApplier implements SnapshotApplier {
       state.ifPresent(es -> st.setInterfaceName(es.ifName()).setMacAddress(es.mac().toString()));
       out.add(st.build());
     }
-    CnmException portsFailed = publish(desired, bridges, ports);
+    CnmException portsFailed = publish(desired, bridges, ports, next.endpoints().values());
     if (portsFailed != null) {
       out.add(status(ObjectKind.OBJECT_KIND_NODE, desired.getNode(), portsFailed).build());
     }
@@ -233,9 +233,21 @@ public final class DataplaneApplier implements SnapshotApplier {
     }
   }
 
-  private CnmException publish(DesiredState desired, Map<String, NodeNetwork> bridges, List<PublishedPort> ports) {
+  private CnmException publish(DesiredState desired, Map<String, NodeNetwork> bridges, List<PublishedPort> ports,
+                               java.util.Collection<dev.cnm.agent.dataplane.EndpointSpec> endpoints) {
     try {
       if (firewall != null) {
+        // icc off is enforced between the bridge's ports by name: collected only for such
+        // networks, so joins on other networks leave the firewall state (and the kernel) alone.
+        // A joining port is isolated from this step on: until then (the time since its attach
+        // above, within this snapshot) its frames to its neighbours pass.
+        Map<String, List<String>> iccOffPorts = new HashMap<>();
+        for (dev.cnm.agent.dataplane.EndpointSpec e : endpoints) {
+          NodeNetwork n = bridges.get(e.networkId());
+          if (n != null && !n.getBridge().getEnableIcc()) {
+            iccOffPorts.computeIfAbsent(n.getId(), k -> new ArrayList<>()).add(e.hostIfName());
+          }
+        }
         List<FirewallNetwork> fw = new ArrayList<>();
         for (NodeNetwork n : bridges.values()) {
           List<dev.cnm.agent.firewall.IpPrefix> subnets = new ArrayList<>();
@@ -246,7 +258,8 @@ public final class DataplaneApplier implements SnapshotApplier {
             subnets.add(dev.cnm.agent.firewall.IpPrefix.parse(n.getSubnetIpv6()));
           }
           fw.add(new FirewallNetwork(n.getName(), n.getBridge().getBridgeName(), subnets,
-              n.getBridge().getEnableIpMasquerade(), n.getBridge().getEnableIcc(), n.getInternal()));
+              n.getBridge().getEnableIpMasquerade(), n.getBridge().getEnableIcc(), n.getInternal(),
+              iccOffPorts.getOrDefault(n.getId(), List.of())));
         }
         if (overlay != null) {
           fw.addAll(overlay.firewallNetworks());
@@ -255,7 +268,7 @@ public final class DataplaneApplier implements SnapshotApplier {
         FirewallState state = lastFirewall != null && lastFirewall.networks().equals(fw)
             && lastFirewall.ports().equals(ports) ? lastFirewall : new FirewallState(fw, ports, true);
         lastFirewall = state;
-        // each apply execs nft twice: only when the rules change (a restarted agent applies once)
+        // each apply execs nft three times: only when the rules change (a restarted agent applies once)
         if (!firewall.appliedState().equals(java.util.Optional.of(state))) {
           firewall.apply(state);
         }

@@ -21,6 +21,9 @@ class NftFirewallTest {
         scripts.add(stdin);
         return applyResult;
       }
+      if (args.contains("bridge")) {
+        return new NftRunner.NftResult(0, "table bridge cnmt_u {\n\tchain b {\n\t\tdrop\n\t\tdrop\n\t}\n}\n", "");
+      }
       return new NftRunner.NftResult(0, "table inet cnmt_u {\n\tchain c {\n\t\tcounter\n\t}\n}\n", "");
     };
     return new NftFirewall(runner, "cnmt_u", registry);
@@ -54,16 +57,18 @@ class NftFirewallTest {
   }
 
   @Test
-  void apply_success_sendsOneWholeScriptAndRecordsTheListing() {
+  void apply_success_sendsOneWholeScriptForBothTablesAndRecordsTheListings() {
     NftFirewall firewall = firewallAnswering(new NftRunner.NftResult(0, "", ""));
 
     NftTableListing listing = firewall.apply(FirewallState.empty());
 
     assertThat(scripts).singleElement().asString()
-        .startsWith("add table inet cnmt_u\ndelete table inet cnmt_u\ntable inet cnmt_u {");
+        .startsWith("add table inet cnmt_u\ndelete table inet cnmt_u\nadd table bridge cnmt_u\ndelete table bridge cnmt_u\n"
+            + "table inet cnmt_u {")
+        .contains("}\ntable bridge cnmt_u {\n");
     assertThat(listing.rules("c")).containsExactly("counter");
     assertThat(firewall.appliedState()).contains(FirewallState.empty());
-    assertThat(registry.get("cnm.agent.nft.rules").gauge().value()).isEqualTo(1);
+    assertThat(registry.get("cnm.agent.nft.rules").gauge().value()).as("rules of both tables").isEqualTo(3);
   }
 
   @Test

@@ -161,13 +161,73 @@ class NftRendererTest {
   }
 
   @Test
-  void applyScript_anyState_createsDeletesThenDefinesTheTable() {
+  void applyScript_anyState_createsDeletesThenDefinesBothTables() {
     NftRenderer custom = new NftRenderer("cnmt_x1");
 
     String script = custom.applyScript(FirewallState.empty());
 
-    assertThat(script).startsWith("add table inet cnmt_x1\ndelete table inet cnmt_x1\ntable inet cnmt_x1 {\n");
-    assertThat(custom.removeScript()).isEqualTo("add table inet cnmt_x1\ndelete table inet cnmt_x1\n");
+    assertThat(custom.removeScript()).isEqualTo("add table inet cnmt_x1\ndelete table inet cnmt_x1\n"
+        + "add table bridge cnmt_x1\ndelete table bridge cnmt_x1\n");
+    assertThat(script).isEqualTo(custom.removeScript() + custom.definition(FirewallState.empty())
+        + custom.bridgeDefinition(FirewallState.empty()));
+    assertThat(custom.qualifiedBridgeTable()).isEqualTo("bridge cnmt_x1");
+  }
+
+  @Test
+  void bridgeDefinition_emptyState_holdsOnlyTheForwardBaseChain() {
+    assertThat(renderer.bridgeDefinition(FirewallState.empty())).isEqualTo("""
+        table bridge cnm {
+        	chain filter_forward {
+        		type filter hook forward priority filter; policy accept;
+        	}
+        }
+        """);
+  }
+
+  @Test
+  void bridgeDefinition_iccOffWithPorts_dropsAllButArpBetweenTheNetworksPorts() {
+    FirewallNetwork web = new FirewallNetwork("web", "cnm-web", List.of(IpPrefix.parse("172.18.0.0/16")), true,
+        false, false, List.of("cnmb2", "cnma1", "cnmb2"));
+    FirewallNetwork gw = new FirewallNetwork("gwbridge", "cnm_gwbridge", List.of(IpPrefix.parse("172.30.0.0/16")),
+        true, false, false, List.of("gw-s1"));
+    FirewallNetwork open = new FirewallNetwork("open", "cnm-open", List.of(IpPrefix.parse("172.19.0.0/16")), true,
+        true, false, List.of("cnmc3", "cnmd4"));
+    FirewallNetwork unnamed = new FirewallNetwork("unnamed", "cnm-un", List.of(IpPrefix.parse("172.20.0.0/16")), true,
+        false, false);
+
+    String text = renderer.bridgeDefinition(new FirewallState(List.of(web, gw, open, unnamed), List.of(), false));
+
+    assertThat(text).isEqualTo("""
+        table bridge cnm {
+        	chain filter_forward {
+        		type filter hook forward priority filter; policy accept;
+        		iifname { "cnma1", "cnmb2" } oifname { "cnma1", "cnmb2" } ether type != arp drop comment "icc off web"
+        		iifname { "gw-s1" } oifname { "gw-s1" } ether type != arp drop comment "icc off gwbridge"
+        	}
+        }
+        """);
+  }
+
+  @Test
+  void definition_iccOffWithPorts_keepsTheRoutedIccRuleInTheInetTable() {
+    FirewallNetwork web = new FirewallNetwork("web", "cnm-web", List.of(IpPrefix.parse("172.18.0.0/16")), true,
+        false, false, List.of("cnma1", "cnmb2"));
+
+    String text = renderer.definition(new FirewallState(List.of(web), List.of(), false));
+
+    assertThat(text).contains("\t\tiifname \"cnm-web\" oifname \"cnm-web\" drop comment \"icc off web\"\n")
+        .doesNotContain("cnma1");
+  }
+
+  @Test
+  void firewallNetwork_badPortName_isInvalidArgumentNamingTheField() {
+    assertThatThrownBy(() -> new FirewallNetwork("web", "cnm-web", List.of(), true, false, false,
+        List.of("cnma1", "x\" drop")))
+        .isInstanceOfSatisfying(CnmException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT))
+        .hasMessageContaining("network.ports");
+    assertThatThrownBy(() -> new FirewallNetwork("web", "cnm-web", List.of(), true, false, false, List.of("cnm*")))
+        .isInstanceOfSatisfying(CnmException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT))
+        .hasMessageContaining("network.ports").hasMessageContaining("'*'");
   }
 
   @Test

@@ -196,6 +196,52 @@ class DataplaneApplierTest {
   }
 
   @Test
+  void apply_iccOffNetwork_firewallNamesTheEndpointsBridgePortsAndFollowsLeaves() {
+    List<String> scripts = new java.util.ArrayList<>();
+    NftRunner nft = (args, stdin) -> {
+      if (args.get(0).equals("-f")) {
+        scripts.add(stdin);
+      }
+      return new NftRunner.NftResult(0, "table inet cnmt_a {\n}\n", "");
+    };
+    DataplaneApplier withFirewall = new DataplaneApplier(new FakeBridgeDataplane(),
+        new NftFirewall(nft, "cnmt_a", new SimpleMeterRegistry()), null,
+        new SandboxFileWriter(dir.resolve("state2"), new SandboxFiles(dir.resolve("host-resolv.conf"), new SimpleMeterRegistry())));
+    withFirewall.sessionStarted();
+    // enable_icc is false unless set: base's network has icc off
+    withFirewall.apply(base);
+    assertThat(scripts).singleElement().asString()
+        .contains("iifname { \"cnmep0\", \"cnmep1\", \"cnmep2\", \"cnmep3\", \"cnmep4\" } oifname { ");
+
+    withFirewall.apply(base.toBuilder().setVersion(2).removeEndpoints(4).removeSandboxes(4).build());
+
+    assertThat(scripts).hasSize(2);
+    assertThat(scripts.get(1)).contains("iifname { \"cnmep0\", \"cnmep1\", \"cnmep2\", \"cnmep3\" } oifname { ");
+  }
+
+  @Test
+  void apply_iccOnNetwork_joinsAndLeavesLeaveTheFirewallAlone() {
+    List<String> scripts = new java.util.ArrayList<>();
+    NftRunner nft = (args, stdin) -> {
+      if (args.get(0).equals("-f")) {
+        scripts.add(stdin);
+      }
+      return new NftRunner.NftResult(0, "table inet cnmt_a {\n}\n", "");
+    };
+    DataplaneApplier withFirewall = new DataplaneApplier(new FakeBridgeDataplane(),
+        new NftFirewall(nft, "cnmt_a", new SimpleMeterRegistry()), null,
+        new SandboxFileWriter(dir.resolve("state2"), new SandboxFiles(dir.resolve("host-resolv.conf"), new SimpleMeterRegistry())));
+    withFirewall.sessionStarted();
+    DesiredState iccOn = base.toBuilder().setNetworks(0, base.getNetworks(0).toBuilder()
+        .setBridge(base.getNetworks(0).getBridge().toBuilder().setEnableIcc(true))).build();
+    withFirewall.apply(iccOn);
+
+    withFirewall.apply(iccOn.toBuilder().setVersion(2).removeEndpoints(4).removeSandboxes(4).build());
+
+    assertThat(scripts).singleElement().asString().doesNotContain("cnmep");
+  }
+
+  @Test
   void apply_publishedPorts_firewallRewrittenOnlyWhenTheyChange() throws Exception {
     List<String> scripts = new java.util.ArrayList<>();
     NftRunner nft = (args, stdin) -> {
