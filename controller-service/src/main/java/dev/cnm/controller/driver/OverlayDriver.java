@@ -36,6 +36,15 @@ final class OverlayDriver extends AbstractNetworkDriver {
     super("overlay", Scope.SCOPE_GLOBAL, true, true);
   }
 
+  /**
+   * No: the endpoint lives in the network's own namespace, and its sandbox's address on the
+   * node's gateway bridge is chosen by the agent, after the controller has claimed the ports.
+   */
+  @Override
+  public boolean publishesPorts() {
+    return false;
+  }
+
   @Override
   public List<String> optionKeys() {
     return List.of(VXLAN_ID, MTU, VXLAN_PORT, "com.docker.network.driver.overlay.vxlanid_list",
