@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.StringValue;
+import dev.cnm.api.v1.Endpoint;
 import dev.cnm.api.v1.PortBinding;
+import dev.cnm.api.v1.Sandbox;
 import dev.cnm.store.InProcessStore;
 import dev.cnm.store.StoreServices;
 import dev.cnm.store.client.StoreClient;
@@ -96,6 +98,26 @@ class PortClaimsTest {
     StoreTxn retry = client.txn();
     PortClaims.release(client, retry, "n1", List.of(on("192.0.2.10", 8080)));
     retry.commit();
+    assertThat(keys()).isEmpty();
+  }
+
+  @Test
+  void migration_oldLayoutClaims_becomeTheirOwnersPerNodeClaims_orGoWhenNoOneHoldsThem() {
+    PortBinding published = on("127.0.0.1", 8080);
+    client.txn().create(StoreKeys.sandbox("s1"), Sandbox.newBuilder().setId("s1").setNode("n1").build())
+        .create(StoreKeys.endpoint("net", "e1"), Endpoint.newBuilder().setId("e1").setNetworkId("net")
+            .setSandboxId("s1").addPortMap(published).build())
+        .create(StoreKeys.PORTS + "tcp/8080", StringValue.of("e1"))
+        .create(StoreKeys.PORTS + "udp/53", StringValue.of("an endpoint long gone")).commit();
+
+    assertThat(PortClaimMigration.run(client)).isEqualTo(2);
+    assertThat(keys()).containsExactlyInAnyOrder(StoreKeys.PORTS + "n1/127.0.0.1/tcp/8080",
+        StoreKeys.PORTS + "n1/ipv4-addresses/tcp/8080");
+    assertThat(PortClaimMigration.run(client)).isZero();
+    // the moved claim is released as any other
+    StoreTxn leave = client.txn();
+    PortClaims.release(client, leave, "n1", List.of(published));
+    leave.commit();
     assertThat(keys()).isEmpty();
   }
 
