@@ -14,17 +14,20 @@ import java.util.Set;
 /**
  * The published-port claims of one node as read from the store, and the Txn writes that claim
  * and release them. A claim is keyed by node, host address, protocol and port
- * ({@link StoreKeys#port}), and, as the kernel's bind, the unspecified address of a family
- * (0.0.0.0, ::) conflicts with every address of that family on the node.
+ * ({@link StoreKeys#port}). Which claims conflict follows the kernel's bind with its default
+ * {@code net.ipv6.bindv6only=0}: 0.0.0.0 takes the port on every IPv4 address of the node, and
+ * :: on every address of both families (the agent also publishes a :: binding on the IPv4
+ * addresses, the only ones it publishes); other addresses conflict only with themselves.
  *
- * <p>Both directions of that conflict are checked inside the claiming Txn. A claim on a
- * specific address requires the unspecified address's claim absent. A claim on the unspecified
- * address must see no claim on any specific address of its family, a set no single compare can
- * cover, so every claim and every release on a specific address also writes one marker key per
- * node, family, protocol and port ({@link StoreKeys#portAddresses}), and the unspecified
- * address's claim guards that marker at the revision it read: a specific claim committed since
- * fails the guard and the Join retries on a fresh read. The marker exists exactly while a
- * specific address holds the port; releases guard it too, so the last one deletes it.
+ * <p>Both directions of each conflict are checked inside the claiming Txn. A claim on a
+ * specific address requires the claims of the unspecified addresses covering it absent. A claim
+ * on an unspecified address must see no claim on any specific address it covers, a set no
+ * single compare can cover, so every claim and every release on a specific address also writes
+ * one marker key per node, family, protocol and port ({@link StoreKeys#portAddresses}), and the
+ * unspecified address's claim guards the markers of the families it covers at the revision it
+ * read: a specific claim committed since fails the guard and the Join retries on a fresh read.
+ * A marker exists exactly while a specific address holds the port; releases guard it too, so
+ * the last one deletes it.
  */
 public final class PortClaims {
   static final String ANY_V4 = "0.0.0.0";
@@ -88,16 +91,14 @@ public final class PortClaims {
 
   /** The address of a claim that publishing {@code protocol/port} on {@code hostIp} would conflict with, or null. */
   public String holder(String hostIp, String protocol, int port) {
-    if (claims.contains(new Claim(hostIp, protocol, port))) {
-      return hostIp;
-    }
-    boolean v6 = isV6(hostIp);
-    if (isUnspecified(hostIp)) {
-      return claims.stream().filter(c -> c.port() == port && c.protocol().equals(protocol) && isV6(c.hostIp()) == v6)
-          .map(Claim::hostIp).sorted().findFirst().orElse(null);
-    }
-    String any = v6 ? ANY_V6 : ANY_V4;
-    return claims.contains(new Claim(any, protocol, port)) ? any : null;
+    return claims.stream().filter(c -> c.port() == port && c.protocol().equals(protocol)
+            && (covers(hostIp, c.hostIp()) || covers(c.hostIp(), hostIp)))
+        .map(Claim::hostIp).sorted().findFirst().orElse(null);
+  }
+
+  /** Whether a bind on {@code a} takes the port on {@code b} too. */
+  private static boolean covers(String a, String b) {
+    return a.equals(b) || a.equals(ANY_V6) || (a.equals(ANY_V4) && !isV6(b));
   }
 
   /** Counts {@code protocol/port} on {@code hostIp} (canonical) as claimed. */
@@ -111,29 +112,45 @@ public final class PortClaims {
    */
   void claim(StoreTxn txn, List<PortBinding> portMap, String endpointId) {
     StringValue owner = StringValue.of(endpointId);
-    Set<String> markersDone = new HashSet<>();
+    Set<String> markersDone = new HashSet<>(); // and other keys already guarded
     for (PortBinding b : portMap) {
       String ip = canonicalIp(b.getHostIp());
       String proto = PortRules.protocol("protocol", b.getProtocol());
       int port = b.getHostPort();
       txn.create(StoreKeys.port(node, ip, proto, port), owner);
-      String marker = StoreKeys.portAddresses(node, family(ip), proto, port);
-      if (!markersDone.add(marker)) {
-        continue;
-      }
-      if (isUnspecified(ip)) {
-        // no specific address held the port on this read: guard the marker as read, so a
-        // specific claim committed since fails this Txn (a marker without claims is deleted)
-        Long rev = markers.get(marker);
-        if (rev == null) {
-          txn.requireAbsent(marker);
-        } else {
-          txn.requireRevision(marker, rev).deleteKey(marker);
+      if (ip.equals(ANY_V4) || ip.equals(ANY_V6)) {
+        // no address it covers held the port on this read: guard those families' markers as
+        // read, so a specific claim committed since fails this Txn (a marker without claims is deleted)
+        for (String fam : ip.equals(ANY_V6) ? List.of("ipv4", "ipv6") : List.of("ipv4")) {
+          String marker = StoreKeys.portAddresses(node, fam, proto, port);
+          if (markersDone.add(marker)) {
+            Long rev = markers.get(marker);
+            if (rev == null) {
+              txn.requireAbsent(marker);
+            } else {
+              txn.requireRevision(marker, rev).deleteKey(marker);
+            }
+          }
         }
+        // the other unspecified address: 0.0.0.0 and :: both take the IPv4 addresses
+        absent(txn, StoreKeys.port(node, ip.equals(ANY_V6) ? ANY_V4 : ANY_V6, proto, port), markersDone);
       } else {
-        txn.requireAbsent(StoreKeys.port(node, isV6(ip) ? ANY_V6 : ANY_V4, proto, port));
-        txn.put(marker, owner, 0);
+        absent(txn, StoreKeys.port(node, ANY_V6, proto, port), markersDone);
+        if (!isV6(ip)) {
+          absent(txn, StoreKeys.port(node, ANY_V4, proto, port), markersDone);
+        }
+        String marker = StoreKeys.portAddresses(node, family(ip), proto, port);
+        if (markersDone.add(marker)) {
+          txn.put(marker, owner, 0);
+        }
       }
+    }
+  }
+
+  /** One compare per key, however many bindings of the Txn need it. */
+  private static void absent(StoreTxn txn, String key, Set<String> done) {
+    if (done.add(key)) {
+      txn.requireAbsent(key);
     }
   }
 

@@ -84,6 +84,29 @@ class PortClaimsTest {
   }
 
   @Test
+  void claim_bothUnspecifiedAddresses_conflict_andTheIpv6OneTakesIpv4Addresses() {
+    StoreTxn v6 = claimTxn(PortClaims.read(client, "n1"), on("::", 8080), "a");
+    StoreTxn v4 = claimTxn(PortClaims.read(client, "n1"), on("0.0.0.0", 8080), "b");
+    StoreTxn lo = claimTxn(PortClaims.read(client, "n1"), on("127.0.0.1", 8080), "c");
+    v6.commit();
+    assertThatThrownBy(v4::commit).isInstanceOf(StoreConflictException.class);
+    assertThatThrownBy(lo::commit).isInstanceOf(StoreConflictException.class);
+    PortClaims now = PortClaims.read(client, "n1");
+    assertThat(now.holder("127.0.0.1", "tcp", 8080)).isEqualTo("::");
+    assertThat(now.holder("0.0.0.0", "tcp", 8080)).isEqualTo("::");
+    assertThat(now.holder("2001:db8::1", "tcp", 8080)).isEqualTo("::");
+  }
+
+  @Test
+  void claim_twoAddressesOfOnePortInOneJoin_bothClaimed() {
+    StoreTxn both = client.txn();
+    PortClaims.read(client, "n1").claim(both, List.of(on("127.0.0.1", 8080), on("192.0.2.10", 8080)), "a");
+    both.commit();
+    assertThat(keys()).containsExactlyInAnyOrder(StoreKeys.PORTS + "n1/127.0.0.1/tcp/8080",
+        StoreKeys.PORTS + "n1/192.0.2.10/tcp/8080", StoreKeys.PORTS + "n1/ipv4-addresses/tcp/8080");
+  }
+
+  @Test
   void release_twoAddressesAtOnce_theLaterFails_andItsRetryDeletesTheMarker() {
     claimTxn(PortClaims.read(client, "n1"), on("127.0.0.1", 8080), "a").commit();
     claimTxn(PortClaims.read(client, "n1"), on("192.0.2.10", 8080), "b").commit();
