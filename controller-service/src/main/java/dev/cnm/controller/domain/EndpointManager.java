@@ -4,7 +4,6 @@ import com.google.protobuf.StringValue;
 import dev.cnm.api.v1.Endpoint;
 import dev.cnm.api.v1.IpamPool;
 import dev.cnm.api.v1.Network;
-import dev.cnm.api.v1.PortBinding;
 import dev.cnm.controller.driver.DriverRegistry;
 import dev.cnm.controller.driver.NetworkDriver;
 import dev.cnm.controller.ipam.AddressAllocator;

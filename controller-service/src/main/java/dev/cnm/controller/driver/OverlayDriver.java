@@ -37,8 +37,9 @@ final class OverlayDriver extends AbstractNetworkDriver {
   }
 
   /**
-   * No: the endpoint lives in the network's own namespace, and its sandbox's address on the
-   * node's gateway bridge is chosen by the agent, after the controller has claimed the ports.
+   * No: the endpoint's bridge is in the network's own namespace, which the node's namespace
+   * has no route into. The sandbox's gateway-bridge address (gw0) would be a DNAT target, but
+   * the agent chooses it and publishes nothing to it, so bindings are refused at create.
    */
   @Override
   public boolean publishesPorts() {
