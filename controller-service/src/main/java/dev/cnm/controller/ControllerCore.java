@@ -6,6 +6,7 @@ import dev.cnm.controller.domain.JoinManager;
 import dev.cnm.controller.domain.NetworkManager;
 import dev.cnm.controller.domain.ObjectRepository;
 import dev.cnm.controller.domain.PortAllocator;
+import dev.cnm.controller.domain.PortClaimMigration;
 import dev.cnm.controller.domain.SandboxManager;
 import dev.cnm.controller.driver.DriverRegistry;
 import dev.cnm.controller.grpc.NetworkControllerGrpcService;
@@ -21,12 +22,14 @@ import io.grpc.BindableService;
 import io.grpc.Channel;
 import java.time.Duration;
 import java.util.List;
+import java.util.logging.Logger;
 
 /**
  * The controller wired together: the domain managers over a store client and an IPAM client,
  * the node sessions, and the two gRPC services to add to a server. The caller owns the channels.
  */
 public final class ControllerCore implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(ControllerCore.class.getName());
   private final ObjectRepository repository;
   private final DriverRegistry drivers;
   private final NodeSessions sessions;
@@ -46,6 +49,12 @@ public final class ControllerCore implements AutoCloseable {
 
   public ControllerCore(StoreClient store, AddressAllocator ipam, DriverRegistry drivers, PortAllocator ports,
       Duration nodeLeaseTtl, ControllerMetrics metrics) {
+    try {
+      PortClaimMigration.run(store); // before this replica serves a Join
+    } catch (RuntimeException e) {
+      LOG.warning(
+          "port claims of the old layout were not moved (retried at the next start): " + e.getMessage());
+    }
     this.repository = new ObjectRepository(store);
     this.drivers = drivers;
     this.metrics = metrics;

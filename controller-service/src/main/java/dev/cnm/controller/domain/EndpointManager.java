@@ -4,7 +4,6 @@ import com.google.protobuf.StringValue;
 import dev.cnm.api.v1.Endpoint;
 import dev.cnm.api.v1.IpamPool;
 import dev.cnm.api.v1.Network;
-import dev.cnm.api.v1.PortBinding;
 import dev.cnm.controller.driver.DriverRegistry;
 import dev.cnm.controller.driver.NetworkDriver;
 import dev.cnm.controller.ipam.AddressAllocator;
@@ -70,17 +69,11 @@ public final class EndpointManager {
     }
     PortRules.checkExposed(req.getExposedPortsList());
     PortRules.checkBindings(req.getPortBindingsList());
-    for (int i = 0; i < req.getPortBindingsCount(); i++) {
-      PortBinding b = req.getPortBindingsList().get(i);
-      if (PortRules.isFixed(b)) {
-        String proto = PortRules.protocol("p", b.getProtocol());
-        if (repo.fresh().claimed(StoreKeys.port(proto, b.getHostPort())).isPresent()) {
-          throw new CnmException(ErrorKind.ALREADY_EXISTS, "PORT_ALREADY_PUBLISHED",
-              "endpoint.port_bindings[" + i + "].host_port: " + proto + " port " + b.getHostPort()
-                  + " is already published", Map.of("field", "endpoint.port_bindings[" + i + "].host_port"), null);
-        }
-      }
+    if (req.getPortBindingsCount() > 0 && driver.createsInterfaces() && !driver.publishesPorts()) {
+      throw CnmException.invalidArgument("endpoint.port_bindings", "the " + driver.name()
+          + " driver does not publish ports on the host; attach the sandbox to a bridge network to publish them");
     }
+    // whether a fixed host port is free depends on the node of the sandbox joined: decided at Join
     String mac = !req.getMacAddress().isEmpty() ? req.getMacAddress() : driver.requestedMac(req);
     String macField = !req.getMacAddress().isEmpty() ? "endpoint.mac_address"
         : "endpoint.options[com.docker.network.endpoint.macaddress]";

@@ -1,6 +1,5 @@
 package dev.cnm.controller.domain;
 
-import com.google.protobuf.StringValue;
 import dev.cnm.api.v1.Endpoint;
 import dev.cnm.api.v1.Network;
 import dev.cnm.api.v1.PortBinding;
@@ -101,15 +100,11 @@ public final class JoinManager {
     Network net = repo.networkById(ep.getNetworkId())
         .orElseThrow(() -> CnmException.notFound("network", "the endpoint's network is gone")).value();
     NetworkDriver driver = drivers.require("network.driver", net.getDriver());
-    Set<String> taken = new HashSet<>();
-    if (driver.createsInterfaces() && ep.getPortBindingsCount() > 0) {
-      // the claims matter only to an endpoint that publishes ports (the Txn's create guards them anyway)
-      for (KvObject<StringValue> c : repo.store().list(StoreKeys.PORTS, StringValue.parser())) {
-        taken.add(c.key().substring(StoreKeys.PORTS.length()));
-      }
-    }
-    List<PortBinding> portMap = driver.createsInterfaces() && ep.getPortBindingsCount() > 0
-        ? ports.allocate(ep.getPortBindingsList(), taken, net.getOptionsOrDefault("host_binding_ipv4", "0.0.0.0"))
+    boolean publishes = driver.publishesPorts() && ep.getPortBindingsCount() > 0;
+    // the claims are read only for an endpoint that publishes ports, and only its node's
+    PortClaims claims = publishes ? PortClaims.read(repo.store(), sb.getNode()) : PortClaims.none(sb.getNode());
+    List<PortBinding> portMap = publishes
+        ? ports.allocate(ep.getPortBindingsList(), claims, net.getOptionsOrDefault("host_binding_ipv4", "0.0.0.0"))
         : List.of();
     Endpoint.Builder joined = ep.toBuilder().setSandboxId(sb.getId()).setPriority(priority)
         .clearPortMap().addAllPortMap(portMap);
@@ -124,10 +119,7 @@ public final class JoinManager {
     }
     Sandbox newSb = sb.toBuilder().addEndpointIds(ep.getId()).build();
     StoreTxn txn = repo.store().txn().update(epKv, joined.build()).update(sbKv, newSb);
-    for (PortBinding b : portMap) {
-      txn.create(StoreKeys.port(PortRules.protocol("protocol", b.getProtocol()), b.getHostPort()),
-          StringValue.of(ep.getId()));
-    }
+    claims.claim(txn, portMap, ep.getId());
     long rev = txn.commit();
     Endpoint done = joined.setRevision(rev).build();
     repo.written(epKv.key(), done, rev);
@@ -194,9 +186,7 @@ public final class JoinManager {
       Endpoint left = detached(ep);
       Sandbox sbLeft = withoutEndpoint(sbKv.value(), endpointId);
       StoreTxn txn = repo.store().txn().update(epKv, left).update(sbKv, sbLeft);
-      for (PortBinding b : ep.getPortMapList()) {
-        txn.deleteKey(StoreKeys.port(PortRules.protocol("protocol", b.getProtocol()), b.getHostPort()));
-      }
+      PortClaims.release(repo.store(), txn, sbKv.value().getNode(), ep.getPortMapList());
       try {
         long rev = txn.commit();
         repo.written(epKv.key(), left, rev);
@@ -204,6 +194,7 @@ public final class JoinManager {
         node = sbKv.value().getNode();
         break;
       } catch (StoreConflictException e) {
+        // also a release racing another on one port's marker (PortClaims)
         if (attempt + 1 >= ATTEMPTS) {
           throw e;
         }

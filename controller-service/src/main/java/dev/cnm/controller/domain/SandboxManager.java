@@ -140,15 +140,15 @@ public final class SandboxManager {
       String claim = StoreKeys.name("local", "sandbox", sb.value().getContainerId());
       StoreTxn txn = repo.store().txn().delete(sb).deleteKey(claim);
       List<KvObject<Endpoint>> joined = new ArrayList<>();
+      List<PortBinding> freed = new ArrayList<>();
       for (KvObject<Endpoint> ep : view.allEndpoints()) {
         if (ep.value().getSandboxId().equals(sb.value().getId())) {
           joined.add(ep);
           txn.update(ep, JoinManager.detached(ep.value()));
-          for (PortBinding b : ep.value().getPortMapList()) {
-            txn.deleteKey(StoreKeys.port(PortRules.protocol("protocol", b.getProtocol()), b.getHostPort()));
-          }
+          freed.addAll(ep.value().getPortMapList());
         }
       }
+      PortClaims.release(repo.store(), txn, sb.value().getNode(), freed);
       if (attempt == 0 && joined.size() != sb.value().getEndpointIdsCount()) {
         continue; // the copy in memory misses a joined endpoint
       }

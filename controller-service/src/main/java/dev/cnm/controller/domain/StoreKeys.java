@@ -8,7 +8,10 @@ public final class StoreKeys {
   public static final String SANDBOXES = ROOT + "sandboxes/";
   public static final String NODES = ROOT + "nodes/";
   public static final String NAMES = ROOT + "names/";
-  /** Published host ports, claimed in the Join's Txn so two endpoints never publish one port. */
+  /**
+   * Published host ports, per node: {@code <node>/<host-ip>/<proto>/<port>} claimed in the
+   * Join's Txn so two endpoints never publish one port on one address of a node (see {@link PortClaims}).
+   */
   public static final String PORTS = ROOT + "ports/";
   /**
    * Per node, the store revision the node's last acknowledged desired state covers, written by
@@ -57,7 +60,22 @@ public final class StoreKeys {
     return NODE_ACKS + node;
   }
 
-  public static String port(String protocol, int port) {
-    return PORTS + protocol + "/" + port;
+  /** The published ports of one node. */
+  public static String ports(String node) {
+    return PORTS + node + "/";
+  }
+
+  /** A port claim; {@code hostIp} in canonical form (see {@link PortClaims#canonicalIp}). */
+  public static String port(String node, String hostIp, String protocol, int port) {
+    return ports(node) + hostIp + "/" + protocol + "/" + port;
+  }
+
+  /**
+   * Written by every claim on a specific address of {@code family} ("ipv4"/"ipv6") for one port
+   * of a node, so that a claim on the family's unspecified address, which must see none of them,
+   * can guard on this one key (see {@link PortClaims}). The segment is never an address literal.
+   */
+  public static String portAddresses(String node, String family, String protocol, int port) {
+    return ports(node) + family + "-addresses/" + protocol + "/" + port;
   }
 }

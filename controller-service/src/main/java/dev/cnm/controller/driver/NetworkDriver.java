@@ -27,6 +27,16 @@ public interface NetworkDriver {
   /** Whether its endpoints get an interface in the sandbox (null and host: none). */
   boolean createsInterfaces();
 
+  /**
+   * Whether the node publishes its endpoints' port bindings on the host (bridge: nftables DNAT
+   * to the endpoint's address). Drivers without interfaces (null, host) keep the bindings and
+   * publish nothing, as Docker does; an interface driver that does not publish (overlay: its
+   * endpoints are not reachable from the node's namespace) refuses them at CreateEndpoint.
+   */
+  default boolean publishesPorts() {
+    return createsInterfaces();
+  }
+
   /** At most one network of this driver may exist (libnetwork's null and host). */
   default boolean singleInstance() {
     return false;

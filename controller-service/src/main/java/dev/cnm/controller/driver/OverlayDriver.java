@@ -36,6 +36,16 @@ final class OverlayDriver extends AbstractNetworkDriver {
     super("overlay", Scope.SCOPE_GLOBAL, true, true);
   }
 
+  /**
+   * No: the endpoint's bridge is in the network's own namespace, which the node's namespace
+   * has no route into. The sandbox's gateway-bridge address (gw0) would be a DNAT target, but
+   * the agent chooses it and publishes nothing to it, so bindings are refused at create.
+   */
+  @Override
+  public boolean publishesPorts() {
+    return false;
+  }
+
   @Override
   public List<String> optionKeys() {
     return List.of(VXLAN_ID, MTU, VXLAN_PORT, "com.docker.network.driver.overlay.vxlanid_list",
