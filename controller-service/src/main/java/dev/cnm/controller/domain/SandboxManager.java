@@ -71,7 +71,7 @@ public final class SandboxManager {
       } catch (RuntimeException undo) {
         LOG.warning("undoing sandbox " + id + " failed: " + undo.getMessage());
       }
-      throw SandboxRules.agentRefusal(id, e);
+      throw SandboxRules.agentRefusal(value, e);
     }
   }
 

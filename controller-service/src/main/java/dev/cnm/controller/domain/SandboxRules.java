@@ -98,12 +98,13 @@ public final class SandboxRules {
   }
 
   /**
-   * The error to return when the node failed to realise sandbox {@code id}: INVALID_ARGUMENT
-   * naming {@code sandbox.external_key} when the node's agent refused the key as not a network
-   * namespace, else {@code e} unchanged.
+   * The error to return when the node failed to realise {@code sandbox}: INVALID_ARGUMENT
+   * naming {@code sandbox.external_key} when it has one and the node's agent refused it as not
+   * a network namespace, else {@code e} unchanged.
    */
-  public static RuntimeException agentRefusal(String id, RuntimeException e) {
-    if (e instanceof CnmException c && id.equals(c.metadata().get("object_id"))
+  public static RuntimeException agentRefusal(Sandbox sandbox, RuntimeException e) {
+    if (e instanceof CnmException c && !sandbox.getExternalKey().isEmpty()
+        && sandbox.getId().equals(c.metadata().get("object_id"))
         && NOT_A_NETWORK_NAMESPACE.equals(c.metadata().get("object_reason"))) {
       String detail = c.metadata().getOrDefault("object_message", c.getMessage());
       return new CnmException(ErrorKind.INVALID_ARGUMENT, NOT_A_NETWORK_NAMESPACE,
