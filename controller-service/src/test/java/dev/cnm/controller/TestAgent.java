@@ -21,7 +21,11 @@ import java.util.concurrent.TimeUnit;
  * snapshot (or, when told, stays silent or nacks), and records what it received.
  */
 final class TestAgent implements AutoCloseable {
-  enum Mode { ACK, SILENT, NACK }
+  /**
+   * ACK everything; stay SILENT; NACK everything; or refuse every sandbox with an external key
+   * as the real agent refuses one that is no network namespace on its host (REFUSE_EXTERNAL).
+   */
+  enum Mode { ACK, SILENT, NACK, REFUSE_EXTERNAL }
 
   final List<DesiredState> received = new CopyOnWriteArrayList<>();
   final CountDownLatch registered = new CountDownLatch(1);
@@ -93,6 +97,15 @@ final class TestAgent implements AutoCloseable {
     } else {
       ack.setLastGoodVersion(s.getVersion());
       for (NodeSandbox sb : s.getSandboxesList()) {
+        if (m == Mode.REFUSE_EXTERNAL && !sb.getExternalKey().isEmpty()) {
+          ack.setError(com.google.rpc.Status.newBuilder().setCode(13).setMessage("sandbox " + sb.getId() + " failed"));
+          ack.addObjects(ObjectStatus.newBuilder().setKind(ObjectKind.OBJECT_KIND_SANDBOX).setId(sb.getId())
+              .setError(com.google.rpc.Status.newBuilder().setCode(3)
+                  .setMessage("NOT_A_NETWORK_NAMESPACE: namespace path " + sb.getExternalKey() + " does not exist")
+                  .addDetails(com.google.protobuf.Any.pack(com.google.rpc.ErrorInfo.newBuilder()
+                      .setReason("NOT_A_NETWORK_NAMESPACE").setDomain("cnm.dev").build()))));
+          continue;
+        }
         ack.addObjects(ObjectStatus.newBuilder().setKind(ObjectKind.OBJECT_KIND_SANDBOX).setId(sb.getId())
             .setKey(sb.getExternalKey().isEmpty() ? "/run/cnmt/netns/" + sb.getId() : sb.getExternalKey()));
       }

@@ -137,6 +137,26 @@ class CnmUpPackagedIT {
   }
 
   @Test
+  void createSandbox_externalKeyTheNodeFindsNoNamespace_isInvalidArgumentNamingItAndLeavesNothing() throws Exception {
+    // the controller checks the path's form; the agent in the same process checks that it is a
+    // network namespace, and its refusal comes back as the API's INVALID_ARGUMENT (one path)
+    java.nio.file.Path plain = java.nio.file.Files.writeString(dir.resolve("plain-file"), "x");
+    for (String key : new String[] {dir.resolve("cnmt-missing-netns").toString(), plain.toString()}) {
+      assertThatThrownBy(() -> api().createSandbox(CreateSandboxRequest.newBuilder().setSandbox(Sandbox.newBuilder()
+          .setContainerId("ext").setExternalKey(key)).build()))
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).as(e.getStatus().toString()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(e.getStatus().getDescription()).contains("sandbox.external_key").contains(key);
+          });
+    }
+    assertThat(api().listSandboxes(dev.cnm.api.v1.ListSandboxesRequest.getDefaultInstance()).getSandboxesList()).isEmpty();
+    // rolled back: the container id is free again, and the node applies what follows
+    Sandbox ok = api().createSandbox(CreateSandboxRequest.newBuilder().setSandbox(Sandbox.newBuilder()
+        .setContainerId("ext")).build());
+    assertThat(host.inSandbox(ok.getKey(), "ip", "-br", "link", "show", "lo")).contains("lo");
+  }
+
+  @Test
   void cliError_isOneLineOnStderrAndNonZeroExit() throws Exception {
     Process p = new ProcessBuilder(NetnsHost.JAVA, "-jar", NetnsHost.JAR.toString(), "network", "rm", "nope",
         "--host", "unix:" + socket()).redirectErrorStream(false).start();

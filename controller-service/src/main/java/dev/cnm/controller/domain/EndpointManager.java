@@ -13,11 +13,9 @@ import dev.cnm.store.client.KvObject;
 import dev.cnm.store.client.StoreConflictException;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /** CreateEndpoint and DeleteEndpoint. */
 public final class EndpointManager {
-  private static final Pattern MAC = Pattern.compile("^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$");
   private final ObjectRepository repo;
   private final DriverRegistry drivers;
   private final AddressAllocator ipam;
@@ -59,6 +57,7 @@ public final class EndpointManager {
     Network net = netKv.value();
     NetworkDriver driver = drivers.require("network.driver", net.getDriver());
     String name = ObjectNames.require("endpoint.name", req.getName());
+    EndpointRules.check(req);
     String nameKey = StoreKeys.name(net.getId(), "endpoint", name);
     // the cached view looks the claim up in memory only: a miss is confirmed by the create Txn
     if (cached ? repo.cachedClaim(nameKey).isPresent() : repo.claimed(nameKey).isPresent()) {
@@ -77,8 +76,8 @@ public final class EndpointManager {
     String mac = !req.getMacAddress().isEmpty() ? req.getMacAddress() : driver.requestedMac(req);
     String macField = !req.getMacAddress().isEmpty() ? "endpoint.mac_address"
         : "endpoint.options[com.docker.network.endpoint.macaddress]";
-    if (!mac.isEmpty() && !MAC.matcher(mac).matches()) {
-      throw CnmException.invalidArgument(macField, "not a MAC address: " + mac);
+    if (!mac.isEmpty()) {
+      MacAddresses.require(macField, mac);
     }
     String id = Ids.newId();
     Endpoint.Builder ep = req.toBuilder().setId(id).setName(name).setNetworkId(net.getId())

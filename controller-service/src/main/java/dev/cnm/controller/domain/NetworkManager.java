@@ -34,6 +34,7 @@ public final class NetworkManager {
 
   public KvObject<Network> create(Network req) {
     String name = ObjectNames.require("network.name", req.getName());
+    NetworkRules.check(req);
     NetworkDriver driver = drivers.require("network.driver", req.getDriver().isEmpty() ? "bridge" : req.getDriver());
     String id = Ids.newId();
     Map<String, String> options = new java.util.LinkedHashMap<>(driver.networkOptions(id, req));

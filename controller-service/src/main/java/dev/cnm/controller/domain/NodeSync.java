@@ -23,7 +23,9 @@ public interface NodeSync {
   /**
    * Waits until the node's agent acknowledged {@code version} or a later one; returns the
    * per-object statuses by object id. DEADLINE_EXCEEDED after {@code timeout}; a NACK throws
-   * the agent's error (kind FAILED_PRECONDITION, reason AGENT_REJECTED).
+   * the agent's error (kind FAILED_PRECONDITION, reason AGENT_REJECTED; its metadata names the
+   * node and, when an object failed, the first failed object's {@code object_id},
+   * {@code object_reason} and {@code object_message}).
    */
   Map<String, ObjectStatus> awaitApplied(String node, long version, Duration timeout);
 

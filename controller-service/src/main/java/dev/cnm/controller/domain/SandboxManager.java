@@ -2,7 +2,6 @@ package dev.cnm.controller.domain;
 
 import com.google.protobuf.StringValue;
 import dev.cnm.api.v1.Endpoint;
-import dev.cnm.api.v1.HostEntry;
 import dev.cnm.api.v1.Node;
 import dev.cnm.api.v1.ObjectStatus;
 import dev.cnm.api.v1.PortBinding;
@@ -31,21 +30,9 @@ public final class SandboxManager {
 
   public Sandbox create(Sandbox req, Duration timeout) {
     String containerId = ObjectNames.require("sandbox.container_id", req.getContainerId());
+    SandboxRules.check(req);
     KvObject<Node> nodeRecord = resolveNode(req.getNode());
     String node = nodeRecord.value().getName();
-    if (!req.getExternalKey().isEmpty() && !req.getExternalKey().startsWith("/")) {
-      throw CnmException.invalidArgument("sandbox.external_key", "must be an absolute namespace path");
-    }
-    for (int i = 0; i < req.getDnsServersCount(); i++) {
-      Cidr.parseAddress("sandbox.dns_servers[" + i + "]", req.getDnsServers(i));
-    }
-    for (int i = 0; i < req.getExtraHostsCount(); i++) {
-      HostEntry h = req.getExtraHosts(i);
-      if (h.getHostname().isEmpty() || h.getHostname().contains(" ")) {
-        throw CnmException.invalidArgument("sandbox.extra_hosts[" + i + "].hostname", "must be one non-empty word");
-      }
-      Cidr.parseAddress("sandbox.extra_hosts[" + i + "].address", h.getAddress());
-    }
     String claim = StoreKeys.name("local", "sandbox", containerId);
     String id = Ids.newId();
     // the key of a namespace the agent makes is its directory + the sandbox id: stored in the create
@@ -83,7 +70,7 @@ public final class SandboxManager {
       } catch (RuntimeException undo) {
         LOG.warning("undoing sandbox " + id + " failed: " + undo.getMessage());
       }
-      throw e;
+      throw SandboxRules.agentRefusal(value, e);
     }
   }
 

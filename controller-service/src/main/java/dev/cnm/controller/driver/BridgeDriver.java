@@ -45,6 +45,12 @@ final class BridgeDriver extends AbstractNetworkDriver {
 
   @Override
   public Map<String, String> networkOptions(String networkId, Map<String, String> given) {
+    return networkOptions(networkId, Network.newBuilder().putAllOptions(given).build());
+  }
+
+  @Override
+  public Map<String, String> networkOptions(String networkId, Network request) {
+    Map<String, String> given = request.getOptionsMap();
     Map<String, String> out = new LinkedHashMap<>();
     out.put(BRIDGE_NAME, "br-" + networkId.substring(0, 12));
     out.put(MTU, "1500");
@@ -57,7 +63,7 @@ final class BridgeDriver extends AbstractNetworkDriver {
       String value = e.getValue().trim();
       switch (key) {
         case BRIDGE_NAME -> out.put(key, bridgeName(field, value));
-        case MTU -> out.put(key, Integer.toString(OptionValues.mtu(field, value)));
+        case MTU -> out.put(key, Integer.toString(OptionValues.mtu(field, value, request.getEnableIpv6())));
         case MASQUERADE, ICC -> out.put(key, Boolean.toString(OptionValues.bool(field, value)));
         case HOST_BINDING -> {
           byte[] a = Cidr.parseAddress(field, value);

@@ -27,9 +27,17 @@ final class OptionValues {
     return v;
   }
 
-  /** A link MTU. */
-  static int mtu(String field, String value) {
-    return integer(field, value, MIN_MTU, MAX_MTU, "MTU");
+  /** IPv6 needs links of at least 1280 bytes (RFC 8200). */
+  static final int IPV6_MIN_MTU = 1280;
+
+  /** A link MTU of a network with IPv6 ({@code ipv6}) or IPv4 only. */
+  static int mtu(String field, String value, boolean ipv6) {
+    int mtu = integer(field, value, MIN_MTU, MAX_MTU, "MTU");
+    if (ipv6 && mtu < IPV6_MIN_MTU) {
+      throw CnmException.invalidArgument(field, "an IPv6 network needs an MTU of at least "
+          + IPV6_MIN_MTU + ", got " + mtu);
+    }
+    return mtu;
   }
 
   /** true/1/yes or false/0/no, as Docker's option parsing accepts. */

@@ -24,8 +24,6 @@ final class OverlayDriver extends AbstractNetworkDriver {
   static final int DEFAULT_PORT = 4789;
   /** A VNI is 24 bits; 0 is not a usable segment. */
   static final long MAX_VNI = 16_777_215L;
-  /** IPv6 needs links of at least 1280 bytes (RFC 8200). */
-  static final int IPV6_MIN_MTU = 1280;
 
   /** Docker's key → cnm's key. */
   private static final Map<String, String> DOCKER_KEYS = Map.of(
@@ -67,14 +65,7 @@ final class OverlayDriver extends AbstractNetworkDriver {
       String value = e.getValue().trim();
       switch (key) {
         case VXLAN_ID -> out.put(key, Long.toString(vni(field, value)));
-        case MTU -> {
-          int mtu = OptionValues.mtu(field, value);
-          if (request.getEnableIpv6() && mtu < IPV6_MIN_MTU) {
-            throw CnmException.invalidArgument(field, "an IPv6 network needs an MTU of at least "
-                + IPV6_MIN_MTU + ", got " + mtu);
-          }
-          out.put(key, Integer.toString(mtu));
-        }
+        case MTU -> out.put(key, Integer.toString(OptionValues.mtu(field, value, request.getEnableIpv6())));
         case VXLAN_PORT -> out.put(key, Integer.toString(OptionValues.integer(field, value, 1, 65535, "port")));
         default -> throw CnmException.invalidArgument(field,
             "unknown overlay option (known: " + String.join(", ", optionKeys()) + ")");

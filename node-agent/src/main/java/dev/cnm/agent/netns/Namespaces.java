@@ -26,6 +26,8 @@ import java.util.regex.Pattern;
 public final class Namespaces {
   /** The subdirectory of a state dir that holds the namespace files. */
   public static final String DIR = "netns";
+  /** The reason of the error for a path that is missing or not a network namespace. */
+  public static final String NOT_A_NETWORK_NAMESPACE = "NOT_A_NETWORK_NAMESPACE";
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
   private final Path directory;
 
@@ -139,7 +141,7 @@ public final class Namespaces {
    */
   public static NetNamespace openExternal(Path path) {
     if (!Files.exists(path)) {
-      throw CnmException.invalidArgument("namespacePath", "namespace path " + path + " does not exist");
+      throw notANamespace(path, "namespace path " + path + " does not exist");
     }
     return openFile(path.toString(), path, false);
   }
@@ -204,17 +206,26 @@ public final class Namespaces {
       fd = LibC.open(file.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC);
     } catch (SystemCallException e) {
       if (e.errno() == Errno.ENOENT) {
-        throw CnmException.invalidArgument("namespacePath", "namespace path " + file + " does not exist");
+        throw notANamespace(file, "namespace path " + file + " does not exist");
       }
       throw e;
     }
     int type = LibC.namespaceType(fd);
     if (type != LibC.CLONE_NEWNET) {
       LibC.close(fd);
-      throw CnmException.invalidArgument("namespacePath", file + " is not a network namespace"
+      throw notANamespace(file, file + " is not a network namespace"
           + (type < 0 ? " (not an nsfs file)" : " (another kind of namespace)"));
     }
     return new NetNamespace(name, file, fd, owned);
+  }
+
+  /**
+   * INVALID_ARGUMENT with reason {@value #NOT_A_NETWORK_NAMESPACE}: the controller turns this
+   * reason, reported for a sandbox, into INVALID_ARGUMENT naming the sandbox's external_key.
+   */
+  private static CnmException notANamespace(Path path, String message) {
+    return new CnmException(ErrorKind.INVALID_ARGUMENT, NOT_A_NETWORK_NAMESPACE, "namespacePath: " + message,
+        Map.of("field", "namespacePath", "path", path.toString()), null);
   }
 
   private static void deleteQuietly(Path file) {

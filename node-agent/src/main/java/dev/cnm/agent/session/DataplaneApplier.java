@@ -1,6 +1,6 @@
 package dev.cnm.agent.session;
 
-import com.google.rpc.Code;
+import dev.cnm.runtime.grpc.GrpcErrors;
 import dev.cnm.agent.dataplane.BridgeDataplane;
 import dev.cnm.agent.dataplane.ReconcileReport;
 import dev.cnm.agent.dataplane.SandboxState;
@@ -286,8 +286,12 @@ public final class DataplaneApplier implements SnapshotApplier {
   private static ObjectStatus.Builder status(ObjectKind kind, String id, CnmException failed) {
     ObjectStatus.Builder b = ObjectStatus.newBuilder().setKind(kind).setId(id);
     if (failed != null) {
-      b.setError(com.google.rpc.Status.newBuilder().setCode(Code.INTERNAL_VALUE)
-          .setMessage(failed.reason() + ": " + failed.getMessage()));
+      // the code and ErrorInfo of the failure, as a gRPC error would carry them: the controller
+      // switches on the reason (e.g. an external key that is not a network namespace)
+      b.setError(com.google.rpc.Status.newBuilder().setCode(GrpcErrors.codeOf(failed.kind()).value())
+          .setMessage(failed.reason() + ": " + failed.getMessage())
+          .addDetails(com.google.protobuf.Any.pack(com.google.rpc.ErrorInfo.newBuilder().setReason(failed.reason())
+              .setDomain(GrpcErrors.DOMAIN).putAllMetadata(failed.metadata()).build())));
     }
     return b;
   }

@@ -183,6 +183,27 @@ class DataplaneApplierTest {
   }
 
   @Test
+  void apply_externalKeyNotANetworkNamespace_reportsInvalidArgumentWithItsReason() throws IOException {
+    Path plain = Files.writeString(dir.resolve("not-a-netns"), "x");
+    Path missing = dir.resolve("cnmt-missing-" + java.util.UUID.randomUUID());
+    DesiredState next = base.toBuilder().setVersion(base.getVersion() + 1)
+        .addSandboxes(NodeSandbox.newBuilder().setId("ext1").setExternalKey(missing.toString()))
+        .addSandboxes(NodeSandbox.newBuilder().setId("ext2").setExternalKey(plain.toString()))
+        .addSandboxes(NodeSandbox.newBuilder().setId("ext3").setExternalKey("/proc/self/ns/net")).build();
+
+    List<ObjectStatus> out = applier.apply(next);
+
+    for (String id : List.of("ext1", "ext2")) {
+      com.google.rpc.Status error = statusOf(out, ObjectKind.OBJECT_KIND_SANDBOX, id).getError();
+      assertThat(error.getCode()).as(id).isEqualTo(com.google.rpc.Code.INVALID_ARGUMENT_VALUE);
+      assertThat(error.getDetailsList()).as(id).anySatisfy(any -> assertThat(
+          any.unpack(com.google.rpc.ErrorInfo.class).getReason()).isEqualTo("NOT_A_NETWORK_NAMESPACE"));
+    }
+    assertThat(statusOf(out, ObjectKind.OBJECT_KIND_SANDBOX, "ext3").getError().getCode()).isZero();
+    assertThat(dp.sandboxes).containsKey("ext3").doesNotContainKeys("ext1", "ext2");
+  }
+
+  @Test
   void apply_sandboxRemovedThenBack_isDeletedThenCreatedAgain() {
     DesiredState without = base.toBuilder().removeSandboxes(2).removeEndpoints(2).build();
 

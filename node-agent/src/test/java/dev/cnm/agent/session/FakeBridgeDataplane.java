@@ -52,6 +52,8 @@ final class FakeBridgeDataplane implements BridgeDataplane {
   @Override
   public SandboxState useExternalSandbox(String sandboxId, Path namespacePath) {
     calls.add("external " + sandboxId);
+    // the kernel dataplane's check of the path (exists, is a network namespace), without the kernel work after it
+    dev.cnm.agent.netns.Namespaces.openExternal(namespacePath).close();
     SandboxState s = new SandboxState(sandboxId, namespacePath, false);
     sandboxes.put(sandboxId, s);
     return s;
