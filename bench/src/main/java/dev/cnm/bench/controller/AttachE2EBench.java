@@ -19,7 +19,6 @@ import dev.cnm.runtime.Telemetry;
 import dev.cnm.runtime.grpc.Channels;
 import dev.cnm.runtime.grpc.ClientOptions;
 import io.grpc.ManagedChannel;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -157,7 +156,7 @@ public final class AttachE2EBench {
     for (PhaseSamples l : new PhaseSamples[] {attach, createEndpoint, createSandbox, join, detach}) {
       System.out.println(l.line());
     }
-    String host = InetAddress.getLocalHost().getHostName();
+    String host = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).strip();
     String ts = Instant.now().toString();
     StringBuilder lines = new StringBuilder();
     for (PhaseSamples l : new PhaseSamples[] {attach, createEndpoint, createSandbox, join, detach}) {

@@ -9,7 +9,6 @@ import dev.cnm.agent.netlink.IpPrefix;
 import dev.cnm.agent.netns.Namespaces;
 import dev.cnm.agent.netns.NetNamespace;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,7 +86,7 @@ public final class AttachBench {
       all.add(phase("detach_veth", n, i -> dp.detachEndpoint("e" + i)));
       all.add(phase("netns_delete", n, i -> dp.deleteSandbox(sandbox(i))));
       dp.removeNetwork("bench");
-      String hostname = InetAddress.getLocalHost().getHostName();
+      String hostname = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).strip();
       String ts = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
       for (PhaseSamples s : all) {
         System.out.println(s.line());

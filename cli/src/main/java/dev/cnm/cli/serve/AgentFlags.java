@@ -39,7 +39,24 @@ public final class AgentFlags {
 
   /** The node name given, or the host name. */
   public String nodeName() throws UnknownHostException {
-    return node == null || node.isBlank() ? InetAddress.getLocalHost().getHostName() : node;
+    return node == null || node.isBlank() ? hostName() : node;
+  }
+
+  /**
+   * The kernel's host name (uname's nodename), as Go's os.Hostname gives dockerd. Not
+   * InetAddress.getLocalHost(), which resolves the name and fails on hosts whose name is in no
+   * /etc/hosts or DNS (fresh VMs, chroots, containers), though the node needs only the name.
+   */
+  static String hostName() throws UnknownHostException {
+    try {
+      String name = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).strip();
+      if (!name.isEmpty()) {
+        return name;
+      }
+    } catch (java.io.IOException e) {
+      // no procfs: ask the JDK below
+    }
+    return InetAddress.getLocalHost().getHostName();
   }
 
   /**
