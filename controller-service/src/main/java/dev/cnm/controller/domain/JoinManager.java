@@ -97,6 +97,7 @@ public final class JoinManager {
     Network net = repo.networkById(ep.getNetworkId())
         .orElseThrow(() -> CnmException.notFound("network", "the endpoint's network is gone")).value();
     NetworkDriver driver = drivers.require("network.driver", net.getDriver());
+    HostNetworkRule.checkJoin(sb, net, driver.sharesHostNamespace());
     Set<String> taken = new HashSet<>();
     if (driver.createsInterfaces() && ep.getPortBindingsCount() > 0) {
       // the claims matter only to an endpoint that publishes ports (the Txn's create guards them anyway)

@@ -36,6 +36,10 @@ public final class SandboxManager {
     if (!req.getExternalKey().isEmpty() && !req.getExternalKey().startsWith("/")) {
       throw CnmException.invalidArgument("sandbox.external_key", "must be an absolute namespace path");
     }
+    if (req.getHostNetwork() && !req.getExternalKey().isEmpty()) {
+      throw CnmException.invalidArgument("sandbox.external_key", "must be empty for a host_network sandbox, "
+          + "which uses its node's own namespace");
+    }
     for (int i = 0; i < req.getDnsServersCount(); i++) {
       Cidr.parseAddress("sandbox.dns_servers[" + i + "]", req.getDnsServers(i));
     }
@@ -49,9 +53,11 @@ public final class SandboxManager {
     String claim = StoreKeys.name("local", "sandbox", containerId);
     String id = Ids.newId();
     // the key of a namespace the agent makes is its directory + the sandbox id: stored in the create
-    // Txn, so the agent's ack needs no second write (an agent that names no directory still gets one)
+    // Txn, so the agent's ack needs no second write (an agent that names no directory still gets one);
+    // a host-mode sandbox's key is the path the agent keeps on its own namespace, recorded from the ack
     String keyDir = nodeRecord.value().getSandboxKeyDirectory();
-    String key = !req.getExternalKey().isEmpty() || keyDir.isEmpty() ? req.getExternalKey()
+    String key = req.getHostNetwork() ? ""
+        : !req.getExternalKey().isEmpty() || keyDir.isEmpty() ? req.getExternalKey()
         : keyDir + (keyDir.endsWith("/") ? "" : "/") + id;
     Sandbox value = req.toBuilder().setId(id).setContainerId(containerId).setNode(node)
         .setKey(key).clearEndpointIds().clearHostsPath().clearResolvConfPath()
