@@ -3,6 +3,7 @@ package dev.cnm.agent.session;
 import dev.cnm.agent.sandboxfiles.DnsConfig;
 import dev.cnm.agent.sandboxfiles.ExtraHost;
 import dev.cnm.agent.sandboxfiles.HostsFile;
+import dev.cnm.agent.sandboxfiles.NodeFiles;
 import dev.cnm.agent.sandboxfiles.SandboxFiles;
 import dev.cnm.api.v1.HostEntry;
 import dev.cnm.api.v1.NodeEndpoint;
@@ -22,11 +23,13 @@ import java.util.List;
  * resolv.conf), and without fsync: the files are derived from the controller's desired state
  * and this writer remembers nothing across restarts, so a new agent process rewrites every
  * sandbox's files from its first snapshot (the atomic rename still keeps readers from seeing
- * a half-written file).
+ * a half-written file). A host-mode sandbox gets copies of the node's own files instead
+ * ({@link NodeFiles}).
  */
 public final class SandboxFileWriter {
   private final Path root;
   private final SandboxFiles files;
+  private final NodeFiles node;
   /** What each sandbox's files were last written from: unchanged inputs are not rewritten (each write fsyncs). */
   private final java.util.Map<String, java.util.List<Object>> written = new java.util.concurrent.ConcurrentHashMap<>();
   private final java.util.Map<String, java.util.List<Object>> resolvWritten = new java.util.concurrent.ConcurrentHashMap<>();
@@ -55,8 +58,14 @@ public final class SandboxFileWriter {
   public static final String DIR = "sandboxes";
 
   public SandboxFileWriter(Path stateDir, SandboxFiles files) {
+    this(stateDir, files, NodeFiles.SYSTEM);
+  }
+
+  /** {@code node}: the node's own files, which host-mode sandboxes get copies of. */
+  public SandboxFileWriter(Path stateDir, SandboxFiles files, NodeFiles node) {
     this.root = stateDir.resolve(DIR);
     this.files = files;
+    this.node = node;
   }
 
   /** The directory holding a sandbox's files. */
@@ -144,6 +153,10 @@ public final class SandboxFileWriter {
     for (HostEntry h : s.getExtraHostsList()) {
       extra.add(new ExtraHost(h.getHostname(), literal(h.getAddress())));
     }
+    if (s.getHostNetwork()) {
+      files.writeHosts(dir.resolve("hosts"), node, extra, false); // no address of its own: no line for its name
+      return;
+    }
     files.writeHosts(dir.resolve("hosts"), new HostsFile(s.getHostname(), s.getDomainName(), addresses, extra, ipv6), false);
   }
 
@@ -154,6 +167,10 @@ public final class SandboxFileWriter {
     }
     DnsConfig dns = ns.isEmpty() && s.getDnsSearchCount() == 0 && s.getDnsOptionsCount() == 0 ? DnsConfig.none()
         : new DnsConfig(ns, s.getDnsSearchList(), s.getDnsOptionsList());
+    if (s.getHostNetwork() && dns.isEmpty()) {
+      files.writeResolvConf(dir.resolve("resolv.conf"), node, false);
+      return;
+    }
     files.writeResolvConf(dir.resolve("resolv.conf"), dns, ipv6, false);
   }
 
