@@ -27,6 +27,9 @@ final class TestAgent implements AutoCloseable {
    */
   enum Mode { ACK, SILENT, NACK, REFUSE_EXTERNAL }
 
+  /** The key it reports for host-mode sandboxes (a real agent's path bound to its own namespace). */
+  static final String HOST_NAMESPACE = "/run/cnmt/host-netns";
+
   final List<DesiredState> received = new CopyOnWriteArrayList<>();
   final CountDownLatch registered = new CountDownLatch(1);
   private volatile Mode mode = Mode.ACK;
@@ -107,7 +110,8 @@ final class TestAgent implements AutoCloseable {
           continue;
         }
         ack.addObjects(ObjectStatus.newBuilder().setKind(ObjectKind.OBJECT_KIND_SANDBOX).setId(sb.getId())
-            .setKey(sb.getExternalKey().isEmpty() ? "/run/cnmt/netns/" + sb.getId() : sb.getExternalKey()));
+            .setKey(sb.getHostNetwork() ? HOST_NAMESPACE
+                : sb.getExternalKey().isEmpty() ? "/run/cnmt/netns/" + sb.getId() : sb.getExternalKey()));
       }
     }
     up.onNext(AgentMessage.newBuilder().setAck(ack).build());

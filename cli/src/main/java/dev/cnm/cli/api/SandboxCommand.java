@@ -51,6 +51,9 @@ public final class SandboxCommand implements Callable<Integer> {
     @Option(names = "--external-key", paramLabel = "NETNS_PATH",
         description = "Use this namespace (made by a container runtime) instead of making one.")
     String externalKey = "";
+    @Option(names = "--host-network", description = "Use the node's own network namespace (Docker's --network "
+        + "host): only endpoints of a host network can join the sandbox, and it joins no other network.")
+    boolean hostNetwork;
     @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Label; repeatable.")
     List<String> labels;
     @Option(names = "--output", paramLabel = "table|json", defaultValue = "table",
@@ -63,7 +66,7 @@ public final class SandboxCommand implements Callable<Integer> {
     public Integer call() {
       Sandbox.Builder s = Sandbox.newBuilder().setContainerId(containerId).setNode(node).setHostname(hostname)
           .setDomainName(domain).addAllDnsServers(dns).addAllDnsSearch(search).addAllDnsOptions(dnsOptions)
-          .setExternalKey(externalKey).putAllLabels(KeyValues.parse("--label", labels));
+          .setExternalKey(externalKey).setHostNetwork(hostNetwork).putAllLabels(KeyValues.parse("--label", labels));
       for (String h : hosts) {
         int colon = h.indexOf(':');
         if (colon <= 0) {

@@ -100,6 +100,7 @@ public final class JoinManager {
     Network net = repo.networkById(ep.getNetworkId())
         .orElseThrow(() -> CnmException.notFound("network", "the endpoint's network is gone")).value();
     NetworkDriver driver = drivers.require("network.driver", net.getDriver());
+    HostNetworkRule.checkJoin(sb, net, driver.sharesHostNamespace());
     boolean publishes = driver.publishesPorts() && ep.getPortBindingsCount() > 0;
     // the claims are read only for an endpoint that publishes ports, and only its node's
     PortClaims claims = publishes ? PortClaims.read(repo.store(), sb.getNode()) : PortClaims.none(sb.getNode());

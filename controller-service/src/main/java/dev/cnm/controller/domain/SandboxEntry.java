@@ -70,7 +70,8 @@ record SandboxEntry(Sandbox sandbox, NodeSandbox message, List<JoinedEndpoint> e
     return NodeSandbox.newBuilder().setId(sb.getId()).setContainerId(sb.getContainerId())
         .setExternalKey(sb.getExternalKey()).setHostname(sb.getHostname()).setDomainName(sb.getDomainName())
         .addAllDnsServers(sb.getDnsServersList()).addAllDnsSearch(sb.getDnsSearchList())
-        .addAllDnsOptions(sb.getDnsOptionsList()).addAllExtraHosts(sb.getExtraHostsList()).build();
+        .addAllDnsOptions(sb.getDnsOptionsList()).addAllExtraHosts(sb.getExtraHostsList())
+        .setHostNetwork(sb.getHostNetwork()).build();
   }
 
   private static NodeEndpoint nodeEndpoint(Endpoint e, boolean gateway) {

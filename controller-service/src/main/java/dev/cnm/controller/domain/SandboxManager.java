@@ -33,12 +33,18 @@ public final class SandboxManager {
     SandboxRules.check(req);
     KvObject<Node> nodeRecord = resolveNode(req.getNode());
     String node = nodeRecord.value().getName();
+    if (req.getHostNetwork() && !req.getExternalKey().isEmpty()) {
+      throw CnmException.invalidArgument("sandbox.external_key", "must be empty for a host_network sandbox, "
+          + "which uses its node's own namespace");
+    }
     String claim = StoreKeys.name("local", "sandbox", containerId);
     String id = Ids.newId();
     // the key of a namespace the agent makes is its directory + the sandbox id: stored in the create
-    // Txn, so the agent's ack needs no second write (an agent that names no directory still gets one)
+    // Txn, so the agent's ack needs no second write (an agent that names no directory still gets one);
+    // a host-mode sandbox's key is the path the agent keeps on its own namespace, recorded from the ack
     String keyDir = nodeRecord.value().getSandboxKeyDirectory();
-    String key = !req.getExternalKey().isEmpty() || keyDir.isEmpty() ? req.getExternalKey()
+    String key = req.getHostNetwork() ? ""
+        : !req.getExternalKey().isEmpty() || keyDir.isEmpty() ? req.getExternalKey()
         : keyDir + (keyDir.endsWith("/") ? "" : "/") + id;
     Sandbox value = SandboxFilePaths.of(nodeRecord.value(), id, req.toBuilder().setId(id).setContainerId(containerId)
         .setNode(node).setKey(key).clearEndpointIds().clearRevision().setCreateTime(NetworkManager.now())).build();

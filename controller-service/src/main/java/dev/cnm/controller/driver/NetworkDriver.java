@@ -37,6 +37,14 @@ public interface NetworkDriver {
     return createsInterfaces();
   }
 
+  /**
+   * Whether its endpoints join sandboxes that use their node's own network namespace (host): such
+   * a network's endpoints join host-mode sandboxes only, and those sandboxes no other network.
+   */
+  default boolean sharesHostNamespace() {
+    return false;
+  }
+
   /** At most one network of this driver may exist (libnetwork's null and host). */
   default boolean singleInstance() {
     return false;

@@ -88,6 +88,22 @@ public final class SandboxFiles {
     return text;
   }
 
+  /** Writes a host-mode sandbox's hosts: the node's file, then {@code extraHosts} ({@link NodeFiles}). */
+  public String writeHosts(Path target, NodeFiles node, List<ExtraHost> extraHosts, boolean sync) {
+    String text = node.hosts(extraHosts);
+    write(target, text, sync);
+    hostsWritten.increment();
+    return text;
+  }
+
+  /** Writes a host-mode sandbox's resolv.conf without DNS settings: the node's file as it is. */
+  public String writeResolvConf(Path target, NodeFiles node, boolean sync) {
+    String text = node.resolvConf();
+    write(target, text, sync);
+    resolvWritten.increment();
+    return text;
+  }
+
   /**
    * The sandbox's resolv.conf. With no DNS settings: the host's file without loopback
    * resolvers (and without IPv6 ones when {@code ipv6} is false), Google's public resolvers

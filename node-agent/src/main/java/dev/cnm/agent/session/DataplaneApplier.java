@@ -42,7 +42,7 @@ public final class DataplaneApplier implements SnapshotApplier {
   /** What the last snapshot applied without failures made; null forces a full reconcile. Used from the session's one thread. */
   private SpecIndex lastApplied;
   /** Each snapshot's objects as dataplane specs, unchanged ones reused from the snapshot before. */
-  private final SpecConverter specs = new SpecConverter();
+  private final SpecConverter specs;
   /** The firewall state of the last snapshot (null before the first): reused while its inputs are equal. */
   private FirewallState lastFirewall;
   private final AgentMetrics metrics;
@@ -69,6 +69,17 @@ public final class DataplaneApplier implements SnapshotApplier {
   /** With overlay networks realised by {@code overlay} (null: none). */
   public DataplaneApplier(BridgeDataplane dataplane, NftFirewall firewall, UserlandProxy proxy, SandboxFileWriter files,
       AgentMetrics metrics, OverlayApplier overlay) {
+    this(dataplane, firewall, proxy, files, metrics, overlay, null);
+  }
+
+  /**
+   * As above; {@code hostNamespace} is the path bound to the node's own namespace
+   * ({@link dev.cnm.agent.netns.HostNamespaceFile}), the key of host-mode sandboxes (null: this
+   * agent realises none).
+   */
+  public DataplaneApplier(BridgeDataplane dataplane, NftFirewall firewall, UserlandProxy proxy, SandboxFileWriter files,
+      AgentMetrics metrics, OverlayApplier overlay, Path hostNamespace) {
+    this.specs = new SpecConverter(hostNamespace);
     this.overlay = overlay;
     this.metrics = metrics;
     this.dataplane = dataplane;

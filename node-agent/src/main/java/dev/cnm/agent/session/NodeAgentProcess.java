@@ -8,7 +8,9 @@ import dev.cnm.agent.gateway.GatewayBridge;
 import dev.cnm.agent.gateway.GatewayBridgeConfig;
 import dev.cnm.agent.netlink.NetlinkHandle;
 import dev.cnm.agent.netlink.sys.LibC;
+import dev.cnm.agent.netns.HostNamespaceFile;
 import dev.cnm.agent.netns.Namespaces;
+import dev.cnm.agent.netns.NetNamespace;
 import dev.cnm.agent.netns.RuntimeTmpfs;
 import dev.cnm.agent.overlay.OverlayConfig;
 import dev.cnm.agent.overlay.OverlayDataplane;
@@ -122,8 +124,13 @@ public final class NodeAgentProcess implements AutoCloseable {
       SandboxFileWriter files = new SandboxFileWriter(stateDir,
           new SandboxFiles(SandboxFiles.detectHostResolvConf(), registry));
       OverlayApplier overlayApplier = overlay == null ? null : new OverlayApplier(overlay, underlay, gateway);
+      Path hostNamespace;
+      // the agent's own namespace, as the calling thread is in it: the key of host-mode sandboxes
+      try (NetNamespace own = Namespaces.current()) {
+        hostNamespace = HostNamespaceFile.bind(stateDir, own);
+      }
       DataplaneApplier applier = new DataplaneApplier(dataplane, firewall, proxy, files, new AgentMetrics(registry),
-          overlayApplier);
+          overlayApplier, hostNamespace);
       RegisterNode registration = RegisterNode.newBuilder().setNode(node)
           .setAdvertiseAddress(advertise == null ? "" : advertise.getHostAddress())
           .addAllCapabilities(capabilities).setAgentVersion("0.1.0")

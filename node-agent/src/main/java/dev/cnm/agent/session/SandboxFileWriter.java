@@ -3,6 +3,7 @@ package dev.cnm.agent.session;
 import dev.cnm.agent.sandboxfiles.DnsConfig;
 import dev.cnm.agent.sandboxfiles.ExtraHost;
 import dev.cnm.agent.sandboxfiles.HostsFile;
+import dev.cnm.agent.sandboxfiles.NodeFiles;
 import dev.cnm.agent.sandboxfiles.SandboxFiles;
 import dev.cnm.api.v1.HostEntry;
 import dev.cnm.api.v1.NodeEndpoint;
@@ -32,6 +33,8 @@ import java.util.logging.Logger;
  * <p>Writes and removals must not overlap: the applier runs the removals on its session thread
  * after the snapshot's writes have completed, with the sandbox ids of that same snapshot, so a
  * sandbox whose create is in flight (in the snapshot) is never collected.
+ *
+ * <p>A host-mode sandbox gets copies of the node's own files instead ({@link NodeFiles}).
  */
 public final class SandboxFileWriter {
   private static final Logger LOG = Logger.getLogger(SandboxFileWriter.class.getName());
@@ -39,6 +42,7 @@ public final class SandboxFileWriter {
   /** Sandboxes whose directory could not be removed: tried again with every later call to remove. */
   private final java.util.Set<String> undeleted = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final SandboxFiles files;
+  private final NodeFiles node;
   /** What each sandbox's files were last written from: unchanged inputs are not rewritten (each write fsyncs). */
   private final java.util.Map<String, java.util.List<Object>> written = new java.util.concurrent.ConcurrentHashMap<>();
   private final java.util.Map<String, java.util.List<Object>> resolvWritten = new java.util.concurrent.ConcurrentHashMap<>();
@@ -67,8 +71,14 @@ public final class SandboxFileWriter {
   public static final String DIR = "sandboxes";
 
   public SandboxFileWriter(Path stateDir, SandboxFiles files) {
+    this(stateDir, files, NodeFiles.SYSTEM);
+  }
+
+  /** {@code node}: the node's own files, which host-mode sandboxes get copies of. */
+  public SandboxFileWriter(Path stateDir, SandboxFiles files, NodeFiles node) {
     this.root = stateDir.resolve(DIR);
     this.files = files;
+    this.node = node;
   }
 
   /** The directory holding a sandbox's files. */
@@ -248,6 +258,10 @@ public final class SandboxFileWriter {
     for (HostEntry h : s.getExtraHostsList()) {
       extra.add(new ExtraHost(h.getHostname(), literal(h.getAddress())));
     }
+    if (s.getHostNetwork()) {
+      files.writeHosts(dir.resolve("hosts"), node, extra, false); // no address of its own: no line for its name
+      return;
+    }
     files.writeHosts(dir.resolve("hosts"), new HostsFile(s.getHostname(), s.getDomainName(), addresses, extra, ipv6), false);
   }
 
@@ -258,6 +272,10 @@ public final class SandboxFileWriter {
     }
     DnsConfig dns = ns.isEmpty() && s.getDnsSearchCount() == 0 && s.getDnsOptionsCount() == 0 ? DnsConfig.none()
         : new DnsConfig(ns, s.getDnsSearchList(), s.getDnsOptionsList());
+    if (s.getHostNetwork() && dns.isEmpty()) {
+      files.writeResolvConf(dir.resolve("resolv.conf"), node, false);
+      return;
+    }
     files.writeResolvConf(dir.resolve("resolv.conf"), dns, ipv6, false);
   }
 

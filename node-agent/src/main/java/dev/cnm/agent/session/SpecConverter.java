@@ -10,6 +10,7 @@ import dev.cnm.api.v1.DesiredState;
 import dev.cnm.api.v1.NodeEndpoint;
 import dev.cnm.api.v1.NodeNetwork;
 import dev.cnm.api.v1.NodeSandbox;
+import dev.cnm.runtime.errors.CnmException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,6 +51,8 @@ final class SpecConverter {
   private record EndpointConversion(NodeEndpoint from, Boolean defaultRoute, String bridge, EndpointSpec spec,
       List<PublishedPort> ports) {}
 
+  /** The path bound to the node's own namespace (the key of host-mode sandboxes); null: none. */
+  private final Path hostNamespace;
   private Map<String, NetworkConversion> networks = Map.of();
   private Map<String, SandboxConversion> sandboxes = Map.of();
   private Map<String, EndpointConversion> endpoints = Map.of();
@@ -57,6 +60,15 @@ final class SpecConverter {
   int conversions;
   /** How many messages were compared field by field, identity failing (tests read it). */
   int fieldComparisons;
+
+  SpecConverter() {
+    this(null);
+  }
+
+  /** {@code hostNamespace}: the path bound to the node's own namespace, or null (host-mode sandboxes then fail). */
+  SpecConverter(Path hostNamespace) {
+    this.hostNamespace = hostNamespace;
+  }
 
   /**
    * Converts {@code desired}. Throws INVALID_ARGUMENT (and the like) for an object that does not
@@ -85,8 +97,7 @@ final class SpecConverter {
     for (NodeSandbox s : desired.getSandboxesList()) {
       SandboxConversion c = sandboxes.get(s.getId());
       if (c == null || !same(c.from(), s)) {
-        c = new SandboxConversion(s, s.getExternalKey().isEmpty() ? SandboxSpec.owned(s.getId())
-            : SandboxSpec.external(s.getId(), Path.of(s.getExternalKey())));
+        c = new SandboxConversion(s, sandbox(s));
         conversions++;
       } else if (c.from() != s) {
         c = new SandboxConversion(s, c.spec());
@@ -128,6 +139,22 @@ final class SpecConverter {
     endpoints = eps;
     return new Converted(SpecIndex.of(new dev.cnm.agent.dataplane.DesiredState(networkSpecs, sandboxSpecs,
         endpointSpecs)), bridges, ports);
+  }
+
+  /**
+   * A host-mode sandbox is the node's own namespace taken as an external one: the dataplane opens
+   * it, never configures it and never deletes it.
+   */
+  private SandboxSpec sandbox(NodeSandbox s) {
+    if (s.getHostNetwork()) {
+      if (hostNamespace == null) {
+        throw CnmException.failedPrecondition("HOST_NETWORK_UNAVAILABLE", "sandbox " + s.getId()
+            + " is host-mode, and this agent keeps no path on its own namespace");
+      }
+      return SandboxSpec.external(s.getId(), hostNamespace);
+    }
+    return s.getExternalKey().isEmpty() ? SandboxSpec.owned(s.getId())
+        : SandboxSpec.external(s.getId(), Path.of(s.getExternalKey()));
   }
 
   private static NetworkSpec network(NodeNetwork n) {

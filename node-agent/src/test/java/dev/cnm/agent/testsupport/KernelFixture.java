@@ -130,6 +130,14 @@ public final class KernelFixture implements AutoCloseable {
         }
       }
     }
+    // mounts the code under test left under the state dir (an agent's host-netns file), innermost first
+    try {
+      Files.readAllLines(Path.of("/proc/self/mounts")).stream().map(l -> l.split(" ")[1])
+          .filter(m -> m.startsWith(stateDir + "/")).sorted(Comparator.reverseOrder())
+          .forEach(m -> LibC.umount2(m, LibC.MNT_DETACH));
+    } catch (IOException e) {
+      errors.add(e);
+    }
     try (Stream<Path> s = Files.walk(stateDir)) {
       s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
