@@ -21,7 +21,7 @@ public final class ApiTarget {
 
   @Option(names = {"-H", "--host"}, paramLabel = "ADDR", defaultValue = "${env:CNM_HOST}",
       description = "Controller address: HOST:PORT or unix:/path (env CNM_HOST; default unix:" + DEFAULT_SOCKET
-          + ", mode 0600: root's).")
+          + ", mode 0600: only its owner may connect).")
   String host;
 
   @Option(names = "--tls-cert", paramLabel = "FILE", defaultValue = "${env:CNM_TLS_CERT}",
