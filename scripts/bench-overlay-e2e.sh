@@ -93,12 +93,12 @@ if [ "$BACKEND" = etcd ]; then
     --listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 \
     --initial-cluster cnmbe=http://127.0.0.1:2380 --log-level=warn > "$WORK/etcd.log" 2>&1 &
   PIDS+=($!)
-  cnm_in ctl store serve store --backend etcd --etcd-endpoints http://127.0.0.1:2379 --listen 127.0.0.1:7370
+  cnm_in ctl store serve store --backend etcd --etcd-endpoints http://127.0.0.1:2379 --listen 127.0.0.1:7370 --insecure-tcp
 else
-  cnm_in ctl store serve store --backend embedded --data-dir "$WORK/store" --listen 127.0.0.1:7370
+  cnm_in ctl store serve store --backend embedded --data-dir "$WORK/store" --listen 127.0.0.1:7370 --insecure-tcp
 fi
-cnm_in ctl ipam serve ipam --store 127.0.0.1:7370 --listen 127.0.0.1:7371
-cnm_in ctl controller serve controller --store 127.0.0.1:7370 --ipam 127.0.0.1:7371 --listen $CTL:7372
+cnm_in ctl ipam serve ipam --store 127.0.0.1:7370 --listen 127.0.0.1:7371 --insecure-tcp
+cnm_in ctl controller serve controller --store 127.0.0.1:7370 --ipam 127.0.0.1:7371 --listen $CTL:7372 --insecure-tcp
 for i in 1 2; do
   cnm_in h$i agent-h$i serve agent --controller $CTL:7372 --node cnmbe-h$i --advertise-address 10.245.0.$i \
     --state-dir "$WORK/h$i" --nft-table cnmbe_h$i --no-userland-proxy

@@ -101,12 +101,16 @@ seccompProfile:
   type: RuntimeDefault
 {{- end -}}
 
-{{/* TLS flags of a component (its server side and its outgoing channels use the same files). */}}
+{{/* TLS flags of a component (its server side and its outgoing channels use the same files).
+   Without TLS the components must trust every caller of their TCP port (--insecure-tcp): a
+   TCP listener without mutual TLS refuses agent sessions and writes otherwise. */}}
 {{- define "cnm.tlsArgs" -}}
 {{- if .Values.tls.enabled }}
 - --tls-cert=/etc/cnm/tls/tls.crt
 - --tls-key=/etc/cnm/tls/tls.key
 - --tls-ca=/etc/cnm/tls/ca.crt
+{{- else }}
+- --insecure-tcp
 {{- end }}
 {{- end -}}
 

@@ -62,13 +62,20 @@ public final class Cnm implements Callable<Integer> {
     return FAILED;
   }
 
-  /** {@code CODE: message} for a gRPC error, else the message (or the exception's type). */
+  /**
+   * {@code CODE: message} for a gRPC error (with the transport's reason when the client failed to
+   * connect), else the message (or the exception's type).
+   */
   static String describe(Throwable error) {
     Throwable cause = error;
     while (cause != null) {
       if (cause instanceof StatusRuntimeException grpc) {
         String description = grpc.getStatus().getDescription();
-        return grpc.getStatus().getCode() + ": " + (description == null ? "(no message)" : description);
+        // a transport failure ("io exception") says why only in its cause, e.g. a socket's
+        // "connect(..) failed: Permission denied" for a user the socket's mode keeps out
+        Throwable transport = grpc.getStatus().getCause();
+        String why = transport == null || transport.getMessage() == null ? "" : " (" + transport.getMessage() + ")";
+        return grpc.getStatus().getCode() + ": " + (description == null ? "(no message)" : description) + why;
       }
       cause = cause.getCause() == cause ? null : cause.getCause();
     }

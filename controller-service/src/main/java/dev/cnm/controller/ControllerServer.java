@@ -15,7 +15,8 @@ import java.util.List;
  * ipam-service reached at the given targets (HOST:PORT, unix:/path or inprocess:NAME).
  */
 public final class ControllerServer implements AutoCloseable {
-  public static final String DEFAULT_LISTEN = "127.0.0.1:7372";
+  /** Where the controller listens unless told otherwise: the 0600 socket cnm up also serves and the CLI dials. */
+  public static final String DEFAULT_LISTEN = "unix:/run/cnm/cnm.sock";
   private final ManagedChannel store;
   private final ManagedChannel ipam;
   private final ControllerCore core;
@@ -44,6 +45,8 @@ public final class ControllerServer implements AutoCloseable {
       if (options.tls().ca() != null) {
         b.intercept(new ControllerAuthorization());
       }
+      // TCP without mTLS: only these, never an agent session or a write (see UntrustedTcpPolicy)
+      b.readOnly(ControllerAuthorization.readOnlyMethods());
       return new ControllerServer(store, ipam, core, b.start());
     } catch (IOException | RuntimeException e) {
       core.close();

@@ -38,7 +38,7 @@ class EmbeddedRestartIT {
       // SQLite's native library is unpacked into the test's dir: a kill -9 skips its removal at exit
       Process p = new ProcessBuilder(java.toString(), "-Dorg.sqlite.tmpdir=" + dataDir,
           "-cp", System.getProperty("java.class.path"), StoreMain.class.getName(), "--backend", "embedded", "--data-dir", dataDir.toString(),
-          "--listen", "127.0.0.1:0")
+          "--listen", "127.0.0.1:0", "--insecure-tcp", "true")
           .redirectError(ProcessBuilder.Redirect.DISCARD)
           .start();
       BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

@@ -29,7 +29,7 @@ class StoreServerTelemetryTest {
     Telemetry shared = Telemetry.of(OpenTelemetry.noop(), registry);
     String target = "inprocess:cnmt-store-" + UUID.randomUUID();
     try (StoreServer store = StoreServer.start(StoreServer.Backend.EMBEDDED, dir, List.of(),
-        ServerOptions.listeningOn(target), shared)) {
+        ServerOptions.insecureListeningOn(target), shared)) {
       ManagedChannel ch = Channels.forTarget(target, ClientOptions.plaintext(shared));
       try {
         StoreGrpc.newBlockingStub(ch).range(RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("/t/x")).build());

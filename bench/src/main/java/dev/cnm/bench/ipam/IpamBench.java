@@ -306,9 +306,9 @@ public final class IpamBench {
       this.dataDir = dataDir;
       String inProcess = "inprocess:bench-ipam-store-" + stores++;
       this.store = StoreServer.start(backend, dataDir, etcdEndpoints,
-          ServerOptions.listeningOn(sameProcess ? inProcess : "127.0.0.1:0"));
+          ServerOptions.insecureListeningOn(sameProcess ? inProcess : "127.0.0.1:0"));
       this.ipam = IpamServer.start(sameProcess ? inProcess : "127.0.0.1:" + store.port(),
-          ServerOptions.listeningOn("127.0.0.1:0"), config);
+          ServerOptions.insecureListeningOn("127.0.0.1:0"), config);
       this.channel = NettyChannelBuilder.forAddress("127.0.0.1", ipam.port()).usePlaintext().build();
       this.asyncChannel = NettyChannelBuilder.forAddress("127.0.0.1", ipam.port()).usePlaintext()
           .directExecutor().build();

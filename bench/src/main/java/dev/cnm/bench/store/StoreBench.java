@@ -51,9 +51,9 @@ public final class StoreBench {
     Path dir = Files.createTempDirectory("cnm-bench-store-");
     try (EtcdProcess etcd = EtcdProcess.start();
         StoreServer embedded = StoreServer.start(StoreServer.Backend.EMBEDDED, dir, List.of(),
-            ServerOptions.listeningOn("127.0.0.1:0"));
+            ServerOptions.insecureListeningOn("127.0.0.1:0"));
         StoreServer overEtcd = StoreServer.start(StoreServer.Backend.ETCD, dir, List.of(etcd.endpoint()),
-            ServerOptions.listeningOn("127.0.0.1:0"))) {
+            ServerOptions.insecureListeningOn("127.0.0.1:0"))) {
       rows.addAll(runAll("embedded", embedded.port(), seconds));
       rows.addAll(runAll("etcd", overEtcd.port(), seconds));
     } finally {

@@ -6,14 +6,14 @@ import dev.cnm.runtime.config.TlsFiles;
 import dev.cnm.runtime.grpc.Channels;
 import dev.cnm.runtime.grpc.ClientOptions;
 import io.grpc.ManagedChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Option;
 
 /**
- * Where the client commands find a controller: {@code --host}, else CNM_HOST, else the unix
- * socket of {@code cnm up} if it exists, else 127.0.0.1:7372. Use as {@code @Mixin ApiTarget api;}.
+ * Where the client commands find a controller: {@code --host}, else CNM_HOST, else the Unix
+ * socket {@code cnm up} and {@code cnm serve controller} serve by default (neither listens on TCP
+ * unless told to). Use as {@code @Mixin ApiTarget api;}.
  */
 public final class ApiTarget {
   /** The socket {@code cnm up} serves on by default. */
@@ -21,7 +21,7 @@ public final class ApiTarget {
 
   @Option(names = {"-H", "--host"}, paramLabel = "ADDR", defaultValue = "${env:CNM_HOST}",
       description = "Controller address: HOST:PORT or unix:/path (env CNM_HOST; default unix:" + DEFAULT_SOCKET
-          + " if present, else 127.0.0.1:7372).")
+          + ", mode 0600: only its owner may connect).")
   String host;
 
   @Option(names = "--tls-cert", paramLabel = "FILE", defaultValue = "${env:CNM_TLS_CERT}",
@@ -44,7 +44,7 @@ public final class ApiTarget {
     if (host != null && !host.isBlank()) {
       return host;
     }
-    return Files.exists(Path.of(DEFAULT_SOCKET)) ? "unix:" + DEFAULT_SOCKET : "127.0.0.1:7372";
+    return "unix:" + DEFAULT_SOCKET;
   }
 
   private static Path path(String s) {

@@ -1,6 +1,7 @@
 package dev.cnm.cli.serve;
 
 import dev.cnm.agent.session.NodeAgentProcess;
+import dev.cnm.controller.ControllerServer;
 import dev.cnm.runtime.Telemetry;
 import dev.cnm.runtime.config.ServerOptions;
 import dev.cnm.runtime.grpc.Channels;
@@ -22,7 +23,7 @@ public final class ServeAgentCommand implements Callable<Integer> {
   @Mixin
   ServerFlags server;
 
-  @Option(names = "--controller", paramLabel = "ADDR", defaultValue = "${env:CNM_CONTROLLER:-127.0.0.1:7372}",
+  @Option(names = "--controller", paramLabel = "ADDR", defaultValue = "${env:CNM_CONTROLLER:-" + ControllerServer.DEFAULT_LISTEN + "}",
       description = "controller-service address (env CNM_CONTROLLER; default ${DEFAULT-VALUE}).")
   String controller;
 

@@ -1,6 +1,7 @@
 package dev.cnm.cli.serve;
 
 import dev.cnm.controller.ControllerServer;
+import dev.cnm.ipam.server.IpamServer;
 import dev.cnm.runtime.Telemetry;
 import dev.cnm.runtime.config.ServerOptions;
 import java.util.concurrent.Callable;
@@ -15,11 +16,11 @@ public final class ServeControllerCommand implements Callable<Integer> {
   @Mixin
   ServerFlags server;
 
-  @Option(names = "--store", paramLabel = "ADDR", defaultValue = "${env:CNM_STORE:-127.0.0.1:7370}",
+  @Option(names = "--store", paramLabel = "ADDR", defaultValue = "${env:CNM_STORE:-" + ServeStoreCommand.DEFAULT_LISTEN + "}",
       description = "store-service address (env CNM_STORE; default ${DEFAULT-VALUE}).")
   String store;
 
-  @Option(names = "--ipam", paramLabel = "ADDR", defaultValue = "${env:CNM_IPAM:-127.0.0.1:7371}",
+  @Option(names = "--ipam", paramLabel = "ADDR", defaultValue = "${env:CNM_IPAM:-" + IpamServer.DEFAULT_LISTEN + "}",
       description = "ipam-service address (env CNM_IPAM; default ${DEFAULT-VALUE}).")
   String ipam;
 

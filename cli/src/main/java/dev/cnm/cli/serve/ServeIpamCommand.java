@@ -19,7 +19,7 @@ public final class ServeIpamCommand implements Callable<Integer> {
   @Mixin
   IpamFlags ipamFlags;
 
-  @Option(names = "--store", paramLabel = "ADDR", defaultValue = "${env:CNM_STORE:-127.0.0.1:7370}",
+  @Option(names = "--store", paramLabel = "ADDR", defaultValue = "${env:CNM_STORE:-" + ServeStoreCommand.DEFAULT_LISTEN + "}",
       description = "store-service address (env CNM_STORE; default ${DEFAULT-VALUE}).")
   String store;
 

@@ -20,8 +20,8 @@ import picocli.CommandLine.Option;
 @Command(name = "store", mixinStandardHelpOptions = true,
     description = "Run store-service: the KV store every cnm service persists through (embedded database or etcd).")
 public final class ServeStoreCommand implements Callable<Integer> {
-  /** Where store-service listens unless told otherwise. */
-  public static final String DEFAULT_LISTEN = "127.0.0.1:7370";
+  /** Where store-service listens unless told otherwise: a 0600 socket, which only its own user reaches. */
+  public static final String DEFAULT_LISTEN = "unix:/run/cnm/store.sock";
 
   @Mixin
   ServerFlags server;

@@ -17,8 +17,18 @@ import picocli.CommandLine.Option;
  */
 public final class ServerFlags {
   @Option(names = "--listen", paramLabel = "ADDR", defaultValue = "${env:CNM_LISTEN}",
-      description = "gRPC listen address: HOST:PORT or unix:/path (env CNM_LISTEN; default: the service's own).")
+      description = "gRPC listen address: HOST:PORT or unix:/path (env CNM_LISTEN; default: the service's own "
+          + "Unix socket, mode 0600; cnm up: no listener besides --socket). A TCP listener without mutual TLS "
+          + "serves only health, reflection and read-only calls unless --insecure-tcp is given.")
   String listen;
+
+  @Option(names = "--insecure-tcp", defaultValue = "${env:CNM_INSECURE_TCP:-false}", fallbackValue = "true",
+      description = "INSECURE: on a TCP listener without mutual TLS (no --tls-ca), trust every caller with every "
+          + "call, writes and node agent sessions included: anyone who reaches the port can then have the agents "
+          + "change their hosts' networks as root. Only for a network nobody else reaches "
+          + "(env CNM_INSECURE_TCP; default off: such a listener serves only health, reflection and read-only calls, the rest get UNAUTHENTICATED). "
+          + "No effect on cnm serve agent, which serves no gRPC.")
+  boolean insecureTcp;
 
   @Option(names = "--metrics-listen", paramLabel = "HOST:PORT", defaultValue = "${env:CNM_METRICS_LISTEN}",
       description = "Serve Prometheus /metrics and /healthz over HTTP here; empty = off (env CNM_METRICS_LISTEN).")
@@ -49,7 +59,10 @@ public final class ServerFlags {
       description = "Log line format on stderr (env CNM_LOG_FORMAT; default ${DEFAULT-VALUE}).")
   String logFormat;
 
-  /** The server options, listening on {@code defaultListen} unless --listen / CNM_LISTEN says otherwise. */
+  /**
+   * The server options, listening on {@code defaultListen} unless --listen / CNM_LISTEN says
+   * otherwise, trusting TCP callers without mutual TLS only with --insecure-tcp / CNM_INSECURE_TCP.
+   */
   public ServerOptions toOptions(String defaultListen) {
     String address = listen == null || listen.isBlank() ? defaultListen : listen;
     return ServerOptions.builder()
@@ -59,6 +72,7 @@ public final class ServerFlags {
         .otelExporter(OtelExporter.parse(otelExporter == null ? "none" : otelExporter))
         .otelEndpoint(otelEndpoint == null ? "" : otelEndpoint)
         .logFormat(logFormat())
+        .insecureTcp(insecureTcp)
         .build();
   }
 

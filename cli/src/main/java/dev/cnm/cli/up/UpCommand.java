@@ -25,11 +25,14 @@ import picocli.CommandLine.Spec;
 /**
  * {@code cnm up}: the whole of cnm in one process — embedded store, IPAM, controller and this
  * host's agent — wired with in-process gRPC channels (the same services and stubs as a
- * cluster), serving the API on a 0600 Unix socket and on loopback, state under one directory.
+ * cluster), serving the API on a 0600 Unix socket (and on TCP only when given {@code --listen}),
+ * state under one directory.
  */
 @Command(name = "up", mixinStandardHelpOptions = true,
     description = "Run everything on this host in one process: store, IPAM, controller and the node agent.")
 public final class UpCommand implements Callable<Integer> {
+  private static final String IN_PROCESS_CONTROLLER = "inprocess:cnm-up-controller";
+
   @Mixin
   ServerFlags server;
 
@@ -50,7 +53,7 @@ public final class UpCommand implements Callable<Integer> {
   String advertiseAddress;
 
   @Option(names = "--socket", paramLabel = "PATH", defaultValue = "${env:CNM_SOCKET:-/run/cnm/cnm.sock}",
-      description = "Unix socket of the API, mode 0600 (env CNM_SOCKET; default ${DEFAULT-VALUE}; empty: none).")
+      description = "Unix socket of the API, mode 0600 (env CNM_SOCKET; default ${DEFAULT-VALUE}; empty: none, and then --listen is required).")
   String socket;
 
   @Override
@@ -58,9 +61,19 @@ public final class UpCommand implements Callable<Integer> {
     server.configureLogging();
     AgentFlags.preflight();
     Files.createDirectories(stateDir);
-    ServerOptions api = server.toOptions(ControllerServer.DEFAULT_LISTEN);
-    ServerOptions.Builder controllerOptions = api.toBuilder().addListen("inprocess:cnm-up-controller");
-    if (socket != null && !socket.isBlank()) {
+    // the socket only, unless --listen adds a listener (on TCP without mTLS: read-only calls, or
+    // everything with --insecure-tcp): any local user can reach a loopback port
+    ServerOptions api = server.toOptions(IN_PROCESS_CONTROLLER);
+    boolean hasSocket = socket != null && !socket.isBlank();
+    if (!hasSocket && api.listen().equals(IN_PROCESS_CONTROLLER)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--socket is empty and no --listen is given: nothing could reach the API");
+    }
+    ServerOptions.Builder controllerOptions = api.toBuilder();
+    if (!api.listen().equals(IN_PROCESS_CONTROLLER)) {
+      controllerOptions.addListen(IN_PROCESS_CONTROLLER);
+    }
+    if (hasSocket) {
       controllerOptions.addListen("unix:" + socket);
     }
     Telemetry telemetry = Telemetry.create("cnm-up", api);
@@ -72,7 +85,7 @@ public final class UpCommand implements Callable<Integer> {
             client, ipamFlags.toConfig());
         ControllerServer controller = ControllerServer.start("inprocess:cnm-up-store", "inprocess:cnm-up-ipam",
             controllerOptions.build(), client)) {
-      ManagedChannel toController = Channels.forTarget("inprocess:cnm-up-controller", client);
+      ManagedChannel toController = Channels.forTarget(IN_PROCESS_CONTROLLER, client);
       NodeAgentProcess agent = agentFlags.start(toController, advertiseAddress == null ? "" : advertiseAddress,
           stateDir.resolve("agent"), telemetry);
       spec.commandLine().getOut().println("cnm up: serving on " + String.join(", ", controller.addresses().stream()

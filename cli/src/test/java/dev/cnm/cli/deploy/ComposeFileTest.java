@@ -80,6 +80,10 @@ class ComposeFileTest {
     assertThat((Integer) at(services, "store.deploy.replicas")).isEqualTo(2);
     assertThat((List<String>) at(services, "controller.command"))
         .containsSequence("--store", "store:7370").containsSequence("--ipam", "ipam:7371");
+    // without TLS the services must trust their TCP callers, and the file says so explicitly
+    for (String service : List.of("store", "ipam", "controller")) {
+      assertThat(map(services, service + ".environment")).as(service).containsEntry("CNM_INSECURE_TCP", "true");
+    }
   }
 
   @Test
@@ -114,6 +118,9 @@ class ComposeFileTest {
         .containsEntry("CNM_ETCD_KEY", "/etc/cnm/pki/service-cnm.key")
         .containsEntry("CNM_TLS_CA", "/etc/cnm/pki/ca.crt")
         .containsEntry("CNM_LOG_FORMAT", "json");
+    for (String service : List.of("store", "ipam", "controller")) {
+      assertThat(map(services, service + ".environment")).as(service).containsEntry("CNM_INSECURE_TCP", "false");
+    }
     assertThat((List<String>) at(services, "etcd.command")).contains("--client-cert-auth",
         "--listen-client-urls=https://0.0.0.0:2379", "--trusted-ca-file=/etc/cnm/pki/ca.crt",
         "--cert-file=/etc/cnm/pki/service-etcd.crt");

@@ -204,7 +204,7 @@ class HelmChartTest {
     for (String component : List.of("store", "ipam", "controller")) {
       Map<String, Object> deployment = named(objects, "Deployment", "cnm-" + component);
       assertThat(args(deployment)).contains("--tls-cert=/etc/cnm/tls/tls.crt", "--tls-key=/etc/cnm/tls/tls.key",
-          "--tls-ca=/etc/cnm/tls/ca.crt");
+          "--tls-ca=/etc/cnm/tls/ca.crt").doesNotContain("--insecure-tcp");
       assertThat(list(deployment, "spec.template.spec.volumes")).anySatisfy(v -> assertThat(
           (String) at(v, "secret.secretName")).isEqualTo("cnm-tls"));
       assertThat(list(container(deployment), "volumeMounts")).anySatisfy(m -> assertThat(m)
@@ -257,6 +257,16 @@ class HelmChartTest {
     assertThat(args).contains("--etcd-endpoints=https://cnm-etcd-0.cnm-etcd-headless.net.svc:2379,"
             + "https://cnm-etcd-1.cnm-etcd-headless.net.svc:2379,https://cnm-etcd-2.cnm-etcd-headless.net.svc:2379",
         "--etcd-ca=/etc/cnm/tls/ca.crt", "--etcd-cert=/etc/cnm/tls/tls.crt", "--etcd-key=/etc/cnm/tls/tls.key");
+  }
+
+  @Test
+  void template_tlsDisabled_servicesTrustTcpCallersOnlyByTheExplicitFlag() {
+    List<Map<String, Object>> objects = render();
+    for (String component : List.of("store", "ipam", "controller")) {
+      // without it a plaintext TCP listener refuses agent sessions and writes: the cluster would not work
+      assertThat(args(named(objects, "Deployment", "cnm-" + component))).as(component).contains("--insecure-tcp")
+          .noneSatisfy(arg -> assertThat(arg).startsWith("--tls-"));
+    }
   }
 
   @Test

@@ -59,7 +59,7 @@ class AgentRestartPackagedIT {
     NetnsHost.run("ip", "-n", hostB.name, "link", "set", b, "up");
     Path socket = dir.resolve("cnm.sock");
     hostA.cnm("up.log", "up", "--state-dir", dir.resolve("a").toString(), "--socket", socket.toString(),
-        "--listen", "10.233.0.1:7372", "--node", "cnmt-a", "--nft-table", "cnmt_a", "--no-userland-proxy");
+        "--listen", "10.233.0.1:7372", "--insecure-tcp", "--node", "cnmt-a", "--nft-table", "cnmt_a", "--no-userland-proxy");
     channel = Channels.forTarget("unix:" + socket, ClientOptions.plaintext(Telemetry.noop()));
     api = NetworkControllerGrpc.newBlockingStub(channel);
     agent = startAgent();

@@ -50,7 +50,7 @@ class CnmUpPackagedIT {
 
   Process startUp() throws Exception {
     Process p = host.cnm("up.log", "up", "--state-dir", dir.resolve("state").toString(), "--socket",
-        socket().toString(), "--listen", "127.0.0.1:7372", "--node", "cnmt-node", "--nft-table", "cnmt_up",
+        socket().toString(), "--node", "cnmt-node", "--nft-table", "cnmt_up",
         "--no-userland-proxy");
     Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().untilAsserted(() -> {
       assertThat(p.isAlive()).as("cnm up died:\n" + host.log("up.log")).isTrue();

@@ -149,7 +149,8 @@ final class ThreeHostCluster implements AutoCloseable {
   }
 
   private void services(Backend backend) throws Exception {
-    List<String> store = new ArrayList<>(List.of("serve", "store", "--listen", "127.0.0.1:7370"));
+    List<String> store = new ArrayList<>(List.of("serve", "store", "--listen", "127.0.0.1:7370",
+        "--insecure-tcp"));
     if (backend == Backend.ETCD) {
       // started by a thread inside the control namespace: etcd (and its health check) live there
       try (NetNamespace ns = Namespaces.openExternal(Path.of("/run/netns", control.name))) {
@@ -162,9 +163,9 @@ final class ThreeHostCluster implements AutoCloseable {
     Process storeP = control.cnm(JVM, "store.log", store.toArray(String[]::new));
     // a second address space, so that two overlay networks may have the same subnet
     Process ipamP = control.cnm(JVM, "ipam.log", "serve", "ipam", "--store", "127.0.0.1:7370",
-        "--listen", "127.0.0.1:7371", "--address-space", SECOND_SPACE);
+        "--listen", "127.0.0.1:7371", "--insecure-tcp", "--address-space", SECOND_SPACE);
     Process controllerP = control.cnm(JVM, "controller.log", "serve", "controller", "--store", "127.0.0.1:7370",
-        "--ipam", "127.0.0.1:7371", "--listen", CONTROL_IP + ":" + CONTROLLER_PORT);
+        "--ipam", "127.0.0.1:7371", "--listen", CONTROL_IP + ":" + CONTROLLER_PORT, "--insecure-tcp");
     api = new NetnsChannel(control.name, CONTROL_IP, CONTROLLER_PORT);
     Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
         .untilAsserted(() -> {

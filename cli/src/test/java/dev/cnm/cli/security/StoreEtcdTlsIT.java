@@ -67,7 +67,7 @@ class StoreEtcdTlsIT {
   /** Runs {@code body} against a store over the TLS etcd, reached with {@code etcdTls}. */
   private static void withStore(TlsFiles etcdTls, java.util.function.Consumer<StoreClient> body) throws Exception {
     try (StoreServer store = StoreServer.start(StoreServer.Backend.ETCD, dir.resolve("unused"),
-        List.of(etcd.endpoint()), etcdTls, ServerOptions.listeningOn("127.0.0.1:0"), Telemetry.noop())) {
+        List.of(etcd.endpoint()), etcdTls, ServerOptions.insecureListeningOn("127.0.0.1:0"), Telemetry.noop())) {
       ManagedChannel channel = Channels.forTarget("127.0.0.1:" + store.port(), ClientOptions.plaintext(Telemetry.noop()));
       try {
         body.accept(new StoreClient(channel, Duration.ofSeconds(5)));

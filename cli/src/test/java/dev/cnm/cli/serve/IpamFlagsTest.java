@@ -53,7 +53,7 @@ class IpamFlagsTest {
 
   @Test
   void networkCreate_ipamAddressSpace_sameSubnetInTwoSpaces() throws Exception {
-    ServerOptions options = ServerOptions.listeningOn("127.0.0.1:0");
+    ServerOptions options = ServerOptions.insecureListeningOn("127.0.0.1:0");
     ClientOptions client = ClientOptions.plaintext(Telemetry.noop());
     try (StoreServer store = StoreServer.start(StoreServer.Backend.EMBEDDED, dir, List.of(), options);
         IpamServer ipam = IpamServer.start("127.0.0.1:" + store.port(), options, client,

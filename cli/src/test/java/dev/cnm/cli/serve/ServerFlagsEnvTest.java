@@ -42,11 +42,13 @@ class ServerFlagsEnvTest {
         "CNM_TLS_CA", "/etc/cnm/ca.crt",
         "CNM_OTEL_EXPORTER", "logging",
         "CNM_OTEL_ENDPOINT", "http://collector:4318/v1/traces",
-        "CNM_LOG_FORMAT", "json"));
+        "CNM_LOG_FORMAT", "json",
+        "CNM_INSECURE_TCP", "true"));
 
     assertThat(out).contains("listen=[0.0.0.0:9000]", "metricsListen=:9100",
         "cert=/etc/cnm/tls.crt", "key=/etc/cnm/tls.key", "ca=/etc/cnm/ca.crt",
-        "otelExporter=LOGGING", "otelEndpoint=http://collector:4318/v1/traces", "logFormat=JSON");
+        "otelExporter=LOGGING", "otelEndpoint=http://collector:4318/v1/traces", "logFormat=JSON",
+        "insecureTcp=true");
   }
 
   @Test
@@ -60,6 +62,7 @@ class ServerFlagsEnvTest {
   void noEnvNoFlag_serviceDefault() throws Exception {
     String out = run(Map.of());
 
-    assertThat(out).contains("listen=[127.0.0.1:7370]", "metricsListen=,", "otelExporter=NONE", "logFormat=TEXT");
+    assertThat(out).contains("listen=[127.0.0.1:7370]", "metricsListen=,", "otelExporter=NONE", "logFormat=TEXT",
+        "insecureTcp=false");
   }
 }

@@ -35,6 +35,13 @@ class ServerFlagsTest {
     assertThat(options.tls().enabled()).isFalse();
     assertThat(options.otelExporter()).isEqualTo(OtelExporter.NONE);
     assertThat(options.logFormat()).isEqualTo(LogFormat.TEXT);
+    assertThat(options.insecureTcp()).as("TCP callers are trusted only when asked").isFalse();
+  }
+
+  @Test
+  void toOptions_insecureTcpFlag_trustsTcpCallers() {
+    assertThat(parse("--listen", "10.0.0.1:7372", "--insecure-tcp").toOptions("unix:/run/cnm/cnm.sock").insecureTcp())
+        .isTrue();
   }
 
   @Test

@@ -1,7 +1,9 @@
 package dev.cnm.controller.security;
 
 import dev.cnm.api.v1.AgentMessage;
+import dev.cnm.api.v1.NetworkControllerGrpc;
 import dev.cnm.api.v1.NodeAgentGrpc;
+import dev.cnm.api.v1.NodeDiagnosticsGrpc;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import dev.cnm.runtime.grpc.PeerIdentity;
@@ -11,6 +13,7 @@ import dev.cnm.runtime.security.CallerIdentity.Role;
 import dev.cnm.runtime.security.RoleAuthorization;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
@@ -27,6 +30,10 @@ import java.util.Optional;
  *   <li>this interceptor: an agent registers only as the node its certificate names; a
  *       RegisterNode for another node ends the stream with PERMISSION_DENIED naming both.</li>
  * </ul>
+ * On a TCP listener without mutual TLS (no client proves a role) only {@link #readOnlyMethods()}
+ * are served, unless the controller runs with {@code --insecure-tcp}: never NodeAgent.Session
+ * (the caller would take a node's place) nor a call that writes (a sandbox on any namespace path
+ * is the agent's root work on that host).
  */
 public final class ControllerAuthorization implements ServerInterceptor {
   private static final String NODE_AGENT = NodeAgentGrpc.SERVICE_NAME;
@@ -34,6 +41,16 @@ public final class ControllerAuthorization implements ServerInterceptor {
   /** The roles allowed per controller service. */
   public static RoleAuthorization roles() {
     return RoleAuthorization.allowing(Role.SERVICE, Role.ADMIN).allowing(NODE_AGENT, Role.NODE);
+  }
+
+  /** The calls that only read: Get, List and Watch of NetworkController, NodeDiagnostics.InspectNode. */
+  public static MethodDescriptor<?, ?>[] readOnlyMethods() {
+    return new MethodDescriptor<?, ?>[] {
+        NetworkControllerGrpc.getGetNetworkMethod(), NetworkControllerGrpc.getListNetworksMethod(),
+        NetworkControllerGrpc.getGetEndpointMethod(), NetworkControllerGrpc.getListEndpointsMethod(),
+        NetworkControllerGrpc.getGetSandboxMethod(), NetworkControllerGrpc.getListSandboxesMethod(),
+        NetworkControllerGrpc.getListDriversMethod(), NetworkControllerGrpc.getListNodesMethod(),
+        NetworkControllerGrpc.getWatchMethod(), NodeDiagnosticsGrpc.getInspectNodeMethod()};
   }
 
   @Override

@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class IpamServer implements AutoCloseable {
   /** The default listen address (RULES.md CLI conventions). */
-  public static final String DEFAULT_LISTEN = "127.0.0.1:7371";
+  public static final String DEFAULT_LISTEN = "unix:/run/cnm/ipam.sock";
 
   private final Telemetry telemetry;
   private final ManagedChannel storeChannel;

@@ -39,7 +39,7 @@ final class IpamCluster implements AutoCloseable {
     EtcdProcess etcd = useEtcd ? EtcdProcess.start() : null;
     Path dir = useEtcd ? null : Files.createTempDirectory("cnmt-ipam-store-");
     KvBackend backend = useEtcd ? StoreServices.etcd(List.of(etcd.endpoint())) : StoreServices.embedded(dir);
-    CnmServer store = CnmServer.builder("store", ServerOptions.listeningOn("127.0.0.1:0"))
+    CnmServer store = CnmServer.builder("store", ServerOptions.insecureListeningOn("127.0.0.1:0"))
         .addService(StoreServices.grpcService(backend)).start();
     IpamCluster cluster = new IpamCluster(etcd, backend, store);
     cluster.dataDir = dir;
@@ -50,7 +50,8 @@ final class IpamCluster implements AutoCloseable {
   int startIpam() throws Exception {
     ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), "-Xmx256m",
-        "dev.cnm.ipam.server.IpamMain", "--store", "127.0.0.1:" + store.port(), "--listen", "127.0.0.1:0");
+        "dev.cnm.ipam.server.IpamMain", "--store", "127.0.0.1:" + store.port(), "--listen", "127.0.0.1:0",
+        "--insecure-tcp", "true");
     pb.redirectErrorStream(true);
     Process p = pb.start();
     ipams.add(p);

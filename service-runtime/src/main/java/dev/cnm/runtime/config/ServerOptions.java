@@ -18,6 +18,7 @@ public final class ServerOptions {
   private final OtelExporter otelExporter;
   private final String otelEndpoint;
   private final LogFormat logFormat;
+  private final boolean insecureTcp;
 
   private ServerOptions(Builder b) {
     this.listen = List.copyOf(b.listen);
@@ -26,6 +27,7 @@ public final class ServerOptions {
     this.otelExporter = b.otelExporter;
     this.otelEndpoint = b.otelEndpoint == null ? "" : b.otelEndpoint.trim();
     this.logFormat = b.logFormat;
+    this.insecureTcp = b.insecureTcp;
   }
 
   public static Builder builder() {
@@ -35,6 +37,14 @@ public final class ServerOptions {
   /** Plaintext, no metrics, no tracing, text logs, listening on the given address. */
   public static ServerOptions listeningOn(String address) {
     return builder().listen(address).build();
+  }
+
+  /**
+   * As {@link #listeningOn}, and every caller of a TCP listener is trusted ({@link #insecureTcp()}):
+   * for tests and benchmarks on loopback, never for a server other users can reach.
+   */
+  public static ServerOptions insecureListeningOn(String address) {
+    return builder().listen(address).insecureTcp(true).build();
   }
 
   /** The first listen address. */
@@ -69,6 +79,15 @@ public final class ServerOptions {
     return logFormat;
   }
 
+  /**
+   * Whether a TCP listener without mutual TLS (no client CA) trusts every caller with every
+   * service ({@code --insecure-tcp}). When false such a listener serves only gRPC health,
+   * reflection and the server's read-only methods; see {@code CnmServer}.
+   */
+  public boolean insecureTcp() {
+    return insecureTcp;
+  }
+
   public Builder toBuilder() {
     Builder b = new Builder();
     b.listen.addAll(listen);
@@ -77,13 +96,14 @@ public final class ServerOptions {
     b.otelExporter = otelExporter;
     b.otelEndpoint = otelEndpoint;
     b.logFormat = logFormat;
+    b.insecureTcp = insecureTcp;
     return b;
   }
 
   @Override
   public String toString() {
     return "ServerOptions{listen=" + listen + ", metricsListen=" + metricsListen + ", tls=" + tls
-        + ", otelExporter=" + otelExporter + ", otelEndpoint=" + otelEndpoint + ", logFormat=" + logFormat + "}";
+        + ", otelExporter=" + otelExporter + ", otelEndpoint=" + otelEndpoint + ", logFormat=" + logFormat + ", insecureTcp=" + insecureTcp + "}";
   }
 
   public static final class Builder {
@@ -93,6 +113,7 @@ public final class ServerOptions {
     private OtelExporter otelExporter = OtelExporter.NONE;
     private String otelEndpoint = "";
     private LogFormat logFormat = LogFormat.TEXT;
+    private boolean insecureTcp;
 
     private Builder() {
     }
@@ -135,6 +156,12 @@ public final class ServerOptions {
 
     public Builder logFormat(LogFormat format) {
       this.logFormat = Objects.requireNonNull(format, "logFormat");
+      return this;
+    }
+
+    /** See {@link ServerOptions#insecureTcp()}; off unless set. */
+    public Builder insecureTcp(boolean trustEveryTcpCaller) {
+      this.insecureTcp = trustEveryTcpCaller;
       return this;
     }
 

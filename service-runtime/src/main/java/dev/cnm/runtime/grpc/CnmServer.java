@@ -5,6 +5,7 @@ import dev.cnm.runtime.config.ServerOptions;
 import dev.cnm.runtime.metrics.GrpcServerMetricsInterceptor;
 import dev.cnm.runtime.metrics.MetricsHttpServer;
 import dev.cnm.runtime.security.RoleAuthorization;
+import dev.cnm.runtime.security.UntrustedTcpPolicy;
 import dev.cnm.runtime.tracing.TracingServerInterceptor;
 import io.grpc.BindableService;
 import io.grpc.MethodDescriptor;
@@ -36,6 +37,12 @@ import org.slf4j.LoggerFactory;
  * error mapping and the caller's certificate available through {@link PeerIdentity}; and,
  * when configured, the /metrics and /healthz HTTP server. {@link #close()} shuts down
  * gracefully within the grace period.
+ *
+ * <p>Who is trusted depends on the listener: in-process and Unix socket callers (the socket is
+ * 0600) with everything; on TCP with mutual TLS, the {@link Builder#authorization} policy decides
+ * by certificate role; on TCP without mutual TLS, an {@link UntrustedTcpPolicy} serves only health,
+ * reflection and the {@link Builder#readOnly} methods, unless the options say
+ * {@link ServerOptions#insecureTcp()}.
  */
 public final class CnmServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CnmServer.class);
@@ -165,6 +172,7 @@ public final class CnmServer implements AutoCloseable {
     private final List<ServerServiceDefinition> services = new ArrayList<>();
     private final List<ServerInterceptor> interceptors = new ArrayList<>();
     private final Set<MethodDescriptor<?, ?>> inlineMethods = new HashSet<>();
+    private final Set<String> readOnlyMethods = new HashSet<>();
     private RoleAuthorization authorization;
     private Telemetry telemetry;
     private boolean ownsTelemetry;
@@ -214,6 +222,17 @@ public final class CnmServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Methods that change nothing and reveal nothing a local user could not see anyway: served to
+     * callers on a TCP listener without mutual TLS too (see {@link UntrustedTcpPolicy}).
+     */
+    public Builder readOnly(MethodDescriptor<?, ?>... methods) {
+      for (MethodDescriptor<?, ?> m : methods) {
+        readOnlyMethods.add(m.getFullMethodName());
+      }
+      return this;
+    }
+
     /** Shares a process's telemetry (cnm up, tests). Without it the server makes and owns its own. */
     public Builder telemetry(Telemetry shared) {
       this.telemetry = shared;
@@ -254,13 +273,14 @@ public final class CnmServer implements AutoCloseable {
           if (address.kind() != ListenAddress.Kind.IN_PROCESS) {
             inline.applyTo(builder); // in-process calls already run on the caller's thread
           }
-          Server server = configure(builder, health).build();
+          Server server = configure(builder, health, address).build();
           server.start();
           started.add(server);
           if (address.kind() == ListenAddress.Kind.UNIX) {
             ServerTransports.restrictSocket(address.socketPath());
           }
           addresses.add(boundAddress(address, server));
+          logTrust(address, addresses.get(addresses.size() - 1));
         }
         if (!options.metricsListen().isEmpty()) {
           metrics = MetricsHttpServer.start(options.metricsListen(), telemetry::scrape,
@@ -285,14 +305,15 @@ public final class CnmServer implements AutoCloseable {
     }
 
     @SuppressWarnings("deprecation") // v1alpha reflection: what most grpcurl builds still ask for
-    private ServerBuilder<?> configure(ServerBuilder<?> builder, HealthStatusManager health) {
+    private ServerBuilder<?> configure(ServerBuilder<?> builder, HealthStatusManager health, ListenAddress address) {
       builder.maxInboundMessageSize(maxInboundMessageSize);
       services.forEach(builder::addService);
       builder.addService(health.getHealthService());
       builder.addService(ProtoReflectionServiceV1.newInstance());
       builder.addService(ProtoReflectionService.newInstance());
       // ServerBuilder runs the last-added interceptor first, so add innermost first:
-      // error mapping, user interceptors, role authorization, peer identity, metrics, tracing (outermost).
+      // error mapping, user interceptors, role authorization or the untrusted-TCP policy, peer identity,
+      // metrics, tracing (outermost).
       builder.intercept(GrpcErrors.serverInterceptor());
       for (int i = interceptors.size() - 1; i >= 0; i--) {
         builder.intercept(interceptors.get(i));
@@ -300,10 +321,31 @@ public final class CnmServer implements AutoCloseable {
       if (authorization != null && options.tls().ca() != null) {
         builder.intercept(authorization);
       }
+      if (untrustedTcp(address)) {
+        builder.intercept(new UntrustedTcpPolicy(readOnlyMethods));
+      }
       builder.intercept(PeerIdentity.interceptor());
       builder.intercept(new GrpcServerMetricsInterceptor(telemetry.meterRegistry()));
       builder.intercept(new TracingServerInterceptor(telemetry));
       return builder;
+    }
+
+    /** A TCP listener where nothing proves who the caller is, and the operator did not opt in to trust it. */
+    private boolean untrustedTcp(ListenAddress address) {
+      return address.kind() == ListenAddress.Kind.TCP && options.tls().ca() == null && !options.insecureTcp();
+    }
+
+    private void logTrust(ListenAddress address, String bound) {
+      if (address.kind() != ListenAddress.Kind.TCP || options.tls().ca() != null) {
+        return;
+      }
+      if (options.insecureTcp()) {
+        LOG.warn("{}: TCP listener {} has no mutual TLS and --insecure-tcp is set: every caller that reaches it "
+            + "may call every service", serviceName, bound);
+      } else {
+        LOG.info("{}: TCP listener {} has no mutual TLS: it serves only health, reflection and read-only calls "
+            + "(others get UNAUTHENTICATED); --tls-ca or --insecure-tcp change that", serviceName, bound);
+      }
     }
 
     private static String boundAddress(ListenAddress address, Server server) {

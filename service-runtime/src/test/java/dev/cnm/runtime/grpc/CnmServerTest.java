@@ -44,7 +44,7 @@ class CnmServerTest {
   }
 
   private void startOn(String listen) throws Exception {
-    server = CnmServer.builder("echo", ServerOptions.listeningOn(listen))
+    server = CnmServer.builder("echo", ServerOptions.insecureListeningOn(listen))
         .addService(new EchoService())
         .telemetry(telemetry)
         .start();
@@ -66,10 +66,10 @@ class CnmServerTest {
 
   @Test
   void runInline_namedMethodRunsOnTheEventLoop_othersOnTheServersPool() throws Exception {
-    server = CnmServer.builder("echo", ServerOptions.listeningOn("127.0.0.1:0")).addService(new EchoService())
+    server = CnmServer.builder("echo", ServerOptions.insecureListeningOn("127.0.0.1:0")).addService(new EchoService())
         .telemetry(telemetry).runInline(EchoService.ECHO).start();
     connect("127.0.0.1:" + server.port());
-    CnmServer other = CnmServer.builder("other", ServerOptions.listeningOn("127.0.0.1:0")).addService(new EchoService())
+    CnmServer other = CnmServer.builder("other", ServerOptions.insecureListeningOn("127.0.0.1:0")).addService(new EchoService())
         .telemetry(telemetry).runInline(HealthGrpc.getCheckMethod()).start();
     ManagedChannel toOther = Channels.forTarget("127.0.0.1:" + other.port(), ClientOptions.plaintext(telemetry));
     try {
@@ -88,7 +88,7 @@ class CnmServerTest {
   @Test
   void runInline_inProcessListener_keepsRunningCallsOnTheCallersThread() throws Exception {
     String name = "inline-" + UUID.randomUUID();
-    server = CnmServer.builder("echo", ServerOptions.listeningOn("inprocess:" + name)).addService(new EchoService())
+    server = CnmServer.builder("echo", ServerOptions.insecureListeningOn("inprocess:" + name)).addService(new EchoService())
         .telemetry(telemetry).runInline(HealthGrpc.getCheckMethod()).start();
     connect("inprocess:" + name);
 
@@ -190,7 +190,7 @@ class CnmServerTest {
     Path socket = dir.resolve("cnm.sock");
     startOn("unix:" + socket);
 
-    assertThatThrownBy(() -> CnmServer.builder("second", ServerOptions.listeningOn("unix:" + socket))
+    assertThatThrownBy(() -> CnmServer.builder("second", ServerOptions.insecureListeningOn("unix:" + socket))
         .telemetry(telemetry).start())
         .hasMessageContaining("in use");
   }
@@ -198,7 +198,7 @@ class CnmServerTest {
   @Test
   void start_twoAddresses_servesBoth(@TempDir Path dir) throws Exception {
     Path socket = dir.resolve("cnm.sock");
-    server = CnmServer.builder("echo", ServerOptions.builder().listen("unix:" + socket).addListen("127.0.0.1:0").build())
+    server = CnmServer.builder("echo", ServerOptions.builder().listen("unix:" + socket).addListen("127.0.0.1:0").insecureTcp(true).build())
         .addService(new EchoService()).telemetry(telemetry).start();
     connect("127.0.0.1:" + server.port());
     ManagedChannel uds = Channels.forTarget("unix:" + socket, ClientOptions.plaintext(telemetry));

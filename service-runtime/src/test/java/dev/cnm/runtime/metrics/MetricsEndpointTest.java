@@ -41,7 +41,7 @@ class MetricsEndpointTest {
   @Test
   void metrics_afterCalls_showServerAndClientRpcHistogramsByCode() throws Exception {
     server = CnmServer.builder("metrics-test",
-            ServerOptions.builder().listen("127.0.0.1:0").metricsListen("127.0.0.1:0").build())
+            ServerOptions.builder().listen("127.0.0.1:0").metricsListen("127.0.0.1:0").insecureTcp(true).build())
         .start();
     channel = Channels.forTarget("127.0.0.1:" + server.port(), ClientOptions.plaintext(server.telemetry()));
     HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
@@ -73,7 +73,7 @@ class MetricsEndpointTest {
   @Test
   void healthz_whileServingAndAfterUnknownPath_okAndNotFound() throws Exception {
     server = CnmServer.builder("metrics-test",
-            ServerOptions.builder().listen("127.0.0.1:0").metricsListen("127.0.0.1:0").build())
+            ServerOptions.builder().listen("127.0.0.1:0").metricsListen("127.0.0.1:0").insecureTcp(true).build())
         .start();
 
     HttpResponse<String> healthz = get("/healthz");
@@ -85,7 +85,7 @@ class MetricsEndpointTest {
 
   @Test
   void metricsListen_empty_noHttpServer() throws Exception {
-    server = CnmServer.builder("metrics-test", ServerOptions.listeningOn("127.0.0.1:0"))
+    server = CnmServer.builder("metrics-test", ServerOptions.insecureListeningOn("127.0.0.1:0"))
         .telemetry(Telemetry.noop())
         .start();
 

@@ -15,6 +15,7 @@ import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,5 +70,20 @@ class RoleAuthorizationTest {
     start(TlsFiles.NONE);
 
     assertThat(lab.whoAmI(TlsFiles.NONE)).isEqualTo("anonymous");
+  }
+
+  @Test
+  void serverOnlyTls_withoutInsecureTcp_serviceCallUnauthenticated_healthServed() throws Exception {
+    lab.start("authz-test", lab.serverOnly("store"), false, UnaryOperator.identity());
+    TlsFiles anonymous = new TlsFiles(null, null, lab.ca());
+
+    // TLS proves the server to the client, not the client to the server: as untrusted as plaintext
+    assertThatThrownBy(() -> lab.whoAmI(anonymous))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+          assertThat(GrpcErrors.fromStatus(e).reason()).isEqualTo("TCP_CALLER_NOT_TRUSTED");
+        });
+    assertThat(HealthGrpc.newBlockingStub(lab.dial(anonymous)).withDeadlineAfter(10, TimeUnit.SECONDS)
+        .check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
   }
 }

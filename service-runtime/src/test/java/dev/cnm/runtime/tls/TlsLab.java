@@ -110,7 +110,15 @@ final class TlsLab implements BeforeEachCallback, AfterEachCallback {
 
   /** Starts the server under test with {@code tls}, the identity service and what {@code configure} adds. */
   void start(String name, TlsFiles tls, UnaryOperator<CnmServer.Builder> configure) throws Exception {
-    server = configure.apply(CnmServer.builder(name, ServerOptions.builder().listen("127.0.0.1:0").tls(tls).build())
+    // insecureTcp: the lab checks the TLS layer itself, also for server-only TLS (no client CA)
+    start(name, tls, true, configure);
+  }
+
+  /** As above; {@code insecureTcp} false applies CnmServer's untrusted-TCP policy without a client CA. */
+  void start(String name, TlsFiles tls, boolean insecureTcp, UnaryOperator<CnmServer.Builder> configure)
+      throws Exception {
+    ServerOptions options = ServerOptions.builder().listen("127.0.0.1:0").tls(tls).insecureTcp(insecureTcp).build();
+    server = configure.apply(CnmServer.builder(name, options)
         .addService(IDENTITY).telemetry(telemetry)).start();
   }
 

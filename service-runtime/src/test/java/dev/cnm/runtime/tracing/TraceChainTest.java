@@ -72,7 +72,7 @@ class TraceChainTest {
 
   private String startHop(String name, Channel next) throws Exception {
     String address = "inprocess:" + name + "-" + UUID.randomUUID();
-    CnmServer server = CnmServer.builder(name, ServerOptions.listeningOn(address))
+    CnmServer server = CnmServer.builder(name, ServerOptions.insecureListeningOn(address))
         .addService(hop(name, next)).telemetry(telemetry).start();
     resources.add(server);
     return address;

@@ -21,7 +21,7 @@ class StoreWatchReconnectIT {
   @Test
   void storeRestarted_watchResumes_everyChangeOnceInOrder() throws Exception {
     StoreServer first = StoreServer.start(StoreServer.Backend.EMBEDDED, dataDir, List.of(),
-        ServerOptions.listeningOn("127.0.0.1:0"));
+        ServerOptions.insecureListeningOn("127.0.0.1:0"));
     int port = first.port();
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     StoreClient client = new StoreClient(channel, java.time.Duration.ofSeconds(5));
@@ -38,7 +38,7 @@ class StoreWatchReconnectIT {
       awaitTrue(() -> values.size() == 5);
       first.close();
       try (StoreServer second = StoreServer.start(StoreServer.Backend.EMBEDDED, dataDir, List.of(),
-          ServerOptions.listeningOn("127.0.0.1:" + port))) {
+          ServerOptions.insecureListeningOn("127.0.0.1:" + port))) {
         for (int i = 5; i < 10; i++) {
           putRetrying(client, "v" + i);
         }
