@@ -41,6 +41,10 @@ class HostModeSandboxTest {
     Files.writeString(nodeResolv, "nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch example\n");
     hostNamespace = dir.resolve("state/host-netns");
     state = dir.resolve("state");
+    // the fake dataplane checks the key is a network namespace, as the kernel one does: a link to
+    // this process's own stands in for the agent's bind mount of it
+    Files.createDirectories(state);
+    Files.createSymbolicLink(hostNamespace, Path.of("/proc/self/ns/net"));
     dp = new FakeBridgeDataplane();
     applier = new DataplaneApplier(dp, null, null, new SandboxFileWriter(state,
         new SandboxFiles(filteredResolv, new SimpleMeterRegistry()), new NodeFiles(nodeHosts, nodeResolv)),
