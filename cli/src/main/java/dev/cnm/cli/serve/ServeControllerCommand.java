@@ -1,6 +1,7 @@
 package dev.cnm.cli.serve;
 
 import dev.cnm.controller.ControllerServer;
+import dev.cnm.controller.sweep.IpamSweeper;
 import dev.cnm.runtime.Telemetry;
 import dev.cnm.runtime.config.ServerOptions;
 import java.util.concurrent.Callable;
@@ -8,12 +9,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code cnm serve controller --store ADDR --ipam ADDR --listen ADDR}. */
+/** {@code cnm serve controller --store ADDR --ipam ADDR --listen ADDR [--ipam-sweep-interval SECONDS]}. */
 @Command(name = "controller", mixinStandardHelpOptions = true,
     description = "Run controller-service: the NetworkController API and the node agents' sessions.")
 public final class ServeControllerCommand implements Callable<Integer> {
   @Mixin
   ServerFlags server;
+
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--store", paramLabel = "ADDR", defaultValue = "${env:CNM_STORE:-127.0.0.1:7370}",
       description = "store-service address (env CNM_STORE; default ${DEFAULT-VALUE}).")
@@ -23,12 +27,23 @@ public final class ServeControllerCommand implements Callable<Integer> {
       description = "ipam-service address (env CNM_IPAM; default ${DEFAULT-VALUE}).")
   String ipam;
 
+  @Option(names = "--ipam-sweep-interval", paramLabel = "SECONDS",
+      defaultValue = "${env:CNM_IPAM_SWEEP_INTERVAL:-" + IpamSweeper.DEFAULT_INTERVAL_SECONDS + "}",
+      description = "While this replica holds the IPAM sweep lease, free what no network or endpoint in the "
+          + "store owns at start and every SECONDS (env CNM_IPAM_SWEEP_INTERVAL; default ${DEFAULT-VALUE}).")
+  long ipamSweepSeconds;
+
   @Override
   public Integer call() throws Exception {
     server.configureLogging();
     ServerOptions options = server.toOptions(ControllerServer.DEFAULT_LISTEN);
     Telemetry telemetry = Telemetry.create("controller", options);
-    try (ControllerServer controller = ControllerServer.start(store, ipam, options, server.clientOptions(telemetry))) {
+    if (ipamSweepSeconds <= 0) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--ipam-sweep-interval: must be a positive number of seconds, not " + ipamSweepSeconds);
+    }
+    try (ControllerServer controller = ControllerServer.start(store, ipam, options, server.clientOptions(telemetry),
+        java.time.Duration.ofSeconds(ipamSweepSeconds))) {
       Runtime.getRuntime().addShutdownHook(new Thread(controller::close));
       controller.awaitTermination();
     }

@@ -38,7 +38,9 @@ import java.util.logging.Logger;
  */
 public final class IpamSweeper implements AutoCloseable {
   /** How often the lease holder sweeps unless told otherwise ({@code --ipam-sweep-interval}). */
-  public static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(5);
+  public static final long DEFAULT_INTERVAL_SECONDS = 300;
+  /** {@link #DEFAULT_INTERVAL_SECONDS} as a duration. */
+  public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(DEFAULT_INTERVAL_SECONDS);
   /**
    * The sweep lease's ttl: how long a dead holder blocks another replica from taking over, and
    * how long its running key holds creates back. IPAM's Sweep does not stop when its caller
@@ -107,11 +109,7 @@ public final class IpamSweeper implements AutoCloseable {
         if (sweptSinceElected && System.nanoTime() - lastSweepNanos < interval.toNanos()) {
           return;
         }
-        Result r = sweepLeading();
-        if (!r.freed().isEmpty()) {
-          LOG.info("IPAM sweep freed " + r.freed().size() + " allocation(s) whose owner is not in the store: "
-              + r.freed().stream().map(IpamSweeper::describe).toList());
-        }
+        sweepLeading();
       }
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "IPAM sweep failed; retrying at the next tick", e);
@@ -170,6 +168,10 @@ public final class IpamSweeper implements AutoCloseable {
       lastSweepNanos = System.nanoTime();
       sweptSinceElected = true;
       count(freed);
+      if (!freed.isEmpty()) {
+        LOG.info("IPAM sweep freed " + freed.size() + " allocation(s) whose owner is not in the store: "
+            + freed.stream().map(IpamSweeper::describe).toList());
+      }
       return new Result(freed, live.size());
     } finally {
       if (!answered) {
