@@ -1,7 +1,6 @@
 package dev.cnm.cli.serve;
 
 import dev.cnm.controller.ControllerServer;
-import dev.cnm.controller.sweep.IpamSweeper;
 import dev.cnm.runtime.Telemetry;
 import dev.cnm.runtime.config.ServerOptions;
 import java.util.concurrent.Callable;
@@ -16,9 +15,6 @@ public final class ServeControllerCommand implements Callable<Integer> {
   @Mixin
   ServerFlags server;
 
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
-
   @Option(names = "--store", paramLabel = "ADDR", defaultValue = "${env:CNM_STORE:-127.0.0.1:7370}",
       description = "store-service address (env CNM_STORE; default ${DEFAULT-VALUE}).")
   String store;
@@ -27,23 +23,16 @@ public final class ServeControllerCommand implements Callable<Integer> {
       description = "ipam-service address (env CNM_IPAM; default ${DEFAULT-VALUE}).")
   String ipam;
 
-  @Option(names = "--ipam-sweep-interval", paramLabel = "SECONDS",
-      defaultValue = "${env:CNM_IPAM_SWEEP_INTERVAL:-" + IpamSweeper.DEFAULT_INTERVAL_SECONDS + "}",
-      description = "While this replica holds the IPAM sweep lease, free what no network or endpoint in the "
-          + "store owns at start and every SECONDS (env CNM_IPAM_SWEEP_INTERVAL; default ${DEFAULT-VALUE}).")
-  long ipamSweepSeconds;
+  @Mixin
+  IpamSweepFlag ipamSweep;
 
   @Override
   public Integer call() throws Exception {
     server.configureLogging();
     ServerOptions options = server.toOptions(ControllerServer.DEFAULT_LISTEN);
     Telemetry telemetry = Telemetry.create("controller", options);
-    if (ipamSweepSeconds <= 0) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-          "--ipam-sweep-interval: must be a positive number of seconds, not " + ipamSweepSeconds);
-    }
     try (ControllerServer controller = ControllerServer.start(store, ipam, options, server.clientOptions(telemetry),
-        java.time.Duration.ofSeconds(ipamSweepSeconds))) {
+        ipamSweep.interval())) {
       Runtime.getRuntime().addShutdownHook(new Thread(controller::close));
       controller.awaitTermination();
     }
