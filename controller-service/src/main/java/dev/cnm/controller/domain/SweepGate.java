@@ -31,7 +31,8 @@ import java.util.Optional;
  * read before the running key, so a sweep that starts between the two reads is seen either as
  * running or as a newer epoch. Reading both from the watch-fed cache is safe: a stale epoch only
  * makes the commit fail. A sweeper that dies mid-sweep leaves the running key until its lease
- * ends, which covers IPAM's answer to its last call.
+ * ends (15 s): IPAM does not stop a Sweep whose caller went away, so this holds as long as a
+ * Sweep call ends within the lease's ttl (its deadline is 10 s).
  */
 public final class SweepGate {
   /** How long a create waits for a running sweep before giving up with UNAVAILABLE. */
