@@ -1,6 +1,7 @@
 package dev.cnm.cli;
 
 import dev.cnm.cli.api.EndpointCommand;
+import dev.cnm.cli.api.IpamCommand;
 import dev.cnm.cli.api.JoinCommand;
 import dev.cnm.cli.api.LeaveCommand;
 import dev.cnm.cli.api.NetworkCommand;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "cnm", mixinStandardHelpOptions = true, versionProvider = CnmVersion.class,
     description = "Docker libnetwork's Container Network Model as gRPC services.",
     subcommands = {ServeCommand.class, CertsCommand.class, UpCommand.class, NetworkCommand.class,
-        EndpointCommand.class, SandboxCommand.class, JoinCommand.class, LeaveCommand.class, NodeCommand.class})
+        EndpointCommand.class, SandboxCommand.class, JoinCommand.class, LeaveCommand.class, NodeCommand.class,
+        IpamCommand.class})
 public final class Cnm implements Callable<Integer> {
   /** Exit status of a command that failed (bad usage is picocli's 2). */
   public static final int FAILED = 1;

@@ -17,6 +17,7 @@ import dev.cnm.controller.ipam.GrpcAddressAllocator;
 import dev.cnm.controller.session.ControllerMetrics;
 import dev.cnm.controller.session.NodeSessions;
 import dev.cnm.controller.session.PeerFanout;
+import dev.cnm.controller.sweep.IpamSweeper;
 import dev.cnm.store.client.StoreClient;
 import io.grpc.BindableService;
 import io.grpc.Channel;
@@ -41,6 +42,8 @@ public final class ControllerCore implements AutoCloseable {
   private final PeerFanout peerFanout;
 
   private final ControllerMetrics metrics;
+  /** Frees what no network or endpoint owns; sweeps periodically once {@link #startIpamSweeps} ran. */
+  private final IpamSweeper ipamSweeper;
 
   public ControllerCore(StoreClient store, AddressAllocator ipam, DriverRegistry drivers, PortAllocator ports,
       Duration nodeLeaseTtl) {
@@ -66,6 +69,21 @@ public final class ControllerCore implements AutoCloseable {
     this.endpoints = new EndpointManager(repository, drivers, ipam, joins);
     this.sandboxes = new SandboxManager(repository, sessions);
     this.peerFanout = PeerFanout.start(repository, sessions);
+    this.ipamSweeper = new IpamSweeper(repository, ipam, metrics);
+  }
+
+  /**
+   * Campaigns for the IPAM sweep lease and, while holding it, sweeps at once and every
+   * {@code interval}. Not started by the constructor: tests that drive IPAM directly would see
+   * their allocations swept.
+   */
+  public ControllerCore startIpamSweeps(Duration interval) {
+    ipamSweeper.start(interval);
+    return this;
+  }
+
+  public IpamSweeper ipamSweeper() {
+    return ipamSweeper;
   }
 
   /**
@@ -122,6 +140,7 @@ public final class ControllerCore implements AutoCloseable {
 
   @Override
   public void close() {
+    ipamSweeper.close();
     peerFanout.close();
     sessions.close();
     repository.close();

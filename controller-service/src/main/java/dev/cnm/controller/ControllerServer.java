@@ -1,6 +1,7 @@
 package dev.cnm.controller;
 
 import dev.cnm.controller.security.ControllerAuthorization;
+import dev.cnm.controller.sweep.IpamSweeper;
 import dev.cnm.runtime.Telemetry;
 import dev.cnm.runtime.config.ServerOptions;
 import dev.cnm.runtime.grpc.Channels;
@@ -8,6 +9,7 @@ import dev.cnm.runtime.grpc.ClientOptions;
 import dev.cnm.runtime.grpc.CnmServer;
 import io.grpc.ManagedChannel;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -29,8 +31,18 @@ public final class ControllerServer implements AutoCloseable {
     this.server = server;
   }
 
+  /** {@link #start(String, String, ServerOptions, ClientOptions, Duration)} sweeping IPAM every 5 minutes. */
   public static ControllerServer start(String storeTarget, String ipamTarget, ServerOptions options,
       ClientOptions client) throws IOException {
+    return start(storeTarget, ipamTarget, options, client, IpamSweeper.DEFAULT_INTERVAL);
+  }
+
+  /**
+   * Starts the controller; while it holds the IPAM sweep lease it sweeps at once and every
+   * {@code ipamSweepInterval}.
+   */
+  public static ControllerServer start(String storeTarget, String ipamTarget, ServerOptions options,
+      ClientOptions client, Duration ipamSweepInterval) throws IOException {
     Telemetry telemetry = client.telemetry();
     ManagedChannel store = Channels.forTarget(storeTarget, client);
     ManagedChannel ipam = Channels.forTarget(ipamTarget, client);
@@ -47,7 +59,9 @@ public final class ControllerServer implements AutoCloseable {
       }
       // TCP without mTLS: only these, never an agent session or a write (see UntrustedTcpPolicy)
       b.readOnly(ControllerAuthorization.readOnlyMethods());
-      return new ControllerServer(store, ipam, core, b.start());
+      ControllerServer server = new ControllerServer(store, ipam, core, b.start());
+      core.startIpamSweeps(ipamSweepInterval);
+      return server;
     } catch (IOException | RuntimeException e) {
       core.close();
       store.shutdownNow();

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code cnm serve controller --store ADDR --ipam ADDR --listen ADDR}. */
+/** {@code cnm serve controller --store ADDR --ipam ADDR --listen ADDR [--ipam-sweep-interval SECONDS]}. */
 @Command(name = "controller", mixinStandardHelpOptions = true,
     description = "Run controller-service: the NetworkController API and the node agents' sessions.")
 public final class ServeControllerCommand implements Callable<Integer> {
@@ -24,12 +24,16 @@ public final class ServeControllerCommand implements Callable<Integer> {
       description = "ipam-service address (env CNM_IPAM; default ${DEFAULT-VALUE}).")
   String ipam;
 
+  @Mixin
+  IpamSweepFlag ipamSweep;
+
   @Override
   public Integer call() throws Exception {
     server.configureLogging();
     ServerOptions options = server.toOptions(ControllerServer.DEFAULT_LISTEN);
     Telemetry telemetry = Telemetry.create("controller", options);
-    try (ControllerServer controller = ControllerServer.start(store, ipam, options, server.clientOptions(telemetry))) {
+    try (ControllerServer controller = ControllerServer.start(store, ipam, options, server.clientOptions(telemetry),
+        ipamSweep.interval())) {
       Runtime.getRuntime().addShutdownHook(new Thread(controller::close));
       controller.awaitTermination();
     }

@@ -3,6 +3,7 @@ package dev.cnm.cli.up;
 import dev.cnm.agent.session.NodeAgentProcess;
 import dev.cnm.cli.serve.AgentFlags;
 import dev.cnm.cli.serve.IpamFlags;
+import dev.cnm.cli.serve.IpamSweepFlag;
 import dev.cnm.cli.serve.ServerFlags;
 import dev.cnm.controller.ControllerServer;
 import dev.cnm.ipam.server.IpamServer;
@@ -42,6 +43,8 @@ public final class UpCommand implements Callable<Integer> {
   @Mixin AgentFlags agentFlags;
 
   @Mixin IpamFlags ipamFlags;
+
+  @Mixin IpamSweepFlag ipamSweep;
 
   @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "${env:CNM_STATE_DIR:-/var/lib/cnm}",
       description = "Store file and agent state (env CNM_STATE_DIR; default ${DEFAULT-VALUE}).")
@@ -84,7 +87,7 @@ public final class UpCommand implements Callable<Integer> {
         IpamServer ipam = IpamServer.start("inprocess:cnm-up-store", ServerOptions.listeningOn("inprocess:cnm-up-ipam"),
             client, ipamFlags.toConfig());
         ControllerServer controller = ControllerServer.start("inprocess:cnm-up-store", "inprocess:cnm-up-ipam",
-            controllerOptions.build(), client)) {
+            controllerOptions.build(), client, ipamSweep.interval())) {
       ManagedChannel toController = Channels.forTarget(IN_PROCESS_CONTROLLER, client);
       NodeAgentProcess agent = agentFlags.start(toController, advertiseAddress == null ? "" : advertiseAddress,
           stateDir.resolve("agent"), telemetry);

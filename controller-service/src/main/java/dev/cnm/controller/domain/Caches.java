@@ -9,8 +9,9 @@ import dev.cnm.api.v1.Sandbox;
 import dev.cnm.store.client.StoreClient;
 
 /**
- * The controller's in-memory copies of its store prefixes (networks, endpoints, sandboxes, nodes
- * and name claims), each loaded on first use. Routes this process's own writes to the right one.
+ * The controller's in-memory copies of its store prefixes (networks, endpoints, sandboxes, nodes,
+ * name claims and the IPAM sweep's keys), each loaded on first use. Routes this process's own
+ * writes to the right one.
  */
 final class Caches implements AutoCloseable {
   final PrefixCache<Network> networks;
@@ -18,6 +19,8 @@ final class Caches implements AutoCloseable {
   final PrefixCache<Sandbox> sandboxes;
   final PrefixCache<Node> nodes;
   final PrefixCache<StringValue> names;
+  /** The IPAM sweep's epoch and running keys, read by every create (see {@link SweepGate}). */
+  final PrefixCache<StringValue> ipamSweep;
 
   Caches(StoreClient store) {
     networks = new PrefixCache<>(store, StoreKeys.NETWORKS, Network.parser());
@@ -25,6 +28,7 @@ final class Caches implements AutoCloseable {
     sandboxes = new PrefixCache<>(store, StoreKeys.SANDBOXES, Sandbox.parser());
     nodes = new PrefixCache<>(store, StoreKeys.NODES, Node.parser());
     names = new PrefixCache<>(store, StoreKeys.NAMES, StringValue.parser());
+    ipamSweep = new PrefixCache<>(store, StoreKeys.IPAM_SWEEP, StringValue.parser());
   }
 
   void written(String key, Message value, long revision) {
@@ -38,11 +42,13 @@ final class Caches implements AutoCloseable {
       networks.written(key, n, revision);
     } else if (key.startsWith(StoreKeys.NODES) && value instanceof Node n) {
       nodes.written(key, n, revision);
+    } else if (key.startsWith(StoreKeys.IPAM_SWEEP) && value instanceof StringValue v) {
+      ipamSweep.written(key, v, revision);
     }
   }
 
   void deleted(String key, long revision) {
-    for (PrefixCache<?> c : new PrefixCache<?>[] {sandboxes, endpoints, names, networks, nodes}) {
+    for (PrefixCache<?> c : new PrefixCache<?>[] {sandboxes, endpoints, names, networks, nodes, ipamSweep}) {
       if (key.startsWith(c.prefix())) {
         c.deleted(key, revision);
       }
@@ -56,5 +62,6 @@ final class Caches implements AutoCloseable {
     sandboxes.close();
     nodes.close();
     names.close();
+    ipamSweep.close();
   }
 }

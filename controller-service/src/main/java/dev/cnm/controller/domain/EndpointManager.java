@@ -20,19 +20,31 @@ public final class EndpointManager {
   private final DriverRegistry drivers;
   private final AddressAllocator ipam;
   private final JoinManager joins;
+  private final SweepGate sweepGate;
 
   public EndpointManager(ObjectRepository repo, DriverRegistry drivers, AddressAllocator ipam, JoinManager joins) {
     this.repo = repo;
     this.drivers = drivers;
     this.ipam = ipam;
     this.joins = joins;
+    this.sweepGate = new SweepGate(repo);
   }
 
   public KvObject<Endpoint> create(String networkRef, Endpoint req) {
-    try {
-      return create(repo.cached(), networkRef, req);
-    } catch (StaleRead e) {
-      return create(repo.fresh(), networkRef, req);
+    for (int attempt = 0; ; attempt++) {
+      try {
+        try {
+          return create(repo.cached(), networkRef, req);
+        } catch (StaleRead e) {
+          return create(repo.fresh(), networkRef, req);
+        }
+      } catch (SweepGate.Raced e) {
+        // an IPAM sweep started between the allocation and the commit: the allocations were
+        // undone (the sweep may have freed them); allocate again
+        if (attempt >= SweepGate.Raced.MAX_RETRIES) {
+          throw e.error("endpoint");
+        }
+      }
     }
   }
 
@@ -83,6 +95,7 @@ public final class EndpointManager {
     Endpoint.Builder ep = req.toBuilder().setId(id).setName(name).setNetworkId(net.getId())
         .setNetworkName(net.getName()).clearSandboxId().clearInterfaceName().clearGatewayIpv4()
         .clearGatewayIpv6().clearPortMap().clearPriority().clearRevision().setCreateTime(NetworkManager.now());
+    long sweepTicket = sweepGate.enter();
     Undo undo = new Undo();
     try {
       if (driver.usesIpam()) {
@@ -102,7 +115,7 @@ public final class EndpointManager {
       ep.setMacAddress(mac.toLowerCase());
       Endpoint value = ep.build();
       String key = StoreKeys.endpoint(net.getId(), id);
-      long rev = commit(repo, cached, netKv, key, value, nameKey);
+      long rev = commit(repo, cached, netKv, key, value, nameKey, sweepTicket);
       undo.clear();
       return new KvObject<>(key, value.toBuilder().setRevision(rev).build(), rev, rev, 1, 0);
     } catch (RuntimeException e) {
@@ -116,21 +129,26 @@ public final class EndpointManager {
    * exists) and by the absence of the network's delete fence: a DeleteNetwork that fenced the
    * network before this commit then fails this Txn instead of leaving the endpoint behind (see
    * {@link NetworkManager#delete}). The network itself is not written, so endpoint creates in one
-   * network do not conflict with each other.
+   * network do not conflict with each other. Also guarded by the IPAM sweep's epoch (see
+   * {@link SweepGate}): a sweep that started after the addresses were allocated fails it.
    */
   private long commit(ObjectRepository repo, boolean cached, KvObject<Network> netKv, String key, Endpoint value,
-      String nameKey) {
+      String nameKey, long sweepTicket) {
     Network net = netKv.value();
     KvObject<Network> current = netKv;
     String fence = StoreKeys.networkDeleting(net.getId());
     for (int attempt = 0; ; attempt++) {
       try {
-        long rev = repo.store().txn().requireRevision(current.key(), current.modRevision()).requireAbsent(fence)
+        long rev = sweepGate.guard(repo.store().txn(), sweepTicket)
+            .requireRevision(current.key(), current.modRevision()).requireAbsent(fence)
             .create(key, value).create(nameKey, StringValue.of(value.getId())).commit();
         repo.written(key, value, rev);
         repo.written(nameKey, StringValue.of(value.getId()), rev);
         return rev;
       } catch (StoreConflictException e) {
+        if (sweepGate.moved(sweepTicket)) {
+          throw new SweepGate.Raced();
+        }
         java.util.Optional<KvObject<Network>> now = repo.fresh().networkById(net.getId());
         if (now.isEmpty()) {
           if (cached) {
@@ -248,7 +266,8 @@ public final class EndpointManager {
       }
     } catch (RuntimeException ex) {
       java.util.logging.Logger.getLogger(EndpointManager.class.getName())
-          .warning("releasing addresses of endpoint " + e.getId() + " failed (the IPAM sweep will): " + ex.getMessage());
+          .warning("releasing addresses of endpoint " + e.getId() + " failed; the next IPAM sweep frees them (the"
+              + " endpoint is no longer in the store): " + ex.getMessage());
     }
   }
 

@@ -25,14 +25,29 @@ public final class NetworkManager {
   private final ObjectRepository repo;
   private final DriverRegistry drivers;
   private final AddressAllocator ipam;
+  private final SweepGate sweepGate;
 
   public NetworkManager(ObjectRepository repo, DriverRegistry drivers, AddressAllocator ipam) {
     this.repo = repo;
     this.drivers = drivers;
     this.ipam = ipam;
+    this.sweepGate = new SweepGate(repo);
   }
 
   public KvObject<Network> create(Network req) {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return createOnce(req);
+      } catch (SweepGate.Raced e) {
+        // an IPAM sweep started between the allocations and the commit: they were undone; again
+        if (attempt >= SweepGate.Raced.MAX_RETRIES) {
+          throw e.error("network");
+        }
+      }
+    }
+  }
+
+  private KvObject<Network> createOnce(Network req) {
     String name = ObjectNames.require("network.name", req.getName());
     NetworkRules.check(req);
     NetworkDriver driver = drivers.require("network.driver", req.getDriver().isEmpty() ? "bridge" : req.getDriver());
@@ -62,6 +77,7 @@ public final class NetworkManager {
         .setScope(driver.scope()).setInternal(req.getInternal()).setAttachable(req.getAttachable())
         .setEnableIpv6(req.getEnableIpv6()).putAllLabels(req.getLabelsMap())
         .setCreateTime(now());
+    long sweepTicket = sweepGate.enter();
     Undo undo = new Undo();
     try {
       NetworkDriver.IdClaim claim = driver.idClaim(options);
@@ -89,11 +105,15 @@ public final class NetworkManager {
       Network value = net.build();
       long rev;
       try {
-        rev = repo.store().txn()
+        // guarded by the IPAM sweep's epoch: a sweep that started since the allocations fails it
+        rev = sweepGate.guard(repo.store().txn(), sweepTicket)
             .create(StoreKeys.network(id), value)
             .create(nameKey, StringValue.of(id))
             .commit();
       } catch (StoreConflictException e) {
+        if (sweepGate.moved(sweepTicket)) {
+          throw new SweepGate.Raced();
+        }
         throw nameTaken(name);
       }
       undo.clear();
@@ -173,7 +193,8 @@ public final class NetworkManager {
           .deleteKey(StoreKeys.name(ObjectRepository.scopeName(n.getScope()), "network", n.getName()))
           .commit();
     }
-    // after the atomic delete: a failed release is found and freed by the IPAM sweep
+    // after the atomic delete: what a failed release leaves, the next IPAM sweep frees (the
+    // network is no longer in the store)
     for (IpamPool p : n.getIpam().getIpv4List()) {
       releaseQuietly(p, n.getId());
     }
@@ -186,7 +207,7 @@ public final class NetworkManager {
         ipam.releaseId(claim.set(), claim.preferred(), n.getId());
       } catch (RuntimeException e) {
         java.util.logging.Logger.getLogger(NetworkManager.class.getName()).warning("releasing id "
-            + claim.preferred() + " of set " + claim.set() + " failed (the IPAM sweep will): " + e.getMessage());
+            + claim.preferred() + " of set " + claim.set() + " failed; the next IPAM sweep frees it: " + e.getMessage());
       }
     }
   }
@@ -207,7 +228,7 @@ public final class NetworkManager {
       ipam.releasePool(p.getPoolId(), owner);
     } catch (RuntimeException e) {
       java.util.logging.Logger.getLogger(NetworkManager.class.getName())
-          .warning("releasing pool " + p.getPoolId() + " failed (the IPAM sweep will): " + e.getMessage());
+          .warning("releasing pool " + p.getPoolId() + " failed; the next IPAM sweep frees it: " + e.getMessage());
     }
   }
 

@@ -24,6 +24,14 @@ public final class StoreKeys {
    * endpoint lands in a network whose delete already checked for endpoints.
    */
   public static final String DELETING = ROOT + "deleting/networks/";
+  /** The IPAM sweep's coordination keys (see {@link SweepGate}). */
+  public static final String IPAM_SWEEP = ROOT + "ipamsweep/";
+  /** Leased: the controller replica that runs the periodic IPAM sweep. */
+  public static final String IPAM_SWEEP_LEADER = IPAM_SWEEP + "leader";
+  /** Rewritten at the start of every sweep (never deleted): creates guard their commit by its revision. */
+  public static final String IPAM_SWEEP_EPOCH = IPAM_SWEEP + "epoch";
+  /** Leased: present while a sweep runs; creates do not allocate meanwhile. */
+  public static final String IPAM_SWEEP_RUNNING = IPAM_SWEEP + "running";
 
   private StoreKeys() {}
 

@@ -8,7 +8,9 @@ import java.util.logging.Logger;
 /**
  * The compensations of an operation's completed steps, run in reverse when a later step fails
  * (explicit, rather than libnetwork's deferred closures). A compensation that fails is logged and
- * left to reconciliation (the IPAM sweep, the agent's reconcile); the original error stands.
+ * left to reconciliation: an allocation whose owner never reached the store is freed by the
+ * controller's next periodic IPAM sweep, a kernel object by the agent's reconcile; the original
+ * error stands.
  */
 final class Undo {
   private static final Logger LOG = Logger.getLogger(Undo.class.getName());
@@ -25,7 +27,7 @@ final class Undo {
         try {
           steps.pop().run();
         } catch (RuntimeException e) {
-          LOG.log(Level.WARNING, "compensation failed; reconciliation will clean up", e);
+          LOG.log(Level.WARNING, "compensation failed; the next IPAM sweep or agent reconcile cleans up", e);
         }
       }
     });

@@ -230,6 +230,14 @@ public final class NetworkControllerGrpcService extends NetworkControllerGrpc.Ne
   }
 
   @Override
+  public void sweepIpam(SweepIpamRequest req, StreamObserver<SweepIpamResponse> out) {
+    unary(out, () -> {
+      dev.cnm.controller.sweep.IpamSweeper.Result r = core.ipamSweeper().sweep(req.getDryRun());
+      return SweepIpamResponse.newBuilder().addAllFreed(r.freed()).setLiveOwners(r.liveOwners()).build();
+    });
+  }
+
+  @Override
   public void watch(WatchObjectsRequest req, StreamObserver<ObjectEvent> responses) {
     ServerCallStreamObserver<ObjectEvent> out = (ServerCallStreamObserver<ObjectEvent>) responses;
     Set<ObjectKind> kinds = new HashSet<>(req.getKindsList());

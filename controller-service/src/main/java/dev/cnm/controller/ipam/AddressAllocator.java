@@ -39,6 +39,12 @@ public interface AddressAllocator {
   /** Frees an id held by {@code owner}; an id no longer allocated is fine. */
   void releaseId(String set, long id, String owner);
 
+  /**
+   * IPAM's Sweep: frees every address, id and pool whose owner is not in {@code liveOwners}
+   * (with {@code dryRun}, frees nothing) and returns what it freed or would free.
+   */
+  java.util.List<dev.cnm.api.v1.Freed> sweep(java.util.Set<String> liveOwners, boolean dryRun);
+
   /** The role of an address. */
   enum Kind { ENDPOINT, GATEWAY, AUX }
 }

@@ -1,6 +1,7 @@
 package dev.cnm.controller.ipam;
 
 import dev.cnm.api.v1.AddressKind;
+import dev.cnm.api.v1.Freed;
 import dev.cnm.api.v1.GetDefaultAddressSpacesRequest;
 import dev.cnm.api.v1.GetDefaultAddressSpacesResponse;
 import dev.cnm.api.v1.IpamGrpc;
@@ -11,16 +12,20 @@ import dev.cnm.api.v1.RequestAddressRequest;
 import dev.cnm.api.v1.RequestIdRequest;
 import dev.cnm.api.v1.RequestPoolRequest;
 import dev.cnm.api.v1.RequestPoolResponse;
+import dev.cnm.api.v1.SweepRequest;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import dev.cnm.runtime.grpc.GrpcErrors;
 import io.grpc.Channel;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /** {@link AddressAllocator} over the cnm.v1.Ipam gRPC service. */
 public final class GrpcAddressAllocator implements AddressAllocator {
+  private static final Duration SWEEP_TIMEOUT = Duration.ofSeconds(10);
   private final IpamGrpc.IpamBlockingStub stub;
   private final Duration timeout;
   private volatile GetDefaultAddressSpacesResponse spaces;
@@ -106,6 +111,14 @@ public final class GrpcAddressAllocator implements AddressAllocator {
         throw e;
       }
     }
+  }
+
+  @Override
+  public List<Freed> sweep(Set<String> liveOwners, boolean dryRun) {
+    // a sweep reads every block of every pool: it gets more time than a single allocation
+    return call(() -> stub.withDeadlineAfter(Math.max(timeout.toMillis(), SWEEP_TIMEOUT.toMillis()),
+        TimeUnit.MILLISECONDS).sweep(SweepRequest.newBuilder().addAllLiveOwners(liveOwners).setDryRun(dryRun)
+        .build())).getFreedList();
   }
 
   private static <R> R call(Supplier<R> rpc) {

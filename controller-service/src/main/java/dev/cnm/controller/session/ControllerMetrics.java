@@ -11,7 +11,7 @@ import java.util.function.Supplier;
 /**
  * The controller's own meters (docs/metrics.md): Join/Leave latency as the caller sees it (the
  * store writes and the agent's apply and ack included), connected agents, per-node desired-state
- * version lag, and the acks/nacks agents send.
+ * version lag, the acks/nacks agents send, and what the IPAM sweep freed.
  */
 public final class ControllerMetrics {
   private final MeterRegistry registry;
@@ -50,6 +50,16 @@ public final class ControllerMetrics {
           .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
           .register(registry).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
+  }
+
+  /**
+   * Counts what an IPAM sweep freed: {@code n} allocations of one kind ("address", "id" or
+   * "pool"). Dry runs count nothing.
+   */
+  public void ipamSwept(String kind, long n) {
+    Counter.builder("cnm.controller.ipam.sweep.freed")
+        .description("addresses, ids and pools the IPAM sweep freed because their owner was not in the store")
+        .tags("kind", kind).register(registry).increment(n);
   }
 
   void ack(boolean ok) {
