@@ -6,24 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cnm.api.v1.CreateSandboxRequest;
 import dev.cnm.api.v1.GetSandboxRequest;
 import dev.cnm.api.v1.JoinRequest;
-import dev.cnm.api.v1.ListNodesRequest;
-import dev.cnm.api.v1.NetworkControllerGrpc;
-import dev.cnm.api.v1.NodeStatus;
 import dev.cnm.api.v1.Sandbox;
-import dev.cnm.runtime.Telemetry;
-import dev.cnm.runtime.grpc.Channels;
-import dev.cnm.runtime.grpc.ClientOptions;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,65 +28,22 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HostNetworkPackagedIT {
   @TempDir Path dir;
-  NetnsHost host;
-  Process up;
-  ManagedChannel channel;
-  NetworkControllerGrpc.NetworkControllerBlockingStub api;
+  CnmUpNode node;
   final String suffix = UUID.randomUUID().toString().substring(0, 6);
-
-  Path socket() {
-    return dir.resolve("cnm.sock");
-  }
-
-  Path state() {
-    return dir.resolve("state");
-  }
 
   /** The agent's state dir under {@code cnm up}'s. */
   Path agentState() {
-    return state().resolve("agent");
-  }
-
-  Process startUp() throws Exception {
-    Process p = host.cnm("up.log", "up", "--state-dir", state().toString(), "--socket", socket().toString(),
-        "--node", "cnmt-node", "--nft-table", "cnmt_hn" + suffix, "--no-userland-proxy");
-    Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().untilAsserted(() -> {
-      assertThat(p.isAlive()).as("cnm up died:\n" + host.log("up.log")).isTrue();
-      assertThat(api().listNodes(ListNodesRequest.getDefaultInstance()).getNodesList())
-          .anySatisfy(n -> assertThat(n.getStatus()).isEqualTo(NodeStatus.NODE_STATUS_READY));
-    });
-    return p;
-  }
-
-  NetworkControllerGrpc.NetworkControllerBlockingStub api() {
-    return api.withDeadlineAfter(30, TimeUnit.SECONDS);
+    return node.state().resolve("agent");
   }
 
   @BeforeEach
   void start() throws Exception {
-    host = new NetnsHost(dir);
-    channel = Channels.forTarget("unix:" + socket(), ClientOptions.plaintext(Telemetry.noop()));
-    api = NetworkControllerGrpc.newBlockingStub(channel);
-    up = startUp();
+    node = new CnmUpNode(dir, "cnmt_hn" + suffix);
   }
 
   @AfterEach
   void stop() throws Exception {
-    channel.shutdownNow();
-    host.close();
-  }
-
-  private String cli(String... args) throws Exception {
-    String[] cmd = new String[args.length + 6];
-    cmd[0] = NetnsHost.JAVA;
-    cmd[1] = "-jar";
-    cmd[2] = NetnsHost.JAR.toString();
-    cmd[3] = args[0];
-    System.arraycopy(args, 1, cmd, 4, args.length - 1);
-    cmd[args.length + 3] = "--host";
-    cmd[args.length + 4] = "unix:" + socket();
-    cmd[args.length + 5] = "--timeout=30";
-    return NetnsHost.run(cmd);
+    node.close();
   }
 
   /** The namespace a path names, as the kernel identifies it ("net:[inode]"), read from inside it. */
@@ -129,48 +76,47 @@ class HostNetworkPackagedIT {
   void hostModeSandbox_usesTheNodesOwnNamespace_andDeletingItLeavesThatNamespace() throws Exception {
     // a link of the node, made by the test in the node's namespace
     String link = "cnmt" + suffix + "a";
-    host.exec("ip", "link", "add", link, "type", "veth", "peer", "name", "cnmt" + suffix + "b");
-    String node = "/run/netns/" + host.name;
+    node.host.exec("ip", "link", "add", link, "type", "veth", "peer", "name", "cnmt" + suffix + "b");
+    String nodeNs = "/run/netns/" + node.host.name;
     List<String> namespacesBefore = namespaceFiles();
 
-    cli("network", "create", "-d", "host", "host");
-    cli("endpoint", "create", "host", "hostEp");
-    cli("sandbox", "create", "--host-network", "c1");
-    cli("join", "hostEp", "c1");
+    node.cli("network", "create", "-d", "host", "host");
+    node.cli("endpoint", "create", "host", "hostEp");
+    node.cli("sandbox", "create", "--host-network", "c1");
+    node.cli("join", "hostEp", "c1");
 
-    Sandbox sb = api().getSandbox(GetSandboxRequest.newBuilder().setSandbox("c1").build());
+    Sandbox sb = node.api().getSandbox(GetSandboxRequest.newBuilder().setSandbox("c1").build());
     String key = sb.getKey();
     assertThat(sb.getHostNetwork()).isTrue();
     assertThat(key).isEqualTo(agentState().resolve("host-netns").toAbsolutePath().toString());
-    assertThat(namespaceOf(key)).as("the node's own namespace").isEqualTo(namespaceOf(node));
-    assertThat(host.inSandbox(key, "ip", "-br", "link", "show")).contains(link);
+    assertThat(namespaceOf(key)).as("the node's own namespace").isEqualTo(namespaceOf(nodeNs));
+    assertThat(node.host.inSandbox(key, "ip", "-br", "link", "show")).contains(link);
     assertThat(namespaceFiles()).as("no namespace is made for it").isEqualTo(namespacesBefore);
     Path files = agentState().resolve("sandboxes").resolve(sb.getId());
     assertThat(Files.readString(files.resolve("hosts"))).isEqualTo(Files.readString(Path.of("/etc/hosts")));
     assertThat(Files.readString(files.resolve("resolv.conf"))).isEqualTo(Files.readString(Path.of("/etc/resolv.conf")));
 
     // Docker's refusals, both ways: another network for it, the host network for a sandbox of its own
-    cli("network", "create", "-d", "null", "none");
-    cli("endpoint", "create", "none", "noneEp");
-    cli("endpoint", "create", "host", "hostEp2");
-    assertFailedPrecondition(() -> api().join(JoinRequest.newBuilder().setEndpoint("noneEp").setSandbox("c1").build()),
+    node.cli("network", "create", "-d", "null", "none");
+    node.cli("endpoint", "create", "none", "noneEp");
+    node.cli("endpoint", "create", "host", "hostEp2");
+    assertFailedPrecondition(() -> node.api().join(JoinRequest.newBuilder().setEndpoint("noneEp").setSandbox("c1").build()),
         "\"c1\"");
-    api().createSandbox(CreateSandboxRequest.newBuilder().setSandbox(Sandbox.newBuilder().setContainerId("c2")).build());
-    assertFailedPrecondition(() -> api().join(JoinRequest.newBuilder().setEndpoint("hostEp2").setSandbox("c2").build()),
+    node.api().createSandbox(CreateSandboxRequest.newBuilder().setSandbox(Sandbox.newBuilder().setContainerId("c2")).build());
+    assertFailedPrecondition(() -> node.api().join(JoinRequest.newBuilder().setEndpoint("hostEp2").setSandbox("c2").build()),
         "\"c2\"");
 
     // kill -9 and restart: the same key, still the node's namespace, one mount on it
-    NetnsHost.kill9(up);
-    up = startUp();
-    assertThat(api().getSandbox(GetSandboxRequest.newBuilder().setSandbox("c1").build()).getKey()).isEqualTo(key);
-    assertThat(namespaceOf(key)).isEqualTo(namespaceOf(node));
+    node.killAndRestart();
+    assertThat(node.api().getSandbox(GetSandboxRequest.newBuilder().setSandbox("c1").build()).getKey()).isEqualTo(key);
+    assertThat(namespaceOf(key)).isEqualTo(namespaceOf(nodeNs));
     assertThat(mountsOn(key)).isEqualTo(1);
 
-    cli("sandbox", "rm", "c1");
+    node.cli("sandbox", "rm", "c1");
 
-    assertThat(host.exec("ip", "-br", "link", "show")).as("the node's namespace is intact").contains(link);
-    assertThat(NetnsHost.run("ip", "netns", "list")).contains(host.name);
-    assertThat(namespaceOf(key)).as("the key still names the node's namespace").isEqualTo(namespaceOf(node));
-    assertThat(host.inSandbox(key, "ip", "-br", "link", "show")).contains(link);
+    assertThat(node.host.exec("ip", "-br", "link", "show")).as("the node's namespace is intact").contains(link);
+    assertThat(NetnsHost.run("ip", "netns", "list")).contains(node.host.name);
+    assertThat(namespaceOf(key)).as("the key still names the node's namespace").isEqualTo(namespaceOf(nodeNs));
+    assertThat(node.host.inSandbox(key, "ip", "-br", "link", "show")).contains(link);
   }
 }
