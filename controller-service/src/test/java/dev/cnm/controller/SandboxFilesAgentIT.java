@@ -83,6 +83,8 @@ class SandboxFilesAgentIT {
       if (stateDir != null) {
         Namespaces agentNamespaces = new Namespaces(stateDir);
         agentNamespaces.list().forEach(agentNamespaces::delete);
+        // the agent's bind mount of its own namespace outlives it by design (the host-mode key)
+        LibC.umount2(stateDir.resolve(dev.cnm.agent.netns.HostNamespaceFile.NAME).toString(), LibC.MNT_DETACH);
       }
       if (host != null) {
         host.close();

@@ -33,7 +33,7 @@ class HostToolsListTest {
   private static final Pattern ARGV_HEAD = Pattern.compile("\"([a-z][a-z0-9.+_-]*)\",\\s*\"");
   private static final Pattern INSTALL_HINT = Pattern.compile("install the Debian package ([a-z0-9][a-z0-9.+-]+)");
   private static final Pattern REQUIRE_CALL =
-      Pattern.compile("require\\w*\\(\\s*\"([^\"]+)\",\\s*\"([a-z0-9][a-z0-9.+-]+)\"\\s*\\)");
+      Pattern.compile("require(?:Tool|Program)\\(\\s*\"([^\"]+)\",\\s*\"([a-z0-9][a-z0-9.+-]+)\"\\s*\\)");
 
   record Entry(String packageName, String scope) {
   }
