@@ -156,7 +156,7 @@ public final class AttachE2EBench {
     for (PhaseSamples l : new PhaseSamples[] {attach, createEndpoint, createSandbox, join, detach}) {
       System.out.println(l.line());
     }
-    String host = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).strip();
+    String host = dev.cnm.runtime.HostName.get();
     String ts = Instant.now().toString();
     StringBuilder lines = new StringBuilder();
     for (PhaseSamples l : new PhaseSamples[] {attach, createEndpoint, createSandbox, join, detach}) {

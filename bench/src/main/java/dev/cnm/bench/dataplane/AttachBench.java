@@ -86,7 +86,7 @@ public final class AttachBench {
       all.add(phase("detach_veth", n, i -> dp.detachEndpoint("e" + i)));
       all.add(phase("netns_delete", n, i -> dp.deleteSandbox(sandbox(i))));
       dp.removeNetwork("bench");
-      String hostname = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).strip();
+      String hostname = dev.cnm.runtime.HostName.get();
       String ts = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
       for (PhaseSamples s : all) {
         System.out.println(s.line());

@@ -2,10 +2,10 @@ package dev.cnm.cli.serve;
 
 import dev.cnm.agent.firewall.ProcessNftRunner;
 import dev.cnm.agent.session.NodeAgentProcess;
+import dev.cnm.runtime.HostName;
 import dev.cnm.runtime.Telemetry;
 import dev.cnm.runtime.errors.CnmException;
 import io.grpc.ManagedChannel;
-import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,24 +39,7 @@ public final class AgentFlags {
 
   /** The node name given, or the host name. */
   public String nodeName() throws UnknownHostException {
-    return node == null || node.isBlank() ? hostName() : node;
-  }
-
-  /**
-   * The kernel's host name (uname's nodename), as Go's os.Hostname gives dockerd. Not
-   * InetAddress.getLocalHost(), which resolves the name and fails on hosts whose name is in no
-   * /etc/hosts or DNS (fresh VMs, chroots, containers), though the node needs only the name.
-   */
-  static String hostName() throws UnknownHostException {
-    try {
-      String name = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).strip();
-      if (!name.isEmpty()) {
-        return name;
-      }
-    } catch (java.io.IOException e) {
-      // no procfs: ask the JDK below
-    }
-    return InetAddress.getLocalHost().getHostName();
+    return node == null || node.isBlank() ? HostName.get() : node;
   }
 
   /**

@@ -262,13 +262,7 @@ public final class IpamSweeper implements AutoCloseable {
   }
 
   private static String replicaName() {
-    String host;
-    try {
-      host = java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.io.IOException e) {
-      host = "unknown-host";
-    }
-    return host + "/" + ProcessHandle.current().pid() + "/" + Long.toHexString(new java.util.Random().nextInt());
+    return dev.cnm.runtime.HostName.get() + "/" + ProcessHandle.current().pid() + "/" + Long.toHexString(new java.util.Random().nextInt());
   }
 
   /** Stops sweeping and gives the lease up (revoked: another replica may take over at once). */
