@@ -6,14 +6,13 @@
 # metrics of each run go to bench/target/bench-ipam.log.
 # Usage: scripts/bench-ipam.sh [gRPC allocations with 16 clients, default 60000 (at most 65000:
 #   one /16 per run)] [setups, default abc]. With 20,000 the first measured row still ran ~30 %
-#   slower than the same configuration measured later in the process (docs/benchmarks.md, IPAM,
+#   slower than the same configuration measured later in the process (docs/benchmarks-history.md, IPAM,
 #   sixth round). The heap is fixed at 1 GB (-Xms = -Xmx), so later rows do not run on a larger
 #   heap, with fewer collections, than earlier ones.
 #   SKIP_BUILD=1 reuses an existing build (scripts/lib/bench-build.sh).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
-command -v /usr/bin/etcd >/dev/null || { echo "install Debian package etcd-server" >&2; exit 1; }
 source scripts/lib/bench-build.sh
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

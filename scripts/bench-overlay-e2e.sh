@@ -15,7 +15,7 @@
 # Usage: sudo scripts/bench-overlay-e2e.sh
 # Env:   DURATION=10 (s per iperf3 run)  ROUNDS=3  STREAMS=1  N=100  MTU=1500  BACKEND=embedded|etcd
 #        RESULTS_FILE (JSONL, default bench/target/overlay-e2e.jsonl)
-# Needs: root, iproute2, iperf3, jq, util-linux (nsenter), JDK 17+, Maven (offline repo filled);
+# Needs: root, iproute2, iperf3, jq, util-linux (nsenter), JDK 17+ (the Maven wrapper fetches what the build needs; scripts/lib/host-tools lists the rest);
 #        etcd-server for BACKEND=etcd.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -11,7 +11,7 @@
 # Usage: sudo scripts/bench-overlay.sh
 # Env:   DURATION=10 (s per iperf3 run)  ROUNDS=3  STREAMS=1  N=100  MTU=1500
 #        RESULTS_FILE (JSONL, default bench/target/overlay.jsonl)
-# Needs: root, iproute2, iperf3, jq, util-linux (nsenter), JDK 17+, Maven (offline repo filled).
+# Needs: root, iproute2, iperf3, jq, util-linux (nsenter), JDK 17+ (the Maven wrapper fetches what the build needs; scripts/lib/host-tools lists the rest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${DURATION:-10}; ROUNDS=${ROUNDS:-3}; P=${STREAMS:-1}; N=${N:-100}; MTU=${MTU:-1500}; OMTU=$((MTU - 50))

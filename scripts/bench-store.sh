@@ -5,7 +5,6 @@
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
-command -v /usr/bin/etcd >/dev/null || { echo "install Debian package etcd-server" >&2; exit 1; }
 source scripts/lib/bench-build.sh
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

@@ -34,7 +34,7 @@ import java.util.function.Consumer;
  * A client has one call in flight at a time. Unless a row says "blocking client threads", each
  * client is a chain of asynchronous calls, as load generators such as ghz drive a server: the
  * clients share this JVM's two cores with the servers, and a thread per client, woken for every
- * answer, costs the servers about a third of their throughput (docs/benchmarks.md).
+ * answer, costs the servers about a third of their throughput (docs/benchmarks-history.md).
  * Run by scripts/bench-ipam.sh; prints a Markdown table.
  */
 public final class IpamBench {

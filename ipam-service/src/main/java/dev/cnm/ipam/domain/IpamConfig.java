@@ -28,7 +28,7 @@ public record IpamConfig(String localSpace, String globalSpace, List<PoolBase> l
    * Default {@link #txnsInFlight}: two batches per pool, so the next batch is being written
    * while the last one commits. Once address calls stopped paying a thread hand-off each, 2 beat
    * 1 in every paired benchmark run with 16 clients, whichever ran first (10-50 % more
-   * allocations/s at up to 10 % more CPU per allocation; docs/benchmarks.md, IPAM, "Sixth round").
+   * allocations/s at up to 10 % more CPU per allocation; docs/benchmarks-history.md, IPAM, "Sixth round").
    */
   public static final int DEFAULT_TXNS_IN_FLIGHT = 2;
 

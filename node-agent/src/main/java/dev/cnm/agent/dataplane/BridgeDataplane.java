@@ -14,7 +14,7 @@ import java.util.Optional;
  * <p>Ownership: cnm marks every link it creates with the alias {@code cnm:<id>} and keeps its
  * namespaces under {@code <stateDir>/netns}; it never changes or deletes anything else.
  *
- * <p>Costs (see docs/benchmarks.md): an attach is one veth creation with the peer born inside the
+ * <p>Costs (see docs/benchmarks.md and docs/benchmarks-history.md): an attach is one veth creation with the peer born inside the
  * sandbox plus a few address/route messages (~1 ms). The fast tear-down is
  * {@link #deleteSandbox}: deleting the namespace takes its endpoints with it. Deleting a veth
  * costs the kernel ~16 ms, so {@link #detachEndpoint} on a live sandbox only takes the sandbox
