@@ -304,7 +304,7 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
         }
         CnmException rejected = ok ? null : new CnmException(ErrorKind.FAILED_PRECONDITION, "AGENT_REJECTED",
             "node \"" + state.node + "\" could not apply the change: " + ack.getError().getMessage(),
-            rejectionMetadata(state.node, ack), null);
+            AgentRejection.metadata(state.node, ack), null);
         if (!ok) {
           state.nackedVersion = Math.max(state.nackedVersion, ack.getVersion());
           state.nackError = rejected;
@@ -322,33 +322,6 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
           }
         }
       }
-    }
-
-    /**
-     * The node and, when an object failed, the first failed object's id, reason (from the
-     * ErrorInfo the agent attached) and message, so that the operation that waited for it can
-     * tell a refusal of its own object (e.g. an external key that is not a network namespace).
-     */
-    private static Map<String, String> rejectionMetadata(String node, SnapshotAck ack) {
-      Map<String, String> md = new java.util.HashMap<>();
-      md.put("node", node);
-      for (ObjectStatus o : ack.getObjectsList()) {
-        if (o.hasError() && o.getError().getCode() != 0) {
-          md.put("object_id", o.getId());
-          md.put("object_message", o.getError().getMessage());
-          for (com.google.protobuf.Any any : o.getError().getDetailsList()) {
-            if (any.is(com.google.rpc.ErrorInfo.class)) {
-              try {
-                md.put("object_reason", any.unpack(com.google.rpc.ErrorInfo.class).getReason());
-              } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                // a malformed detail: the reason stays unknown
-              }
-            }
-          }
-          break;
-        }
-      }
-      return Map.copyOf(md);
     }
 
     /**
