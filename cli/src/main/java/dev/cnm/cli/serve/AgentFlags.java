@@ -1,7 +1,7 @@
 package dev.cnm.cli.serve;
 
 import dev.cnm.agent.firewall.ProcessNftRunner;
-import dev.cnm.agent.session.NodeAgentProcess;
+import dev.cnm.agent.process.NodeAgentProcess;
 import dev.cnm.runtime.HostName;
 import dev.cnm.runtime.Telemetry;
 import dev.cnm.runtime.errors.CnmException;

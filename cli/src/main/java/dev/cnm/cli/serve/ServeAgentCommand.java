@@ -1,6 +1,6 @@
 package dev.cnm.cli.serve;
 
-import dev.cnm.agent.session.NodeAgentProcess;
+import dev.cnm.agent.process.NodeAgentProcess;
 import dev.cnm.controller.ControllerServer;
 import dev.cnm.runtime.Telemetry;
 import dev.cnm.runtime.config.ServerOptions;

@@ -1,6 +1,6 @@
 package dev.cnm.cli.up;
 
-import dev.cnm.agent.session.NodeAgentProcess;
+import dev.cnm.agent.process.NodeAgentProcess;
 import dev.cnm.cli.serve.AgentFlags;
 import dev.cnm.cli.serve.IpamFlags;
 import dev.cnm.cli.serve.IpamSweepFlag;

@@ -5,8 +5,8 @@ import dev.cnm.agent.netlink.link.Link;
 import dev.cnm.agent.netlink.sys.NoSuchDeviceException;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Deletes detached veths in the host namespace on a thread of its own. Deleting a veth costs
@@ -24,7 +24,7 @@ import java.util.logging.Logger;
  * a desired endpoint's is not adopted, its sandbox end being renamed, so it is replaced).
  */
 final class LinkReaper implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(LinkReaper.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(LinkReaper.class);
 
   /** A link to delete, as the dataplane last saw it. */
   record Doomed(int index, String name, String alias) {}
@@ -82,7 +82,7 @@ final class LinkReaper implements AutoCloseable {
         delete(next);
       } catch (RuntimeException e) {
         // the mark stays on it, so the next full reconcile deletes it
-        LOG.log(Level.WARNING, "cannot delete detached link " + next.name() + ": " + e.getMessage(), e);
+        LOG.warn("cannot delete detached link " + next.name() + ": " + e.getMessage(), e);
       } finally {
         synchronized (this) {
           busy = false;
@@ -114,7 +114,7 @@ final class LinkReaper implements AutoCloseable {
       closed = true;
       t = thread;
       if (!queue.isEmpty()) {
-        LOG.fine(() -> queue.size() + " detached links left to the next reconcile");
+        LOG.debug("{} detached links left to the next reconcile", queue.size());
       }
       queue.clear();
       notifyAll();

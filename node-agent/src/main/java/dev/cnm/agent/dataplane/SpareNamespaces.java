@@ -7,7 +7,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A few sandbox namespaces made ahead of need, each with loopback up, arp_notify set and a
@@ -17,7 +18,7 @@ import java.util.logging.Logger;
  * never used leaves nothing behind (it has no file, and closing its descriptor frees it).
  */
 final class SpareNamespaces implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(SpareNamespaces.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(SpareNamespaces.class);
   private final int target;
   // guarded by this
   private final Deque<Namespaces.Spare<NetlinkHandle>> spares = new ArrayDeque<>();
@@ -68,7 +69,7 @@ final class SpareNamespaces implements AutoCloseable {
     try {
       s = Namespaces.createSpare(SandboxRegistry::prepareCurrentNamespace);
     } catch (RuntimeException e) {
-      LOG.warning("cannot make spare namespaces (sandboxes are created on demand): " + e.getMessage());
+      LOG.warn("cannot make spare namespaces (sandboxes are created on demand): " + e.getMessage());
       synchronized (this) {
         broken = true;
         pending--;

@@ -18,8 +18,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The agent's end of the NodeAgent session: dial, register, apply each snapshot through a
@@ -31,7 +31,7 @@ import java.util.logging.Logger;
  * would). Under a burst of Joins the agent therefore never works through stale states one by one.
  */
 public final class AgentSession implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(AgentSession.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(AgentSession.class);
   private final NodeAgentGrpc.NodeAgentStub stub;
   private final RegisterNode registration;
   private final SnapshotApplier applier;
@@ -178,7 +178,7 @@ public final class AgentSession implements AutoCloseable {
           ack.setError(com.google.rpc.Status.newBuilder().setCode(Code.INTERNAL_VALUE).setMessage(failed));
         }
       } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "applying snapshot " + s.getVersion() + " failed", e);
+        LOG.warn("applying snapshot " + s.getVersion() + " failed", e);
         ack.setError(com.google.rpc.Status.newBuilder().setCode(Code.INTERNAL_VALUE)
             .setMessage(String.valueOf(e.getMessage())));
       } finally {

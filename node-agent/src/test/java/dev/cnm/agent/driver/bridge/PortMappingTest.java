@@ -1,4 +1,4 @@
-package dev.cnm.agent.session;
+package dev.cnm.agent.driver.bridge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,13 +1,14 @@
-package dev.cnm.agent.session;
+package dev.cnm.agent.driver.bridge;
 
-import static dev.cnm.agent.session.TwoHostLab.endpoint;
-import static dev.cnm.agent.session.TwoHostLab.exec;
-import static dev.cnm.agent.session.TwoHostLab.overlayNetwork;
-import static dev.cnm.agent.session.TwoHostLab.sandbox;
-import static dev.cnm.agent.session.TwoHostLab.snapshot;
+import static dev.cnm.agent.testsupport.TwoHostLab.endpoint;
+import static dev.cnm.agent.testsupport.TwoHostLab.exec;
+import static dev.cnm.agent.testsupport.TwoHostLab.overlayNetwork;
+import static dev.cnm.agent.testsupport.TwoHostLab.sandbox;
+import static dev.cnm.agent.testsupport.TwoHostLab.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cnm.agent.session.TwoHostLab.Host;
+import dev.cnm.agent.testsupport.TwoHostLab;
+import dev.cnm.agent.testsupport.TwoHostLab.Host;
 import dev.cnm.agent.testsupport.KernelFixture;
 import dev.cnm.api.v1.BridgeConfig;
 import dev.cnm.api.v1.DesiredState;

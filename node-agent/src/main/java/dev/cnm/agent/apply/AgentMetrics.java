@@ -1,4 +1,4 @@
-package dev.cnm.agent.session;
+package dev.cnm.agent.apply;
 
 import dev.cnm.agent.dataplane.ReconcileReport;
 import io.micrometer.core.instrument.Counter;

@@ -1,7 +1,16 @@
-package dev.cnm.agent.session;
+package dev.cnm.agent.process;
 
+import dev.cnm.agent.apply.AgentMetrics;
+import dev.cnm.agent.apply.DataplaneApplier;
+import dev.cnm.agent.apply.SandboxFileWriter;
 import dev.cnm.agent.dataplane.BridgeDataplane;
 import dev.cnm.agent.dataplane.DataplaneConfig;
+import dev.cnm.agent.driver.DriverRegistry;
+import dev.cnm.agent.driver.bridge.BridgeDriver;
+import dev.cnm.agent.driver.host.HostDriver;
+import dev.cnm.agent.driver.none.NullDriver;
+import dev.cnm.agent.driver.overlay.AdvertiseAddress;
+import dev.cnm.agent.driver.overlay.OverlayDriver;
 import dev.cnm.agent.firewall.NftFirewall;
 import dev.cnm.agent.firewall.ProcessNftRunner;
 import dev.cnm.agent.gateway.GatewayBridge;
@@ -17,6 +26,7 @@ import dev.cnm.agent.overlay.OverlayDataplane;
 import dev.cnm.agent.proxy.UserlandProxy;
 import dev.cnm.agent.proxy.UserlandProxyConfig;
 import dev.cnm.agent.sandboxfiles.SandboxFiles;
+import dev.cnm.agent.session.AgentSession;
 import dev.cnm.api.v1.RegisterNode;
 import io.grpc.Channel;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,9 +35,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.net.InetAddress;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A node agent wired together: the kernel dataplane under {@code stateDir}, the firewall table,
@@ -36,11 +46,7 @@ import java.util.logging.Logger;
  * controller's full snapshot on every (re)connect.
  */
 public final class NodeAgentProcess implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(NodeAgentProcess.class.getName());
-  /** The drivers whose data halves this agent has without an advertise address. */
-  public static final List<String> CAPABILITIES = List.of("bridge", "null", "host");
-  /** The capability added when the agent has an advertise address for the VXLAN underlay. */
-  public static final String OVERLAY = "overlay";
+  private static final Logger LOG = LoggerFactory.getLogger(NodeAgentProcess.class);
   private final BridgeDataplane dataplane;
   private final OverlayDataplane overlay;
   private final GatewayBridge gateway;
@@ -97,21 +103,18 @@ public final class NodeAgentProcess implements AutoCloseable {
       for (String dir : List.of(Namespaces.DIR, SandboxFileWriter.DIR)) {
         RuntimeTmpfs.Outcome outcome = RuntimeTmpfs.mountOn(stateDir.resolve(dir));
         if (outcome == RuntimeTmpfs.Outcome.KEPT_NON_EMPTY) {
-          LOG.warning(stateDir.resolve(dir) + " holds an earlier run's files on a disk file system: left there, "
+          LOG.warn(stateDir.resolve(dir) + " holds an earlier run's files on a disk file system: left there, "
               + "without a tmpfs (creating sandboxes is slower until it is empty at a start)");
         }
       }
     }
-    List<String> capabilities = new ArrayList<>(CAPABILITIES);
     InetAddress underlay = AdvertiseAddress.carriesOverlay(advertise) ? advertise : null;
     if (advertise == null) {
-      LOG.warning("overlay networks are off on this node: no " + AdvertiseAddress.FLAG + " was given and no "
+      LOG.warn("overlay networks are off on this node: no " + AdvertiseAddress.FLAG + " was given and no "
           + "default-route interface has an address to advertise");
     } else if (underlay == null) {
-      LOG.warning("overlay networks are off on this node: " + AdvertiseAddress.FLAG + " "
+      LOG.warn("overlay networks are off on this node: " + AdvertiseAddress.FLAG + " "
           + advertise.getHostAddress() + " is a loopback address, which other nodes cannot send VXLAN to");
-    } else {
-      capabilities.add(OVERLAY);
     }
     BridgeDataplane dataplane = BridgeDataplane.open(DataplaneConfig.of(stateDir));
     OverlayDataplane overlay = null;
@@ -123,17 +126,25 @@ public final class NodeAgentProcess implements AutoCloseable {
       NftFirewall firewall = new NftFirewall(new ProcessNftRunner(), nftTable, registry);
       SandboxFileWriter files = new SandboxFileWriter(stateDir,
           new SandboxFiles(SandboxFiles.detectHostResolvConf(), registry));
-      OverlayApplier overlayApplier = overlay == null ? null : new OverlayApplier(overlay, underlay, gateway);
       Path hostNamespace;
       // the agent's own namespace, as the calling thread is in it: the key of host-mode sandboxes
       try (NetNamespace own = Namespaces.current()) {
         hostNamespace = HostNamespaceFile.bind(stateDir, own);
       }
-      DataplaneApplier applier = new DataplaneApplier(dataplane, firewall, proxy, files, new AgentMetrics(registry),
-          overlayApplier, hostNamespace);
+      // the drivers' data halves: a new driver is one line here (and its control half's in the controller)
+      DriverRegistry.Builder drivers = DriverRegistry.with(new BridgeDriver(dataplane, hostNamespace))
+          .add(new NullDriver()).add(new HostDriver());
+      if (overlay == null) {
+        drivers.unavailable(OverlayDriver.NAME, OverlayDriver::notSupported);
+      } else {
+        drivers.add(new OverlayDriver(overlay, underlay, gateway));
+      }
+      DriverRegistry registered = drivers.build();
+      DataplaneApplier applier = new DataplaneApplier(registered, firewall, proxy, files, new AgentMetrics(registry));
       RegisterNode registration = RegisterNode.newBuilder().setNode(node)
           .setAdvertiseAddress(advertise == null ? "" : advertise.getHostAddress())
-          .addAllCapabilities(capabilities).setAgentVersion("0.1.0")
+          // the drivers whose data halves this agent has (overlay: only with an advertise address)
+          .addAllCapabilities(registered.names()).setAgentVersion("0.1.0")
           // the dataplane's namespace files: the controller derives each sandbox's key from it
           .setSandboxKeyDirectory(stateDir.resolve(Namespaces.DIR).toAbsolutePath().toString())
           // the sandboxes' hosts and resolv.conf: the controller derives each sandbox's paths from it

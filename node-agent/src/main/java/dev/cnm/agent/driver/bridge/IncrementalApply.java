@@ -1,4 +1,4 @@
-package dev.cnm.agent.session;
+package dev.cnm.agent.driver.bridge;
 
 import dev.cnm.agent.dataplane.BridgeDataplane;
 import dev.cnm.agent.dataplane.DesiredState;

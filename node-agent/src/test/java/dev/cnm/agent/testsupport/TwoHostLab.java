@@ -1,7 +1,13 @@
-package dev.cnm.agent.session;
+package dev.cnm.agent.testsupport;
 
+import dev.cnm.agent.apply.AgentMetrics;
+import dev.cnm.agent.apply.DataplaneApplier;
+import dev.cnm.agent.apply.SandboxFileWriter;
 import dev.cnm.agent.dataplane.BridgeDataplane;
 import dev.cnm.agent.dataplane.DataplaneConfig;
+import dev.cnm.agent.driver.DriverRegistry;
+import dev.cnm.agent.driver.bridge.BridgeDriver;
+import dev.cnm.agent.driver.overlay.OverlayDriver;
 import dev.cnm.agent.firewall.NftFirewall;
 import dev.cnm.agent.firewall.ProcessNftRunner;
 import dev.cnm.agent.gateway.GatewayBridge;
@@ -15,7 +21,6 @@ import dev.cnm.agent.netns.NetNamespace;
 import dev.cnm.agent.overlay.OverlayConfig;
 import dev.cnm.agent.overlay.OverlayDataplane;
 import dev.cnm.agent.sandboxfiles.SandboxFiles;
-import dev.cnm.agent.testsupport.KernelFixture;
 import dev.cnm.api.v1.DesiredState;
 import dev.cnm.api.v1.NodeEndpoint;
 import dev.cnm.api.v1.NodeNetwork;
@@ -39,18 +44,18 @@ import java.util.List;
  * nftables table {@code cnmt_agent} in the host namespace), as two agent processes would have. Snapshots are hand-built protos.
  * Everything (sandbox and overlay namespaces included) is removed at close.
  */
-final class TwoHostLab implements AutoCloseable {
+public final class TwoHostLab implements AutoCloseable {
   /** One simulated node and its agent's applier (replaced by {@link #restart}). */
-  final class Host {
-    final int number;
-    final NetNamespace namespace;
-    final NetlinkHandle netlink;
-    final Path stateDir;
-    BridgeDataplane bridge;
-    OverlayDataplane overlay;
-    GatewayBridge gateway;
-    OverlayApplier overlayApplier;
-    DataplaneApplier applier;
+  public final class Host {
+    public final int number;
+    public final NetNamespace namespace;
+    public final NetlinkHandle netlink;
+    public final Path stateDir;
+    public BridgeDataplane bridge;
+    public OverlayDataplane overlay;
+    public GatewayBridge gateway;
+    public OverlayDriver overlayApplier;
+    public DataplaneApplier applier;
 
     Host(int number, NetNamespace namespace, NetlinkHandle netlink, Path stateDir) {
       this.number = number;
@@ -59,32 +64,33 @@ final class TwoHostLab implements AutoCloseable {
       this.stateDir = stateDir;
     }
 
-    String address() {
+    public String address() {
       return "10.78.0." + number;
     }
 
-    String node() {
+    public String node() {
       return "node" + number;
     }
 
-    List<ObjectStatus> apply(DesiredState s) {
+    public List<ObjectStatus> apply(DesiredState s) {
       return applier.apply(s);
     }
 
-    void open() {
+    public void open() {
       bridge = BridgeDataplane.open(new DataplaneConfig(stateDir, namespace, false));
       overlay = OverlayDataplane.open(new OverlayConfig(stateDir, namespace));
       gateway = GatewayBridge.open(new GatewayBridgeConfig(GATEWAY_BRIDGE, IpPrefix.parse("gw", GATEWAY_SUBNET),
           namespace));
-      overlayApplier = new OverlayApplier(overlay, IpPrefix.parseAddress("ip", address()), gateway);
+      overlayApplier = new OverlayDriver(overlay, IpPrefix.parseAddress("ip", address()), gateway);
       NftFirewall firewall = new NftFirewall(new ProcessNftRunner(List.of("nsenter", "--net=" + namespace.path()),
           "nft"), "cnmt_agent", new SimpleMeterRegistry());
-      applier = new DataplaneApplier(bridge, firewall, null, new SandboxFileWriter(stateDir,
-          new SandboxFiles(resolvConf, new SimpleMeterRegistry())), AgentMetrics.none(), overlayApplier);
+      applier = new DataplaneApplier(DriverRegistry.with(new BridgeDriver(bridge, null)).add(overlayApplier).build(),
+          firewall, null, new SandboxFileWriter(stateDir, new SandboxFiles(resolvConf, new SimpleMeterRegistry())),
+          AgentMetrics.none());
       applier.sessionStarted();
     }
 
-    void closeAgent() {
+    public void closeAgent() {
       if (overlay != null) {
         overlay.close();
         gateway.close();
@@ -94,13 +100,13 @@ final class TwoHostLab implements AutoCloseable {
     }
   }
 
-  static final String GATEWAY_BRIDGE = "cnmtgw0";
-  static final String GATEWAY_SUBNET = "172.30.0.0/24";
-  final KernelFixture fx = new KernelFixture();
+  public static final String GATEWAY_BRIDGE = "cnmtgw0";
+  public static final String GATEWAY_SUBNET = "172.30.0.0/24";
+  public final KernelFixture fx = new KernelFixture();
   final List<Host> hosts = new ArrayList<>();
   private final Path resolvConf;
 
-  TwoHostLab() {
+  public TwoHostLab() {
     try {
       resolvConf = Files.writeString(fx.stateDir.resolve("resolv.conf"), "nameserver 10.78.0.53\n");
       for (int i = 1; i <= 2; i++) {
@@ -132,19 +138,19 @@ final class TwoHostLab implements AutoCloseable {
     }
   }
 
-  Host host(int n) {
+  public Host host(int n) {
     return hosts.get(n - 1);
   }
 
   /** Host {@code n}'s agent restarts: its dataplanes are closed (kernel state kept) and opened afresh. */
-  Host restart(int n) {
+  public Host restart(int n) {
     Host h = host(n);
     h.closeAgent();
     h.open();
     return h;
   }
 
-  static NodeNetwork overlayNetwork(String id, int vni, String subnet24, boolean internal, OverlayPeer... peers) {
+  public static NodeNetwork overlayNetwork(String id, int vni, String subnet24, boolean internal, OverlayPeer... peers) {
     Builder c = dev.cnm.api.v1.OverlayConfig.newBuilder().setVni(vni);
     for (OverlayPeer p : peers) {
       c.addPeers(p);
@@ -153,32 +159,32 @@ final class TwoHostLab implements AutoCloseable {
         .setGatewayIpv4(subnet24 + ".1").setInternal(internal).setOverlay(c).build();
   }
 
-  static NodeSandbox sandbox(String id) {
+  public static NodeSandbox sandbox(String id) {
     return NodeSandbox.newBuilder().setId(id).setContainerId("c-" + id).setHostname(id).build();
   }
 
-  static NodeEndpoint endpoint(String id, String network, String sandbox, String ipv4, String mac, boolean gateway) {
+  public static NodeEndpoint endpoint(String id, String network, String sandbox, String ipv4, String mac, boolean gateway) {
     return NodeEndpoint.newBuilder().setId(id).setName(id).setNetworkId(network).setSandboxId(sandbox)
         .setInterfaceName("eth0").setMacAddress(mac).setIpv4Address(ipv4 + "/24").setDefaultGateway(gateway).build();
   }
 
-  static OverlayPeer peer(String endpoint, Host on, String ipv4, String mac) {
+  public static OverlayPeer peer(String endpoint, Host on, String ipv4, String mac) {
     return OverlayPeer.newBuilder().setEndpointId(endpoint).setNode(on.node()).setNodeAddress(on.address())
         .setMacAddress(mac).setIpv4Address(ipv4).build();
   }
 
-  static DesiredState.Builder snapshot(long version, Host on) {
+  public static DesiredState.Builder snapshot(long version, Host on) {
     return DesiredState.newBuilder().setVersion(version).setNonce("n" + version).setNode(on.node());
   }
 
   /** Runs a command in the namespace at {@code path} (a sandbox's or an overlay network's). */
-  static KernelFixture.Exec exec(Path path, String... command) {
+  public static KernelFixture.Exec exec(Path path, String... command) {
     try (NetNamespace ns = Namespaces.openExternal(path)) {
       return KernelFixture.exec(ns, command);
     }
   }
 
-  static InetAddress ip(String text) {
+  public static InetAddress ip(String text) {
     return IpPrefix.parseAddress("ip", text);
   }
 

@@ -1,7 +1,8 @@
-package dev.cnm.agent.session;
+package dev.cnm.agent.driver.overlay;
 
 import dev.cnm.agent.dataplane.EndpointState;
 import dev.cnm.agent.dataplane.ReconcileReport;
+import dev.cnm.agent.driver.NodeDriver;
 import dev.cnm.agent.firewall.FirewallNetwork;
 import dev.cnm.agent.gateway.GatewayBridge;
 import dev.cnm.agent.overlay.OverlayDataplane;
@@ -11,6 +12,7 @@ import dev.cnm.agent.overlay.Peer;
 import dev.cnm.agent.overlay.PeerChanges;
 import dev.cnm.api.v1.DesiredState;
 import dev.cnm.api.v1.NodeEndpoint;
+import dev.cnm.api.v1.NodeNetwork;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import java.net.InetAddress;
@@ -24,21 +26,23 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Realises the overlay networks of each snapshot with the {@link OverlayDataplane}. The first
- * snapshot of a session, and the one after any failure, is a full reconcile (which also removes
- * overlay namespaces a previous agent run left); later ones apply only the difference from the
- * last state applied: new or changed networks are ensured, gone endpoints detached, new ones
- * attached, and {@code setPeers} is called only for networks whose peer set changed — a peer
- * joining elsewhere then costs one FDB and one neighbour write here, not a pass over every
- * network. Sandboxes with an endpoint of a non-internal overlay network are connected to the
- * node's {@link GatewayBridge} for egress.
+ * The overlay driver's data half: realises the overlay networks of each snapshot with the
+ * {@link OverlayDataplane}. The first snapshot of a session, and the one after any failure, is a
+ * full reconcile (which also removes overlay namespaces a previous agent run left); later ones
+ * apply only the difference from the last state applied: new or changed networks are ensured,
+ * gone endpoints detached, new ones attached, and {@code setPeers} is called only for networks
+ * whose peer set changed — a peer joining elsewhere then costs one FDB and one neighbour write
+ * here, not a pass over every network. Sandboxes with an endpoint of a non-internal overlay
+ * network are connected to the node's {@link GatewayBridge} for egress.
  *
- * <p>Called in two steps around the bridge dataplane, which owns the sandbox namespaces:
- * {@link #detachLeaving} before it (so an endpoint leaves before its sandbox's namespace is
+ * <p>Called in two steps around the sandbox keeper, which owns the sandbox namespaces:
+ * {@link #beforeSandboxes} before it (so an endpoint leaves before its sandbox's namespace is
  * deleted), {@link #apply} after it (so new sandboxes exist before endpoints are attached in them).
  * Used from the session's one thread.
  */
-public final class OverlayApplier {
+public final class OverlayDriver implements NodeDriver {
+  /** The name of the driver, as the controller's overlay driver sends it. */
+  public static final String NAME = "overlay";
   private final OverlayDataplane overlay;
   private final InetAddress localAddress;
   /** Egress for overlay sandboxes; null for none. */
@@ -53,19 +57,36 @@ public final class OverlayApplier {
    * @param gateway the gateway bridge giving sandboxes of non-internal overlay networks their way
    *     out (and their default route); null for none, the overlay's own gateway is then the default route
    */
-  public OverlayApplier(OverlayDataplane overlay, InetAddress localAddress, GatewayBridge gateway) {
+  public OverlayDriver(OverlayDataplane overlay, InetAddress localAddress, GatewayBridge gateway) {
     this.overlay = overlay;
     this.localAddress = localAddress;
     this.gateway = gateway;
   }
 
+  /**
+   * Why an overlay network fails on an agent left without this driver: it had no advertise
+   * address other nodes can send VXLAN to.
+   */
+  public static CnmException notSupported(NodeNetwork n) {
+    return CnmException.failedPrecondition("DRIVER_NOT_SUPPORTED", "overlay network " + n.getName()
+        + ": this agent runs without the overlay capability (start it with " + AdvertiseAddress.FLAG
+        + " set to a non-loopback address of this node that other nodes reach)");
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
   /** The gateway bridge as the firewall must know it (masquerade), if there is one. */
-  List<FirewallNetwork> firewallNetworks() {
+  @Override
+  public List<FirewallNetwork> firewallNetworks() {
     return gateway == null ? List.of() : List.of(gateway.firewallNetwork());
   }
 
   /** A new session began: its first snapshot is applied by a full reconcile. */
-  void sessionStarted() {
+  @Override
+  public void sessionStarted() {
     last = null;
   }
 
@@ -73,7 +94,8 @@ public final class OverlayApplier {
    * Before the sandboxes change: detaches the overlay endpoints that {@code next} drops or moves
    * to another sandbox, so none is left holding a sandbox namespace the bridge dataplane deletes.
    */
-  Map<String, CnmException> detachLeaving(DesiredState next) {
+  @Override
+  public Map<String, CnmException> beforeSandboxes(DesiredState next) {
     Map<String, CnmException> failed = new LinkedHashMap<>();
     if (last == null) {
       return failed; // the full reconcile that follows detaches whatever is not desired
@@ -96,9 +118,10 @@ public final class OverlayApplier {
 
   /**
    * Applies the overlay part of {@code desired}; the sandboxes it names are already in
-   * {@code sandboxPaths}. Returns the failures keyed "network/ID" and "endpoint/ID".
+   * {@code sandboxPaths}. Reports the failures keyed "network/ID" and "endpoint/ID".
    */
-  Applied apply(DesiredState desired, Map<String, Path> sandboxPaths) {
+  @Override
+  public ReconcileReport apply(DesiredState desired, Map<String, Path> sandboxPaths) {
     OverlaySnapshot next = OverlaySnapshot.of(desired, localAddress, gateway != null, sandboxPaths);
     Map<String, CnmException> failed = new LinkedHashMap<>();
     lastPeerChanges.clear();
@@ -115,7 +138,7 @@ public final class OverlayApplier {
     }
     last = failed.isEmpty() ? next : null;
     failed.putAll(next.failed);
-    return new Applied(next, failed);
+    return new ReconcileReport(List.of(), List.of(), List.of(), failed);
   }
 
   private void incremental(OverlaySnapshot old, OverlaySnapshot next, Map<String, CnmException> failed) {
@@ -173,7 +196,8 @@ public final class OverlayApplier {
   }
 
   /** The overlay endpoint's state, if attached. */
-  Optional<EndpointState> endpoint(String endpointId) {
+  @Override
+  public Optional<EndpointState> endpoint(String endpointId) {
     return overlay.endpoint(endpointId);
   }
 
@@ -198,12 +222,4 @@ public final class OverlayApplier {
     }
     return false;
   }
-
-  /**
-   * The outcome of one apply.
-   *
-   * @param snapshot what was asked, translated
-   * @param failed per-object failures, keyed "network/ID" and "endpoint/ID"
-   */
-  record Applied(OverlaySnapshot snapshot, Map<String, CnmException> failed) {}
 }

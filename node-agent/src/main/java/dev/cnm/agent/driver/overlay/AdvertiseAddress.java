@@ -1,4 +1,4 @@
-package dev.cnm.agent.session;
+package dev.cnm.agent.driver.overlay;
 
 import dev.cnm.agent.netlink.Address;
 import dev.cnm.agent.netlink.IpPrefix;

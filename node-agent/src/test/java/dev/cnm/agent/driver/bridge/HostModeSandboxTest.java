@@ -1,7 +1,11 @@
-package dev.cnm.agent.session;
+package dev.cnm.agent.driver.bridge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cnm.agent.apply.AgentMetrics;
+import dev.cnm.agent.apply.DataplaneApplier;
+import dev.cnm.agent.apply.SandboxFileWriter;
+import dev.cnm.agent.driver.DriverRegistry;
 import dev.cnm.agent.sandboxfiles.NodeFiles;
 import dev.cnm.agent.sandboxfiles.SandboxFiles;
 import dev.cnm.api.v1.DesiredState;
@@ -46,9 +50,9 @@ class HostModeSandboxTest {
     Files.createDirectories(state);
     Files.createSymbolicLink(hostNamespace, Path.of("/proc/self/ns/net"));
     dp = new FakeBridgeDataplane();
-    applier = new DataplaneApplier(dp, null, null, new SandboxFileWriter(state,
-        new SandboxFiles(filteredResolv, new SimpleMeterRegistry()), new NodeFiles(nodeHosts, nodeResolv)),
-        AgentMetrics.none(), null, hostNamespace);
+    applier = new DataplaneApplier(DriverRegistry.with(new BridgeDriver(dp, hostNamespace)).build(), null, null,
+        new SandboxFileWriter(state, new SandboxFiles(filteredResolv, new SimpleMeterRegistry()),
+            new NodeFiles(nodeHosts, nodeResolv)), AgentMetrics.none());
     applier.sessionStarted();
   }
 

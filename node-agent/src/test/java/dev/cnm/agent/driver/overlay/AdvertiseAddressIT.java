@@ -1,8 +1,9 @@
-package dev.cnm.agent.session;
+package dev.cnm.agent.driver.overlay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cnm.agent.process.NodeAgentProcess;
 import dev.cnm.agent.netlink.IpPrefix;
 import dev.cnm.agent.netlink.NetlinkHandle;
 import dev.cnm.agent.netlink.Route;

@@ -1,9 +1,11 @@
-package dev.cnm.agent.session;
+package dev.cnm.agent.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cnm.agent.dataplane.BridgeDataplane;
 import dev.cnm.agent.dataplane.DataplaneConfig;
+import dev.cnm.agent.driver.DriverRegistry;
+import dev.cnm.agent.driver.bridge.BridgeDriver;
 import dev.cnm.agent.netlink.sys.LibC;
 import dev.cnm.agent.netns.NetNamespace;
 import dev.cnm.agent.sandboxfiles.SandboxFiles;
@@ -62,7 +64,8 @@ class SandboxFileCleanupIT {
     }
     dataplane = null;
     dataplane = BridgeDataplane.open(new DataplaneConfig(fx.agentStateDir, host, false));
-    applier = new DataplaneApplier(dataplane, null, null, new SandboxFileWriter(fx.agentStateDir,
+    applier = new DataplaneApplier(DriverRegistry.with(new BridgeDriver(dataplane, null)).build(), null, null,
+        new SandboxFileWriter(fx.agentStateDir,
         new SandboxFiles(resolvConf, new SimpleMeterRegistry())));
     applier.sessionStarted();
   }

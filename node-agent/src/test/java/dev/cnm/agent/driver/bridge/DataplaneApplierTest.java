@@ -1,8 +1,11 @@
-package dev.cnm.agent.session;
+package dev.cnm.agent.driver.bridge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cnm.agent.apply.DataplaneApplier;
+import dev.cnm.agent.apply.SandboxFileWriter;
+import dev.cnm.agent.driver.DriverRegistry;
 import dev.cnm.agent.firewall.NftFirewall;
 import dev.cnm.agent.firewall.NftRunner;
 import dev.cnm.agent.netlink.MacAddress;
@@ -38,6 +41,7 @@ class DataplaneApplierTest {
   @TempDir
   Path dir;
   private FakeBridgeDataplane dp;
+  private BridgeDriver bridge;
   private DataplaneApplier applier;
   private DesiredState base;
 
@@ -46,7 +50,8 @@ class DataplaneApplierTest {
     Path hostResolv = dir.resolve("host-resolv.conf");
     Files.writeString(hostResolv, "nameserver 192.0.2.53\n");
     dp = new FakeBridgeDataplane();
-    applier = new DataplaneApplier(dp, null, null,
+    bridge = new BridgeDriver(dp, null);
+    applier = new DataplaneApplier(DriverRegistry.with(bridge).build(), null, null,
         new SandboxFileWriter(dir.resolve("state"), new SandboxFiles(hostResolv, new SimpleMeterRegistry())));
     DesiredState.Builder b = DesiredState.newBuilder().setNode("node1").setVersion(1)
         .addNetworks(NodeNetwork.newBuilder().setId(NET).setName("n").setDriver("bridge").setSubnetIpv4("10.9.0.0/24")
@@ -79,24 +84,24 @@ class DataplaneApplierTest {
 
   @Test
   void apply_sameSnapshotAgain_convertsAndChangesNothing() {
-    int before = applier.conversions();
+    int before = bridge.conversions();
 
     List<ObjectStatus> statuses = applier.apply(base);
 
     assertThat(dp.calls).isEmpty();
-    assertThat(applier.conversions()).isEqualTo(before);
+    assertThat(bridge.conversions()).isEqualTo(before);
     assertThat(statuses).hasSize(1 + 2 * SANDBOXES).noneMatch(ObjectStatus::hasError);
   }
 
   @Test
   void apply_equalMessagesParsedAgain_reusesConversions() throws Exception {
-    int before = applier.conversions();
+    int before = bridge.conversions();
     var specBefore = dp.endpoints.get("ep1");
 
     applier.apply(DesiredState.parseFrom(base.toByteArray()));
 
     assertThat(dp.calls).isEmpty();
-    assertThat(applier.conversions()).isEqualTo(before);
+    assertThat(bridge.conversions()).isEqualTo(before);
     assertThat(dp.endpoints.get("ep1")).isSameAs(specBefore);
   }
 
@@ -104,25 +109,25 @@ class DataplaneApplierTest {
   void apply_equalMessagesParsedAgain_areComparedFieldByFieldOnceThenByIdentity() throws Exception {
     DesiredState parsed = DesiredState.parseFrom(base.toByteArray());
     applier.apply(parsed);
-    int after = applier.fieldComparisons();
+    int after = bridge.fieldComparisons();
 
     applier.apply(parsed.toBuilder().setVersion(parsed.getVersion() + 1).build());
 
     // the same instances again: no object is compared field by field (every one was, each
     // snapshot, while the conversions kept the first instance they were made from)
-    assertThat(applier.fieldComparisons()).isEqualTo(after);
+    assertThat(bridge.fieldComparisons()).isEqualTo(after);
     assertThat(dp.calls).isEmpty();
   }
 
   @Test
   void apply_endpointWithNewMac_reattachesThatEndpointOnly() {
-    int before = applier.conversions();
+    int before = bridge.conversions();
     var untouched = dp.endpoints.get("ep3");
 
     List<ObjectStatus> statuses = applier.apply(withEndpoint(2, endpoint(2).setMacAddress("02:42:aa:bb:cc:dd").build()));
 
     assertThat(dp.calls).containsExactly("detach ep2", "attach ep2");
-    assertThat(applier.conversions()).isEqualTo(before + 1);
+    assertThat(bridge.conversions()).isEqualTo(before + 1);
     assertThat(dp.endpoints.get("ep2").mac()).isEqualTo(MacAddress.parse("m", "02:42:aa:bb:cc:dd"));
     assertThat(dp.endpoints.get("ep3")).isSameAs(untouched);
     assertThat(statusOf(statuses, ObjectKind.OBJECT_KIND_ENDPOINT, "ep2").getMacAddress()).isEqualTo("02:42:aa:bb:cc:dd");
@@ -169,14 +174,14 @@ class DataplaneApplierTest {
 
   @Test
   void apply_badMac_failsAndTheNextSnapshotsStillApply() {
-    int before = applier.conversions();
+    int before = bridge.conversions();
     DesiredState bad = withEndpoint(3, endpoint(3).setMacAddress("02:42:zz:00:00:01").build());
 
     assertThatThrownBy(() -> applier.apply(bad)).isInstanceOfSatisfying(CnmException.class,
         e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT)).hasMessageContaining("octet 'zz'");
     applier.apply(base);
     assertThat(dp.calls).isEmpty();
-    assertThat(applier.conversions()).isEqualTo(before);
+    assertThat(bridge.conversions()).isEqualTo(before);
 
     applier.apply(withEndpoint(3, endpoint(3).setMacAddress("02:42:00:00:00:33").build()));
     assertThat(dp.calls).containsExactly("detach ep3", "attach ep3");
@@ -225,7 +230,7 @@ class DataplaneApplierTest {
       }
       return new NftRunner.NftResult(0, "table inet cnmt_a {\n}\n", "");
     };
-    DataplaneApplier withFirewall = new DataplaneApplier(new FakeBridgeDataplane(),
+    DataplaneApplier withFirewall = new DataplaneApplier(DriverRegistry.with(new BridgeDriver(new FakeBridgeDataplane(), null)).build(),
         new NftFirewall(nft, "cnmt_a", new SimpleMeterRegistry()), null,
         new SandboxFileWriter(dir.resolve("state2"), new SandboxFiles(dir.resolve("host-resolv.conf"), new SimpleMeterRegistry())));
     withFirewall.sessionStarted();
@@ -249,7 +254,7 @@ class DataplaneApplierTest {
       }
       return new NftRunner.NftResult(0, "table inet cnmt_a {\n}\n", "");
     };
-    DataplaneApplier withFirewall = new DataplaneApplier(new FakeBridgeDataplane(),
+    DataplaneApplier withFirewall = new DataplaneApplier(DriverRegistry.with(new BridgeDriver(new FakeBridgeDataplane(), null)).build(),
         new NftFirewall(nft, "cnmt_a", new SimpleMeterRegistry()), null,
         new SandboxFileWriter(dir.resolve("state2"), new SandboxFiles(dir.resolve("host-resolv.conf"), new SimpleMeterRegistry())));
     withFirewall.sessionStarted();
@@ -271,7 +276,7 @@ class DataplaneApplierTest {
       }
       return new NftRunner.NftResult(0, "table inet cnmt_a {\n}\n", "");
     };
-    DataplaneApplier withFirewall = new DataplaneApplier(new FakeBridgeDataplane(),
+    DataplaneApplier withFirewall = new DataplaneApplier(DriverRegistry.with(new BridgeDriver(new FakeBridgeDataplane(), null)).build(),
         new NftFirewall(nft, "cnmt_a", new SimpleMeterRegistry()), null,
         new SandboxFileWriter(dir.resolve("state2"), new SandboxFiles(dir.resolve("host-resolv.conf"), new SimpleMeterRegistry())));
     withFirewall.sessionStarted();

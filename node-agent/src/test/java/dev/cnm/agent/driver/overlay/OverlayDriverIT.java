@@ -1,16 +1,22 @@
-package dev.cnm.agent.session;
+package dev.cnm.agent.driver.overlay;
 
-import static dev.cnm.agent.session.TwoHostLab.endpoint;
-import static dev.cnm.agent.session.TwoHostLab.exec;
-import static dev.cnm.agent.session.TwoHostLab.overlayNetwork;
-import static dev.cnm.agent.session.TwoHostLab.peer;
-import static dev.cnm.agent.session.TwoHostLab.sandbox;
-import static dev.cnm.agent.session.TwoHostLab.snapshot;
+import static dev.cnm.agent.testsupport.TwoHostLab.endpoint;
+import static dev.cnm.agent.testsupport.TwoHostLab.exec;
+import static dev.cnm.agent.testsupport.TwoHostLab.overlayNetwork;
+import static dev.cnm.agent.testsupport.TwoHostLab.peer;
+import static dev.cnm.agent.testsupport.TwoHostLab.sandbox;
+import static dev.cnm.agent.testsupport.TwoHostLab.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cnm.agent.apply.AgentMetrics;
+import dev.cnm.agent.apply.DataplaneApplier;
+import dev.cnm.agent.apply.SandboxFileWriter;
+import dev.cnm.agent.driver.DriverRegistry;
+import dev.cnm.agent.driver.bridge.BridgeDriver;
+import dev.cnm.agent.testsupport.TwoHostLab;
 import dev.cnm.agent.overlay.OverlayNetworkState;
 import dev.cnm.agent.overlay.PeerChanges;
-import dev.cnm.agent.session.TwoHostLab.Host;
+import dev.cnm.agent.testsupport.TwoHostLab.Host;
 import dev.cnm.agent.testsupport.KernelFixture;
 import dev.cnm.api.v1.DesiredState;
 import dev.cnm.api.v1.NodeNetwork;
@@ -31,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * kernel: two agents (each with its own dataplanes and state dir) in two "host" namespaces joined
  * by a veth underlay, fed hand-built snapshots as the controller would send them.
  */
-class OverlayApplierIT {
+class OverlayDriverIT {
   static final String MAC_A = "02:42:0a:d2:00:02";
   static final String MAC_B = "02:42:0a:d2:00:03";
   static final String MAC_C = "02:42:0a:d2:00:09";
@@ -240,10 +246,11 @@ class OverlayApplierIT {
 
   @Test
   void overlayNetwork_onAnAgentWithoutAdvertiseAddressOrOverlay_isReportedPerObject() {
-    OverlayApplier none = new OverlayApplier(h1.overlay, null, null);
-    DataplaneApplier applier = new DataplaneApplier(h1.bridge, null, null, new SandboxFileWriter(h1.stateDir,
+    OverlayDriver none = new OverlayDriver(h1.overlay, null, null);
+    DataplaneApplier applier = new DataplaneApplier(DriverRegistry.with(new BridgeDriver(h1.bridge, null)).add(none).build(),
+        null, null, new SandboxFileWriter(h1.stateDir,
         new dev.cnm.agent.sandboxfiles.SandboxFiles(h1.stateDir.resolve("resolv.conf"),
-            new io.micrometer.core.instrument.simple.SimpleMeterRegistry())), AgentMetrics.none(), none);
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry())), AgentMetrics.none());
     List<ObjectStatus> out = applier.apply(stateOf(h1, 1, peerB));
     assertThat(out).filteredOn(s -> s.getKind() == ObjectKind.OBJECT_KIND_NETWORK).singleElement()
         .satisfies(s -> assertThat(s.getError().getMessage()).contains("OVERLAY_NEEDS_ADVERTISE_ADDRESS",
@@ -253,7 +260,8 @@ class OverlayApplierIT {
     assertThat(out).filteredOn(s -> s.getKind() == ObjectKind.OBJECT_KIND_SANDBOX).singleElement()
         .satisfies(s -> assertThat(s.hasError()).isFalse());
 
-    DataplaneApplier bridgeOnly = new DataplaneApplier(h1.bridge, null, null, new SandboxFileWriter(h1.stateDir,
+    DataplaneApplier bridgeOnly = new DataplaneApplier(DriverRegistry.with(new BridgeDriver(h1.bridge, null))
+        .unavailable(OverlayDriver.NAME, OverlayDriver::notSupported).build(), null, null, new SandboxFileWriter(h1.stateDir,
         new dev.cnm.agent.sandboxfiles.SandboxFiles(h1.stateDir.resolve("resolv.conf"),
             new io.micrometer.core.instrument.simple.SimpleMeterRegistry())));
     assertThat(bridgeOnly.apply(stateOf(h1, 2, peerB))).filteredOn(s -> s.getKind() == ObjectKind.OBJECT_KIND_NETWORK)

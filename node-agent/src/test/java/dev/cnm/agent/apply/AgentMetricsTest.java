@@ -1,4 +1,4 @@
-package dev.cnm.agent.session;
+package dev.cnm.agent.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

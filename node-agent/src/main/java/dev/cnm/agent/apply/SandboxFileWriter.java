@@ -1,4 +1,4 @@
-package dev.cnm.agent.session;
+package dev.cnm.agent.apply;
 
 import dev.cnm.agent.sandboxfiles.DnsConfig;
 import dev.cnm.agent.sandboxfiles.ExtraHost;
@@ -18,7 +18,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes each sandbox's hosts and resolv.conf under {@code <stateDir>/sandboxes/<id>/}, and
@@ -37,7 +38,7 @@ import java.util.logging.Logger;
  * <p>A host-mode sandbox gets copies of the node's own files instead ({@link NodeFiles}).
  */
 public final class SandboxFileWriter {
-  private static final Logger LOG = Logger.getLogger(SandboxFileWriter.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(SandboxFileWriter.class);
   private final Path root;
   /** Sandboxes whose directory could not be removed: tried again with every later call to remove. */
   private final java.util.Set<String> undeleted = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -129,7 +130,7 @@ public final class SandboxFileWriter {
     } catch (NoSuchFileException e) {
       // no sandbox was ever written here
     } catch (IOException e) {
-      LOG.warning("cannot list " + root + " to remove the files of sandboxes that are gone: " + e.getMessage());
+      LOG.warn("cannot list " + root + " to remove the files of sandboxes that are gone: " + e.getMessage());
     }
     retryUndeleted(keep);
     for (String id : gone) {
@@ -165,7 +166,7 @@ public final class SandboxFileWriter {
       undeleted.remove(id);
     } catch (IOException e) {
       if (undeleted.add(id)) {
-        LOG.warning("cannot remove the files of sandbox " + id + " (" + dir + "), tried again with every "
+        LOG.warn("cannot remove the files of sandbox " + id + " (" + dir + "), tried again with every "
             + "snapshot: " + e);
       }
     }
@@ -193,7 +194,7 @@ public final class SandboxFileWriter {
 
   private synchronized List<NodeEndpoint> endpointsOf(String sandboxId, List<NodeEndpoint> endpoints) {
     if (endpoints != indexedList) {
-      java.util.Map<String, List<NodeEndpoint>> index = new java.util.HashMap<>(SpecConverter.capacity(endpoints.size()));
+      java.util.Map<String, List<NodeEndpoint>> index = new java.util.HashMap<>(endpoints.size() * 4 / 3 + 1);
       for (NodeEndpoint e : endpoints) {
         index.computeIfAbsent(e.getSandboxId(), k -> new ArrayList<>()).add(e);
       }

@@ -1,14 +1,16 @@
-package dev.cnm.agent.session;
+package dev.cnm.agent.apply;
 
-import dev.cnm.runtime.grpc.GrpcErrors;
-import dev.cnm.agent.dataplane.BridgeDataplane;
+import dev.cnm.agent.dataplane.EndpointState;
 import dev.cnm.agent.dataplane.ReconcileReport;
-import dev.cnm.agent.dataplane.SandboxState;
+import dev.cnm.agent.driver.DriverRegistry;
+import dev.cnm.agent.driver.NodeDriver;
+import dev.cnm.agent.driver.SandboxKeeper;
 import dev.cnm.agent.firewall.FirewallNetwork;
 import dev.cnm.agent.firewall.FirewallState;
 import dev.cnm.agent.firewall.NftFirewall;
 import dev.cnm.agent.firewall.PublishedPort;
 import dev.cnm.agent.proxy.UserlandProxy;
+import dev.cnm.agent.session.SnapshotApplier;
 import dev.cnm.api.v1.DesiredState;
 import dev.cnm.api.v1.NodeEndpoint;
 import dev.cnm.api.v1.NodeNetwork;
@@ -16,38 +18,38 @@ import dev.cnm.api.v1.NodeSandbox;
 import dev.cnm.api.v1.ObjectKind;
 import dev.cnm.api.v1.ObjectStatus;
 import dev.cnm.runtime.errors.CnmException;
+import dev.cnm.runtime.grpc.GrpcErrors;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Applies the controller's snapshots to this node: the bridge dataplane reconciles networks,
- * sandboxes and endpoints; the {@link OverlayApplier} (when the agent has the overlay capability)
- * realises overlay networks, their endpoints in those sandboxes, their peers and the gateway
- * bridge; then the firewall (one nftables table) and the userland proxies are set to the published
- * ports, and each sandbox's hosts and resolv.conf are written (and removed with the sandbox). Every step
- * works from the whole desired state, so a repeated or reordered snapshot converges the same way.
+ * Applies the controller's snapshots to this node through the drivers' data halves in the
+ * {@link DriverRegistry}: every driver first lets go of what leaves the sandboxes, the sandbox
+ * keeper (bridge) then reconciles the sandboxes with its own networks and endpoints, and every
+ * other driver (overlay) then realises its networks and endpoints in those sandboxes. Then the
+ * firewall (one nftables table) and the userland proxies are set to the drivers' networks and
+ * published ports, and each sandbox's hosts and resolv.conf are written (and removed with the
+ * sandbox). Every step works from the whole desired state, so a repeated or reordered snapshot
+ * converges the same way.
  */
 public final class DataplaneApplier implements SnapshotApplier {
-  private static final Logger LOG = Logger.getLogger(DataplaneApplier.class.getName());
-  private final BridgeDataplane dataplane;
+  private static final Logger LOG = LoggerFactory.getLogger(DataplaneApplier.class);
+  private final DriverRegistry drivers;
+  private final SandboxKeeper keeper;
   private final NftFirewall firewall;
   private final UserlandProxy proxy;
   private final SandboxFileWriter files;
-  /** What the last snapshot applied without failures made; null forces a full reconcile. Used from the session's one thread. */
-  private SpecIndex lastApplied;
-  /** Each snapshot's objects as dataplane specs, unchanged ones reused from the snapshot before. */
-  private final SpecConverter specs;
   /** The firewall state of the last snapshot (null before the first): reused while its inputs are equal. */
   private FirewallState lastFirewall;
   private final AgentMetrics metrics;
-  /** Overlay networks' data half; null when the agent has no overlay capability. */
-  private final OverlayApplier overlay;
   /** Writes sandbox files beside the kernel work; its one thread ends when idle. */
   private final java.util.concurrent.ExecutorService fileWriter = new java.util.concurrent.ThreadPoolExecutor(0, 1,
       30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
@@ -57,32 +59,15 @@ public final class DataplaneApplier implements SnapshotApplier {
       });
 
   /** {@code firewall} and {@code proxy} may be null (no port publishing on this node). */
-  public DataplaneApplier(BridgeDataplane dataplane, NftFirewall firewall, UserlandProxy proxy, SandboxFileWriter files) {
-    this(dataplane, firewall, proxy, files, AgentMetrics.none());
+  public DataplaneApplier(DriverRegistry drivers, NftFirewall firewall, UserlandProxy proxy, SandboxFileWriter files) {
+    this(drivers, firewall, proxy, files, AgentMetrics.none());
   }
 
-  public DataplaneApplier(BridgeDataplane dataplane, NftFirewall firewall, UserlandProxy proxy, SandboxFileWriter files,
+  public DataplaneApplier(DriverRegistry drivers, NftFirewall firewall, UserlandProxy proxy, SandboxFileWriter files,
       AgentMetrics metrics) {
-    this(dataplane, firewall, proxy, files, metrics, null);
-  }
-
-  /** With overlay networks realised by {@code overlay} (null: none). */
-  public DataplaneApplier(BridgeDataplane dataplane, NftFirewall firewall, UserlandProxy proxy, SandboxFileWriter files,
-      AgentMetrics metrics, OverlayApplier overlay) {
-    this(dataplane, firewall, proxy, files, metrics, overlay, null);
-  }
-
-  /**
-   * As above; {@code hostNamespace} is the path bound to the node's own namespace
-   * ({@link dev.cnm.agent.netns.HostNamespaceFile}), the key of host-mode sandboxes (null: this
-   * agent realises none).
-   */
-  public DataplaneApplier(BridgeDataplane dataplane, NftFirewall firewall, UserlandProxy proxy, SandboxFileWriter files,
-      AgentMetrics metrics, OverlayApplier overlay, Path hostNamespace) {
-    this.specs = new SpecConverter(hostNamespace);
-    this.overlay = overlay;
+    this.drivers = drivers;
+    this.keeper = drivers.keeper();
     this.metrics = metrics;
-    this.dataplane = dataplane;
     this.firewall = firewall;
     this.proxy = proxy;
     this.files = files;
@@ -90,54 +75,46 @@ public final class DataplaneApplier implements SnapshotApplier {
 
   @Override
   public void sessionStarted() {
-    lastApplied = null;
-    if (overlay != null) {
-      overlay.sessionStarted();
+    for (NodeDriver d : drivers.all()) {
+      d.sessionStarted();
     }
   }
 
   @Override
   public List<ObjectStatus> apply(DesiredState desired) {
-    SpecConverter.Converted converted = specs.convert(desired);
-    Map<String, NodeNetwork> bridges = converted.bridges();
-    List<PublishedPort> ports = converted.ports();
-    SpecIndex next = converted.index();
-    // overlay endpoints leave before the bridge dataplane deletes their sandboxes' namespaces
-    Map<String, CnmException> overlayFailed = new HashMap<>(overlay == null ? Map.of() : overlay.detachLeaving(desired));
+    keeper.prepare(desired);
+    List<NodeDriver> active = drivers.withDataplane();
+    // what leaves a sandbox is let go of before the keeper deletes the sandboxes' namespaces
+    Map<String, CnmException> driversFailed = new HashMap<>();
+    for (NodeDriver d : active) {
+      if (d != keeper) {
+        driversFailed.putAll(d.beforeSandboxes(desired));
+      }
+    }
     // the sandboxes' hosts and resolv.conf depend on the snapshot alone: written on another
     // thread while this one programs the kernel (each costs ~1 ms of file system work)
     java.util.concurrent.Future<Map<String, CnmException>> filesWritten = fileWriter.submit(() -> writeFiles(desired));
-    ReconcileReport report;
-    SpecIndex previous = lastApplied;
-    if (previous == null) {
-      // the first snapshot of a session, or after a failure: level-triggered full reconcile
-      report = metrics.reconcile("full", () -> dataplane.reconcile(next.state()));
-    } else {
-      SpecIndex last = lastApplied;
-      report = metrics.reconcile("incremental", () -> IncrementalApply.apply(dataplane, last, next));
+    boolean full = keeper.full();
+    Set<String> previous = full ? null : keeper.lastSandboxIds();
+    Set<String> next = keeper.desiredSandboxIds();
+    ReconcileReport report = metrics.reconcile(full ? "full" : "incremental", () -> keeper.apply(desired, Map.of()));
+    Map<String, Path> keys = keeper.sandboxes();
+    for (NodeDriver d : active) {
+      if (d != keeper) {
+        metrics.reconcile(d.name(), () -> {
+          ReconcileReport r = d.apply(desired, keys);
+          r.failed().forEach(driversFailed::putIfAbsent);
+          return r;
+        });
+      }
     }
-    lastApplied = report.failed().isEmpty() ? next : null;
-    List<ObjectStatus> out = new ArrayList<>();
-    List<SandboxState> held = dataplane.sandboxes();
-    Map<String, Path> keys = new HashMap<>(SpecConverter.capacity(held.size()));
-    for (SandboxState s : held) {
-      keys.put(s.sandboxId(), s.namespacePath());
-    }
-    if (overlay != null) {
-      metrics.reconcile("overlay", () -> {
-        OverlayApplier.Applied applied = overlay.apply(desired, keys);
-        applied.failed().forEach(overlayFailed::putIfAbsent);
-        return new ReconcileReport(List.of(), List.of(), List.of(), applied.failed());
-      });
-    }
-    Map<String, CnmException> failedObjects = new HashMap<>(overlayFailed);
+    Map<String, CnmException> failedObjects = new HashMap<>(driversFailed);
     failedObjects.putAll(report.failed());
+    List<ObjectStatus> out = new ArrayList<>();
     for (NodeNetwork n : desired.getNetworksList()) {
       CnmException failed = failedObjects.get("network/" + n.getId());
-      if (failed == null && n.hasOverlay() && overlay == null) {
-        failed = CnmException.failedPrecondition("DRIVER_NOT_SUPPORTED", "overlay network " + n.getName()
-            + ": this agent runs without the overlay capability (start it with " + AdvertiseAddress.FLAG
-            + " set to a non-loopback address of this node that other nodes reach)");
+      if (failed == null) {
+        failed = drivers.unavailable(n).orElse(null);
       }
       out.add(status(ObjectKind.OBJECT_KIND_NETWORK, n.getId(), failed).build());
     }
@@ -157,28 +134,25 @@ public final class DataplaneApplier implements SnapshotApplier {
     }
     for (NodeEndpoint e : desired.getEndpointsList()) {
       ObjectStatus.Builder st = status(ObjectKind.OBJECT_KIND_ENDPOINT, e.getId(), failedObjects.get("endpoint/" + e.getId()));
-      java.util.Optional<dev.cnm.agent.dataplane.EndpointState> state = dataplane.endpoint(e.getId());
-      if (state.isEmpty() && overlay != null) {
-        state = overlay.endpoint(e.getId());
-      }
-      state.ifPresent(es -> st.setInterfaceName(es.ifName()).setMacAddress(es.mac().toString()));
+      endpoint(active, e.getId()).ifPresent(es -> st.setInterfaceName(es.ifName()).setMacAddress(es.mac().toString()));
       out.add(st.build());
     }
-    CnmException portsFailed = publish(desired, bridges, ports, next.endpoints().values());
+    CnmException portsFailed = publish(desired, active);
     if (portsFailed != null) {
       out.add(status(ObjectKind.OBJECT_KIND_NODE, desired.getNode(), portsFailed).build());
     }
     return out;
   }
 
-  /** How many objects' conversions to dataplane specs were made rather than reused (for tests). */
-  int conversions() {
-    return specs.conversions;
-  }
-
-  /** How many messages were compared field by field rather than by identity (for tests). */
-  int fieldComparisons() {
-    return specs.fieldComparisons;
+  /** The endpoint's interface, from the first driver that attached it. */
+  private static Optional<EndpointState> endpoint(List<NodeDriver> active, String endpointId) {
+    for (NodeDriver d : active) {
+      Optional<EndpointState> s = d.endpoint(endpointId);
+      if (s.isPresent()) {
+        return s;
+      }
+    }
+    return Optional.empty();
   }
 
   /**
@@ -190,8 +164,8 @@ public final class DataplaneApplier implements SnapshotApplier {
    * left. Runs after this snapshot's writes completed and with this snapshot's ids, so it never
    * removes the directory of a sandbox being created.
    */
-  private void collectFiles(SpecIndex previous, SpecIndex next, ReconcileReport report, Map<String, Path> held) {
-    Set<String> keep = next.sandboxes().keySet();
+  private void collectFiles(Set<String> previous, Set<String> next, ReconcileReport report, Map<String, Path> held) {
+    Set<String> keep = next;
     List<String> failedCreates = new ArrayList<>();
     for (String what : report.failed().keySet()) {
       if (what.startsWith("sandbox/")) {
@@ -209,7 +183,7 @@ public final class DataplaneApplier implements SnapshotApplier {
       files.removeAllExcept(keep);
     } else {
       List<String> gone = failedCreates;
-      for (String id : previous.sandboxes().keySet()) {
+      for (String id : previous) {
         if (!keep.contains(id)) {
           gone.add(id);
         }
@@ -244,36 +218,16 @@ public final class DataplaneApplier implements SnapshotApplier {
     }
   }
 
-  private CnmException publish(DesiredState desired, Map<String, NodeNetwork> bridges, List<PublishedPort> ports,
-                               java.util.Collection<dev.cnm.agent.dataplane.EndpointSpec> endpoints) {
+  private CnmException publish(DesiredState desired, List<NodeDriver> active) {
     try {
+      List<PublishedPort> ports = new ArrayList<>();
+      for (NodeDriver d : active) {
+        ports.addAll(d.publishedPorts());
+      }
       if (firewall != null) {
-        // icc off is enforced between the bridge's ports by name: collected only for such
-        // networks, so joins on other networks leave the firewall state (and the kernel) alone.
-        // A joining port is isolated from this step on: until then (the time since its attach
-        // above, within this snapshot) its frames to its neighbours pass.
-        Map<String, List<String>> iccOffPorts = new HashMap<>();
-        for (dev.cnm.agent.dataplane.EndpointSpec e : endpoints) {
-          NodeNetwork n = bridges.get(e.networkId());
-          if (n != null && !n.getBridge().getEnableIcc()) {
-            iccOffPorts.computeIfAbsent(n.getId(), k -> new ArrayList<>()).add(e.hostIfName());
-          }
-        }
         List<FirewallNetwork> fw = new ArrayList<>();
-        for (NodeNetwork n : bridges.values()) {
-          List<dev.cnm.agent.firewall.IpPrefix> subnets = new ArrayList<>();
-          if (!n.getSubnetIpv4().isEmpty()) {
-            subnets.add(dev.cnm.agent.firewall.IpPrefix.parse(n.getSubnetIpv4()));
-          }
-          if (!n.getSubnetIpv6().isEmpty()) {
-            subnets.add(dev.cnm.agent.firewall.IpPrefix.parse(n.getSubnetIpv6()));
-          }
-          fw.add(new FirewallNetwork(n.getName(), n.getBridge().getBridgeName(), subnets,
-              n.getBridge().getEnableIpMasquerade(), n.getBridge().getEnableIcc(), n.getInternal(),
-              iccOffPorts.getOrDefault(n.getId(), List.of())));
-        }
-        if (overlay != null) {
-          fw.addAll(overlay.firewallNetworks());
+        for (NodeDriver d : active) {
+          fw.addAll(d.firewallNetworks());
         }
         // a state is validated pairwise over its ports: built again only when its inputs change
         FirewallState state = lastFirewall != null && lastFirewall.networks().equals(fw)
@@ -289,7 +243,7 @@ public final class DataplaneApplier implements SnapshotApplier {
       }
       return null;
     } catch (RuntimeException e) {
-      LOG.warning("publishing ports of node " + desired.getNode() + " failed: " + e.getMessage());
+      LOG.warn("publishing ports of node {} failed: {}", desired.getNode(), e.getMessage());
       return e instanceof CnmException c ? c : CnmException.unavailable("firewall: " + e.getMessage(), e);
     }
   }
