@@ -223,18 +223,12 @@ final class KernelBridgeDataplane implements BridgeDataplane {
   public EndpointState attachEndpoint(EndpointSpec spec) {
     synchronized (lock) {
       Attached existing = endpoints.get(spec.endpointId());
-      if (existing != null) {
-        if (existing.spec().equals(spec)) {
-          return existing.state();
-        }
-        throw CnmException.alreadyExists("endpoint", "endpoint " + spec.endpointId()
-            + " is already attached with different settings; detach it first");
+      Optional<EndpointState> same = existing == null ? Optional.empty()
+          : AttachGuard.reattach(spec.endpointId(), spec, existing.spec(), existing.state());
+      if (same.isPresent()) {
+        return same.get();
       }
-      NetworkSpec net = networks.get(spec.networkId());
-      if (net == null) {
-        throw CnmException.failedPrecondition("NETWORK_NOT_READY", "network " + spec.networkId()
-            + " is not set up on this node (ensureNetwork first)");
-      }
+      NetworkSpec net = AttachGuard.readyNetwork(networks.get(spec.networkId()), "network", spec.networkId());
       if (spec.ipv6() != null && net.mtu() < Mtu.MIN_IPV6) {
         throw CnmException.invalidArgument("ipv6", "network " + net.networkId() + " has MTU " + net.mtu()
             + ", below IPv6's minimum of " + Mtu.MIN_IPV6);

@@ -1,5 +1,6 @@
 package dev.cnm.agent.overlay;
 
+import dev.cnm.agent.dataplane.AttachGuard;
 import dev.cnm.agent.dataplane.EndpointState;
 import dev.cnm.agent.dataplane.ReconcileReport;
 import dev.cnm.agent.netlink.Address;
@@ -192,18 +193,12 @@ final class KernelOverlayDataplane implements OverlayDataplane {
   public EndpointState attachEndpoint(OverlayEndpointSpec spec) {
     synchronized (lock) {
       Attached existing = endpoints.get(spec.endpointId());
-      if (existing != null) {
-        if (existing.spec().equals(spec)) {
-          return existing.state();
-        }
-        throw CnmException.alreadyExists("endpoint", "endpoint " + spec.endpointId()
-            + " is already attached with different settings; detach it first");
+      Optional<EndpointState> same = existing == null ? Optional.empty()
+          : AttachGuard.reattach(spec.endpointId(), spec, existing.spec(), existing.state());
+      if (same.isPresent()) {
+        return same.get();
       }
-      OverlayNetwork net = networks.get(spec.networkId());
-      if (net == null) {
-        throw CnmException.failedPrecondition("NETWORK_NOT_READY", "overlay network " + spec.networkId()
-            + " is not set up on this node (ensureNetwork first)");
-      }
+      OverlayNetwork net = AttachGuard.readyNetwork(networks.get(spec.networkId()), "overlay network", spec.networkId());
       checkAddress("ipv4", spec.ipv4(), net.spec.subnetV4(), spec.networkId());
       checkAddress("ipv6", spec.ipv6(), net.spec.subnetV6(), spec.networkId());
       SandboxHandles.Entry sb = sandboxes.acquire(spec.sandboxNamespace());
@@ -309,11 +304,7 @@ final class KernelOverlayDataplane implements OverlayDataplane {
   public PeerChanges setPeers(String networkId, Set<Peer> peers) {
     OverlayIds.check("networkId", networkId);
     synchronized (lock) {
-      OverlayNetwork net = networks.get(networkId);
-      if (net == null) {
-        throw CnmException.failedPrecondition("NETWORK_NOT_READY", "overlay network " + networkId
-            + " is not set up on this node (ensureNetwork first)");
-      }
+      OverlayNetwork net = AttachGuard.readyNetwork(networks.get(networkId), "overlay network", networkId);
       PeerProgrammer.validate(net.spec, peers);
       net.desiredPeers = Set.copyOf(peers);
       return PeerProgrammer.apply(net, net.desiredPeers);
