@@ -12,9 +12,10 @@ import java.util.function.Function;
 /**
  * The data halves this agent has, by name: the counterpart of the controller's
  * {@code DriverRegistry}. Holds one {@link SandboxKeeper}, registered first, and the drivers this
- * agent leaves off (with why, reported on each of their networks). Immutable.
+ * agent leaves off (with why, reported on each of their networks). Closing it closes the
+ * drivers, in the reverse of their registration order.
  */
-public final class DriverRegistry {
+public final class DriverRegistry implements AutoCloseable {
   private final SandboxKeeper keeper;
   private final Map<String, NodeDriver> drivers;
   private final Map<String, Function<NodeNetwork, CnmException>> unavailable;
@@ -55,6 +56,27 @@ public final class DriverRegistry {
   public Optional<CnmException> unavailable(NodeNetwork network) {
     Function<NodeNetwork, CnmException> why = unavailable.get(network.getDriver());
     return why == null ? Optional.empty() : Optional.of(why.apply(network));
+  }
+
+  /** Closes every driver, the last registered first; the kernel state stays as it is. */
+  @Override
+  public void close() {
+    List<NodeDriver> all = new ArrayList<>(drivers.values());
+    RuntimeException failed = null;
+    for (int i = all.size() - 1; i >= 0; i--) {
+      try {
+        all.get(i).close();
+      } catch (RuntimeException e) {
+        if (failed == null) {
+          failed = e;
+        } else {
+          failed.addSuppressed(e);
+        }
+      }
+    }
+    if (failed != null) {
+      throw failed;
+    }
   }
 
   /** Collects the drivers, in the order they are added. */

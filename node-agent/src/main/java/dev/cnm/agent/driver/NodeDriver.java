@@ -20,13 +20,14 @@ import java.util.Optional;
  *
  * <p>Every snapshot is the node's whole desired state: a driver picks its own networks and their
  * endpoints out of it and converges them (level-triggered; the first snapshot of a session by a
- * full reconcile). The pipeline calls, for each snapshot, {@link #beforeSandboxes} on every
- * driver, then reconciles the sandboxes ({@link SandboxKeeper}), then {@link #apply} on every
- * driver with the sandboxes in place, then programs the firewall with what the drivers report.
+ * full reconcile). For each snapshot the pipeline calls {@link #beforeSandboxes} on every driver
+ * but the {@link SandboxKeeper}, then applies the keeper (sandboxes and its own part), then
+ * {@link #apply} on every other driver with the sandboxes in place, then programs the firewall
+ * with what the drivers report. Drivers without a dataplane ({@link #hasDataplane}) are skipped.
  * Failures are returned per object, keyed {@code "network/ID"} or {@code "endpoint/ID"}; the rest
  * still converges. Called from the session's one thread, one snapshot at a time.
  */
-public interface NodeDriver {
+public interface NodeDriver extends AutoCloseable {
   /** The driver's name, as in {@code NodeNetwork.driver} and the agent's registered capabilities. */
   String name();
 
@@ -70,4 +71,8 @@ public interface NodeDriver {
   default List<PublishedPort> publishedPorts() {
     return List.of();
   }
+
+  /** Closes what the driver opened (sockets, descriptors); the kernel state stays as it is. */
+  @Override
+  default void close() {}
 }

@@ -11,8 +11,9 @@ import java.util.Set;
  * endpoints, in dependency order). There is one per agent, and it is applied before every other
  * driver, which attach their endpoints to the sandboxes it holds.
  *
- * <p>Per snapshot the pipeline calls {@link #prepare} first, then (after every driver's
- * {@link #beforeSandboxes}) {@link #apply} with that same snapshot.
+ * <p>Per snapshot the pipeline calls {@link #prepare} first, then (after every other driver's
+ * {@link #beforeSandboxes}) {@link #apply} with that same snapshot; the keeper's own
+ * {@code beforeSandboxes} is not called, its pass orders its detaches itself.
  */
 public interface SandboxKeeper extends NodeDriver {
   /**
@@ -31,7 +32,10 @@ public interface SandboxKeeper extends NodeDriver {
   /** The sandboxes held now, by id: their namespace paths. */
   Map<String, Path> sandboxes();
 
-  /** The sandbox ids of the last snapshot applied without failures (what {@link #full} compares against). */
+  /**
+   * The sandbox ids of the last snapshot applied without failures, when {@link #full} is false:
+   * those missing from the prepared snapshot are gone, and so are their files.
+   */
   Set<String> lastSandboxIds();
 
   /** The sandbox ids of the prepared snapshot. */

@@ -13,7 +13,6 @@ import dev.cnm.agent.driver.overlay.AdvertiseAddress;
 import dev.cnm.agent.driver.overlay.OverlayDriver;
 import dev.cnm.agent.firewall.NftFirewall;
 import dev.cnm.agent.firewall.ProcessNftRunner;
-import dev.cnm.agent.gateway.GatewayBridge;
 import dev.cnm.agent.gateway.GatewayBridgeConfig;
 import dev.cnm.agent.netlink.NetlinkHandle;
 import dev.cnm.agent.netlink.sys.LibC;
@@ -21,8 +20,6 @@ import dev.cnm.agent.netns.HostNamespaceFile;
 import dev.cnm.agent.netns.Namespaces;
 import dev.cnm.agent.netns.NetNamespace;
 import dev.cnm.agent.netns.RuntimeTmpfs;
-import dev.cnm.agent.overlay.OverlayConfig;
-import dev.cnm.agent.overlay.OverlayDataplane;
 import dev.cnm.agent.proxy.UserlandProxy;
 import dev.cnm.agent.proxy.UserlandProxyConfig;
 import dev.cnm.agent.sandboxfiles.SandboxFiles;
@@ -40,25 +37,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A node agent wired together: the kernel dataplane under {@code stateDir}, the firewall table,
- * the userland proxy, sandbox files, and the session to the controller over {@code controller}.
+ * A node agent wired together: the drivers' data halves (their kernel dataplanes under
+ * {@code stateDir}), the firewall table, the userland proxy, sandbox files, and the session to
+ * the controller over {@code controller}.
  * The agent keeps no durable state: everything under the state dir is rebuilt from the
  * controller's full snapshot on every (re)connect.
  */
 public final class NodeAgentProcess implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NodeAgentProcess.class);
-  private final BridgeDataplane dataplane;
-  private final OverlayDataplane overlay;
-  private final GatewayBridge gateway;
+  private final DriverRegistry drivers;
   private final UserlandProxy proxy;
   private final AgentSession session;
   private final RegisterNode registration;
 
-  private NodeAgentProcess(BridgeDataplane dataplane, OverlayDataplane overlay, GatewayBridge gateway,
-      UserlandProxy proxy, AgentSession session, RegisterNode registration) {
-    this.dataplane = dataplane;
-    this.overlay = overlay;
-    this.gateway = gateway;
+  private NodeAgentProcess(DriverRegistry drivers, UserlandProxy proxy, AgentSession session,
+      RegisterNode registration) {
+    this.drivers = drivers;
     this.proxy = proxy;
     this.session = session;
     this.registration = registration;
@@ -117,12 +111,11 @@ public final class NodeAgentProcess implements AutoCloseable {
           + advertise.getHostAddress() + " is a loopback address, which other nodes cannot send VXLAN to");
     }
     BridgeDataplane dataplane = BridgeDataplane.open(DataplaneConfig.of(stateDir));
-    OverlayDataplane overlay = null;
-    GatewayBridge gateway = null;
     UserlandProxy proxy = new UserlandProxy(UserlandProxyConfig.enabled(userlandProxy), registry);
+    OverlayDriver overlay = null;
+    DriverRegistry registered = null;
     try {
-      overlay = underlay == null ? null : OverlayDataplane.open(OverlayConfig.of(stateDir));
-      gateway = underlay == null ? null : GatewayBridge.open(gwbridge);
+      overlay = underlay == null ? null : OverlayDriver.open(stateDir, underlay, gwbridge);
       NftFirewall firewall = new NftFirewall(new ProcessNftRunner(), nftTable, registry);
       SandboxFileWriter files = new SandboxFileWriter(stateDir,
           new SandboxFiles(SandboxFiles.detectHostResolvConf(), registry));
@@ -131,15 +124,16 @@ public final class NodeAgentProcess implements AutoCloseable {
       try (NetNamespace own = Namespaces.current()) {
         hostNamespace = HostNamespaceFile.bind(stateDir, own);
       }
-      // the drivers' data halves: a new driver is one line here (and its control half's in the controller)
+      // the drivers' data halves: a new driver is one more add(...) here, as its control half is
+      // one more entry in the controller's DriverRegistry
       DriverRegistry.Builder drivers = DriverRegistry.with(new BridgeDriver(dataplane, hostNamespace))
           .add(new NullDriver()).add(new HostDriver());
       if (overlay == null) {
         drivers.unavailable(OverlayDriver.NAME, OverlayDriver::notSupported);
       } else {
-        drivers.add(new OverlayDriver(overlay, underlay, gateway));
+        drivers.add(overlay);
       }
-      DriverRegistry registered = drivers.build();
+      registered = drivers.build();
       DataplaneApplier applier = new DataplaneApplier(registered, firewall, proxy, files, new AgentMetrics(registry));
       RegisterNode registration = RegisterNode.newBuilder().setNode(node)
           .setAdvertiseAddress(advertise == null ? "" : advertise.getHostAddress())
@@ -150,16 +144,17 @@ public final class NodeAgentProcess implements AutoCloseable {
           // the sandboxes' hosts and resolv.conf: the controller derives each sandbox's paths from it
           .setSandboxFilesDirectory(files.root().toAbsolutePath().toString()).build();
       AgentSession session = new AgentSession(controller, registration, applier).start();
-      return new NodeAgentProcess(dataplane, overlay, gateway, proxy, session, registration);
+      return new NodeAgentProcess(registered, proxy, session, registration);
     } catch (RuntimeException e) {
       proxy.close();
-      if (gateway != null) {
-        gateway.close();
+      if (registered != null) {
+        registered.close(); // every driver, the bridge dataplane last
+      } else {
+        if (overlay != null) {
+          overlay.close();
+        }
+        dataplane.close();
       }
-      if (overlay != null) {
-        overlay.close();
-      }
-      dataplane.close();
       throw e;
     }
   }
@@ -178,12 +173,6 @@ public final class NodeAgentProcess implements AutoCloseable {
   public void close() {
     session.close();
     proxy.close();
-    if (overlay != null) {
-      overlay.close();
-    }
-    if (gateway != null) {
-      gateway.close();
-    }
-    dataplane.close();
+    drivers.close(); // overlay (with its gateway bridge) first, the bridge dataplane last
   }
 }

@@ -38,6 +38,8 @@ public final class BridgeDriver implements SandboxKeeper {
   private SpecConverter.Converted prepared;
 
   /**
+   * A driver on {@code dataplane}, which it then owns ({@link #close}).
+   *
    * @param hostNamespace the path bound to the node's own namespace
    *     ({@link dev.cnm.agent.netns.HostNamespaceFile}), the key of host-mode sandboxes (null:
    *     this agent realises none)
@@ -142,6 +144,12 @@ public final class BridgeDriver implements SandboxKeeper {
   @Override
   public List<PublishedPort> publishedPorts() {
     return prepared == null ? List.of() : prepared.ports();
+  }
+
+  /** Closes the dataplane; the kernel state stays (a restarted agent adopts it). */
+  @Override
+  public void close() {
+    dataplane.close();
   }
 
   /** How many objects' conversions to dataplane specs were made rather than reused (for tests). */

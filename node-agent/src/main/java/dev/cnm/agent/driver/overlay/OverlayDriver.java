@@ -5,6 +5,8 @@ import dev.cnm.agent.dataplane.ReconcileReport;
 import dev.cnm.agent.driver.NodeDriver;
 import dev.cnm.agent.firewall.FirewallNetwork;
 import dev.cnm.agent.gateway.GatewayBridge;
+import dev.cnm.agent.gateway.GatewayBridgeConfig;
+import dev.cnm.agent.overlay.OverlayConfig;
 import dev.cnm.agent.overlay.OverlayDataplane;
 import dev.cnm.agent.overlay.OverlayEndpointSpec;
 import dev.cnm.agent.overlay.OverlayNetworkSpec;
@@ -61,6 +63,31 @@ public final class OverlayDriver implements NodeDriver {
     this.overlay = overlay;
     this.localAddress = localAddress;
     this.gateway = gateway;
+  }
+
+  /**
+   * Opens the overlay dataplane under {@code stateDir} and the gateway bridge {@code gwbridge},
+   * which the driver then owns ({@link #close}); nothing stays open if either fails.
+   *
+   * @param underlay the node's advertise address, which other nodes send VXLAN to
+   */
+  public static OverlayDriver open(Path stateDir, InetAddress underlay, GatewayBridgeConfig gwbridge) {
+    OverlayDataplane overlay = OverlayDataplane.open(OverlayConfig.of(stateDir));
+    try {
+      return new OverlayDriver(overlay, underlay, GatewayBridge.open(gwbridge));
+    } catch (RuntimeException e) {
+      overlay.close();
+      throw e;
+    }
+  }
+
+  /** Closes the overlay dataplane and the gateway bridge; the kernel state stays (a restarted agent adopts it). */
+  @Override
+  public void close() {
+    overlay.close();
+    if (gateway != null) {
+      gateway.close();
+    }
   }
 
   /**
