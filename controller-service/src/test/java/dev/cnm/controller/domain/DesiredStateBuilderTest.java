@@ -10,6 +10,7 @@ import dev.cnm.api.v1.IpamPool;
 import dev.cnm.api.v1.Network;
 import dev.cnm.api.v1.Sandbox;
 import dev.cnm.controller.driver.DriverRegistry;
+import dev.cnm.runtime.ids.Ids;
 import dev.cnm.store.InProcessStore;
 import dev.cnm.store.StoreServices;
 import dev.cnm.store.client.KvObject;

@@ -261,12 +261,12 @@ public final class DataplaneApplier implements SnapshotApplier {
         }
         List<FirewallNetwork> fw = new ArrayList<>();
         for (NodeNetwork n : bridges.values()) {
-          List<dev.cnm.agent.firewall.IpPrefix> subnets = new ArrayList<>();
+          List<dev.cnm.runtime.net.IpPrefix> subnets = new ArrayList<>();
           if (!n.getSubnetIpv4().isEmpty()) {
-            subnets.add(dev.cnm.agent.firewall.IpPrefix.parse(n.getSubnetIpv4()));
+            subnets.add(dev.cnm.runtime.net.IpPrefix.parseSubnet(n.getSubnetIpv4()));
           }
           if (!n.getSubnetIpv6().isEmpty()) {
-            subnets.add(dev.cnm.agent.firewall.IpPrefix.parse(n.getSubnetIpv6()));
+            subnets.add(dev.cnm.runtime.net.IpPrefix.parseSubnet(n.getSubnetIpv6()));
           }
           fw.add(new FirewallNetwork(n.getName(), n.getBridge().getBridgeName(), subnets,
               n.getBridge().getEnableIpMasquerade(), n.getBridge().getEnableIcc(), n.getInternal(),
