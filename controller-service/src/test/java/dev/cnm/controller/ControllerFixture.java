@@ -11,7 +11,6 @@ import dev.cnm.ipam.service.IpamService;
 import dev.cnm.ipam.store.StoreKv;
 import dev.cnm.runtime.grpc.GrpcErrors;
 import dev.cnm.store.InProcessStore;
-import dev.cnm.store.StoreServices;
 import dev.cnm.store.client.StoreClient;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -49,7 +48,7 @@ final class ControllerFixture implements AutoCloseable {
   }
 
   ControllerFixture(Path dir, PortAllocator ports, IpamConfig ipamConfig) throws IOException {
-    store = StoreServices.inProcess(dir);
+    store = InProcessStore.inProcess(dir);
     storeClient = new StoreClient(store.channel());
     String ipamName = "cnmt-ipam-" + UUID.randomUUID();
     ipamServer = InProcessServerBuilder.forName(ipamName).directExecutor()

@@ -2,13 +2,12 @@ package dev.cnm.controller;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
 
 import dev.cnm.agent.netlink.NetlinkHandle;
 import dev.cnm.agent.netlink.sys.LibC;
 import dev.cnm.agent.netns.Namespaces;
 import dev.cnm.agent.netns.NetNamespace;
-import dev.cnm.agent.session.NodeAgentProcess;
+import dev.cnm.agent.process.NodeAgentProcess;
 import dev.cnm.api.v1.CreateNetworkRequest;
 import dev.cnm.api.v1.CreateSandboxRequest;
 import dev.cnm.api.v1.DeleteSandboxRequest;
@@ -22,9 +21,9 @@ import dev.cnm.api.v1.ListNodesRequest;
 import dev.cnm.api.v1.Network;
 import dev.cnm.api.v1.NodeStatus;
 import dev.cnm.api.v1.Sandbox;
+import dev.cnm.testing.Root;
 import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -93,13 +92,8 @@ class SandboxFilesAgentIT {
     }
   }
 
-  private static void requireRoot() throws Exception {
-    String uid = Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.US_ASCII).stream()
-        .filter(l -> l.startsWith("Uid:")).findFirst().orElse("");
-    String[] fields = uid.trim().split("\\s+");
-    if (fields.length < 3 || !fields[2].equals("0")) {
-      fail("this test runs the node agent, which needs root (CAP_NET_ADMIN + CAP_SYS_ADMIN): run it as root");
-    }
+  private static void requireRoot() {
+    Root.require("this test runs the node agent, which needs root (CAP_NET_ADMIN + CAP_SYS_ADMIN): run it as root");
   }
 
   @Test

@@ -14,7 +14,7 @@ import java.util.List;
 /**
  * store-service as a network server: a backend behind cnm.v1.Store on the shared cnm server
  * bootstrap (health, reflection, metrics, tracing, TLS from {@link ServerOptions}). Used by
- * {@code cnm serve store} and {@link StoreMain}.
+ * {@code cnm serve store} and by the tests' launcher (StoreMain, in the test sources).
  */
 public final class StoreServer implements AutoCloseable {
   /** The backends {@code --backend} accepts. */

@@ -6,25 +6,12 @@ import dev.cnm.store.embedded.EmbeddedBackend;
 import dev.cnm.store.etcd.EtcdBackend;
 import dev.cnm.store.grpc.StoreGrpcService;
 import io.grpc.BindableService;
-import io.grpc.Server;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * How to get a store: the backends and the gRPC service over them.
- *
- * <p>For tests of other modules (store-service as a test dependency):
- * <pre>{@code
- * try (InProcessStore store = StoreServices.inProcess(tempDir)) {
- *   StoreClient client = new StoreClient(store.channel());
- *   ...
- * }
- * }</pre>
+ * (Tests serve a store in-process with {@code InProcessStore}, in this module's test-jar.)
  */
 public final class StoreServices {
   /** The largest request the store accepts: a Txn may carry several values of up to 1.5 MiB. */
@@ -50,27 +37,5 @@ public final class StoreServices {
   /** The gRPC service ({@code cnm.v1.Store}) over a backend, to add to any server. */
   public static BindableService grpcService(KvBackend backend) {
     return new StoreGrpcService(backend);
-  }
-
-  /** An embedded store in {@code dataDir}, served in-process. Close it when done. */
-  public static InProcessStore inProcess(Path dataDir) {
-    return inProcess(embedded(dataDir));
-  }
-
-  /** Any backend served in-process; the returned store owns (and closes) the backend. */
-  public static InProcessStore inProcess(KvBackend backend) {
-    String name = "cnm-store-" + UUID.randomUUID();
-    try {
-      Server server = InProcessServerBuilder.forName(name)
-          .addService(grpcService(backend))
-          .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
-          .build()
-          .start();
-      return new InProcessStore(server,
-          InProcessChannelBuilder.forName(name).maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES).build(), backend);
-    } catch (IOException e) {
-      backend.close();
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -19,7 +19,7 @@ class EtcdUnavailableIT {
   @Test
   void etcdKilled_callsAnswerUnavailableWithinDeadline_thenRecover() throws Exception {
     try (EtcdProcess etcd = EtcdProcess.start();
-        InProcessStore store = StoreServices.inProcess(StoreServices.etcd(List.of(etcd.endpoint())))) {
+        InProcessStore store = InProcessStore.inProcess(StoreServices.etcd(List.of(etcd.endpoint())))) {
       var kv = StoreGrpc.newBlockingStub(store.channel());
       ByteString key = ByteString.copyFromUtf8("/down/a");
       kv.withDeadlineAfter(10, TimeUnit.SECONDS).put(PutRequest.newBuilder().setKey(key).setValue(key).build());

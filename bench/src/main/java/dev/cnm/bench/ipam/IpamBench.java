@@ -4,11 +4,11 @@ import dev.cnm.api.v1.IpamGrpc;
 import dev.cnm.api.v1.RequestAddressRequest;
 import dev.cnm.api.v1.RequestPoolRequest;
 import dev.cnm.ipam.domain.AllocationKind;
-import dev.cnm.ipam.domain.Cidr;
 import dev.cnm.ipam.domain.IpamConfig;
 import dev.cnm.ipam.domain.OrdinalMap;
 import dev.cnm.ipam.server.IpamServer;
 import dev.cnm.runtime.config.ServerOptions;
+import dev.cnm.runtime.net.Cidr;
 import dev.cnm.store.StoreServer;
 import dev.cnm.testing.EtcdProcess;
 import io.etcd.jetcd.ByteSequence;
@@ -151,7 +151,7 @@ public final class IpamBench {
     // CPU µs/alloc: CPU time of the whole benchmark JVM (clients and servers; not etcd) per allocation
     System.out.println("| setup | clients | allocations | allocations/s | p50 µs | p99 µs | CPU µs/alloc |");
     System.out.println("|---|---|---|---|---|---|---|");
-    Cidr slash8 = Cidr.parse("10.0.0.0/8", "pool");
+    Cidr slash8 = Cidr.parseNetwork("pool", "10.0.0.0/8");
     for (int clients : only.contains("a") ? new int[] {1, 16} : new int[0]) {
       for (int warm = 0; warm < 2; warm++) {
         OrdinalMap map = new OrdinalMap(slash8.lastOrdinal(), true, true);

@@ -1,6 +1,5 @@
 package dev.cnm.bench.overlay;
 
-import dev.cnm.agent.netlink.IpPrefix;
 import dev.cnm.agent.netlink.sys.LibC;
 import dev.cnm.agent.netns.Namespaces;
 import dev.cnm.agent.netns.NetNamespace;
@@ -10,6 +9,7 @@ import dev.cnm.agent.overlay.OverlayEndpointSpec;
 import dev.cnm.agent.overlay.OverlayNetworkSpec;
 import dev.cnm.agent.overlay.OverlayNetworkState;
 import dev.cnm.agent.overlay.Peer;
+import dev.cnm.runtime.net.IpPrefix;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;

@@ -9,6 +9,8 @@ import dev.cnm.controller.driver.NetworkDriver;
 import dev.cnm.controller.ipam.AddressAllocator;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
+import dev.cnm.runtime.ids.Ids;
+import dev.cnm.runtime.net.Cidr;
 import dev.cnm.store.client.KvObject;
 import dev.cnm.store.client.StoreConflictException;
 import java.util.HexFormat;

@@ -4,6 +4,7 @@ import dev.cnm.api.v1.Network;
 import dev.cnm.api.v1.Sandbox;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
+import dev.cnm.runtime.ids.Ids;
 import java.util.Map;
 
 /**

@@ -8,6 +8,7 @@ import dev.cnm.controller.driver.DriverRegistry;
 import dev.cnm.controller.driver.NetworkDriver;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
+import dev.cnm.runtime.ids.Ids;
 import dev.cnm.store.client.KvObject;
 import dev.cnm.store.client.StoreConflictException;
 import dev.cnm.store.client.StoreTxn;

@@ -5,6 +5,7 @@ import dev.cnm.api.v1.Network;
 import dev.cnm.controller.driver.NetworkDriver;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
+import dev.cnm.runtime.net.Cidr;
 import dev.cnm.store.client.KvObject;
 import java.util.List;
 import java.util.Map;

@@ -10,6 +10,7 @@ import dev.cnm.api.v1.Sandbox;
 import dev.cnm.api.v1.Scope;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
+import dev.cnm.runtime.ids.Ids;
 import dev.cnm.store.client.KvObject;
 import dev.cnm.store.client.StoreClient;
 import java.util.ArrayList;

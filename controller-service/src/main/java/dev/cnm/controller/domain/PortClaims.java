@@ -2,6 +2,7 @@ package dev.cnm.controller.domain;
 
 import com.google.protobuf.StringValue;
 import dev.cnm.api.v1.PortBinding;
+import dev.cnm.runtime.net.Cidr;
 import dev.cnm.store.client.KvObject;
 import dev.cnm.store.client.StoreClient;
 import dev.cnm.store.client.StoreTxn;

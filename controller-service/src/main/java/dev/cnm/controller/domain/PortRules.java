@@ -4,6 +4,7 @@ import dev.cnm.api.v1.PortBinding;
 import dev.cnm.api.v1.PortSpec;
 import dev.cnm.api.v1.Protocol;
 import dev.cnm.runtime.errors.CnmException;
+import dev.cnm.runtime.net.Cidr;
 import java.util.List;
 
 /** Validation of exposed ports and port bindings (libnetwork's types.PortBinding rules). */

@@ -8,6 +8,7 @@ import dev.cnm.api.v1.PortBinding;
 import dev.cnm.api.v1.Sandbox;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
+import dev.cnm.runtime.ids.Ids;
 import dev.cnm.store.client.KvObject;
 import dev.cnm.store.client.StoreConflictException;
 import dev.cnm.store.client.StoreTxn;

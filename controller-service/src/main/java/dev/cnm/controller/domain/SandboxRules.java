@@ -4,6 +4,7 @@ import dev.cnm.api.v1.HostEntry;
 import dev.cnm.api.v1.Sandbox;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
+import dev.cnm.runtime.net.Cidr;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Map;

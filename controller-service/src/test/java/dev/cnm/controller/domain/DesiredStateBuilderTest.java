@@ -10,8 +10,8 @@ import dev.cnm.api.v1.IpamPool;
 import dev.cnm.api.v1.Network;
 import dev.cnm.api.v1.Sandbox;
 import dev.cnm.controller.driver.DriverRegistry;
+import dev.cnm.runtime.ids.Ids;
 import dev.cnm.store.InProcessStore;
-import dev.cnm.store.StoreServices;
 import dev.cnm.store.client.KvObject;
 import dev.cnm.store.client.StoreClient;
 import dev.cnm.store.client.StoreTxn;
@@ -45,7 +45,7 @@ class DesiredStateBuilderTest {
 
   @BeforeEach
   void start() throws Exception {
-    store = StoreServices.inProcess(dir);
+    store = InProcessStore.inProcess(dir);
     client = new StoreClient(store.channel());
     repo = new ObjectRepository(client);
   }

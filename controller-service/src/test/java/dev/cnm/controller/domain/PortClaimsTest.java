@@ -8,7 +8,6 @@ import dev.cnm.api.v1.Endpoint;
 import dev.cnm.api.v1.PortBinding;
 import dev.cnm.api.v1.Sandbox;
 import dev.cnm.store.InProcessStore;
-import dev.cnm.store.StoreServices;
 import dev.cnm.store.client.StoreClient;
 import dev.cnm.store.client.StoreConflictException;
 import dev.cnm.store.client.StoreTxn;
@@ -31,7 +30,7 @@ class PortClaimsTest {
 
   @BeforeEach
   void start() throws Exception {
-    store = StoreServices.inProcess(dir);
+    store = InProcessStore.inProcess(dir);
     client = new StoreClient(store.channel());
   }
 

@@ -1,5 +1,6 @@
 package dev.cnm.ipam.domain;
 
+import dev.cnm.runtime.net.Cidr;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +43,7 @@ public record IpamConfig(String localSpace, String globalSpace, List<PoolBase> l
     public static PoolBase parse(String text) {
       int colon = text.lastIndexOf(':');
       boolean hasSize = colon > text.indexOf('/');
-      Cidr base = Cidr.parse(hasSize ? text.substring(0, colon) : text, "default-pool");
+      Cidr base = Cidr.parseNetwork("default-pool", hasSize ? text.substring(0, colon) : text);
       int size = hasSize ? Integer.parseInt(text.substring(colon + 1)) : base.prefix();
       if (size < base.prefix() || size > base.bits()) {
         throw new IllegalArgumentException("default pool " + text + ": size must be between "

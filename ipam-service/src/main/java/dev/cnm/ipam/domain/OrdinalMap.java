@@ -1,5 +1,6 @@
 package dev.cnm.ipam.domain;
 
+import dev.cnm.runtime.net.Cidr;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;

@@ -1,6 +1,7 @@
 package dev.cnm.ipam.domain;
 
 import dev.cnm.runtime.errors.CnmException;
+import dev.cnm.runtime.net.Cidr;
 
 /**
  * A pool id in libnetwork's format: "SPACE/POOL-CIDR" or, for a sub-pool,
@@ -17,8 +18,8 @@ public record PoolId(String space, Cidr pool, Cidr sub) {
       throw unknown(id);
     }
     try {
-      Cidr pool = Cidr.parse(parts[1] + "/" + parts[2], "pool_id");
-      Cidr sub = parts.length == 5 ? Cidr.parse(parts[3] + "/" + parts[4], "pool_id") : null;
+      Cidr pool = Cidr.parseNetwork("pool_id", parts[1] + "/" + parts[2]);
+      Cidr sub = parts.length == 5 ? Cidr.parseNetwork("pool_id", parts[3] + "/" + parts[4]) : null;
       PoolId parsed = new PoolId(parts[0], pool, sub);
       if (!parsed.toString().equals(id)) {
         throw unknown(id);

@@ -1,13 +1,13 @@
 package dev.cnm.ipam.service;
 
 import dev.cnm.ipam.domain.AllocationKind;
-import dev.cnm.ipam.domain.Cidr;
 import dev.cnm.ipam.domain.OrdinalMap;
 import dev.cnm.ipam.domain.PoolId;
 import dev.cnm.ipam.store.IpamKv;
-import dev.cnm.ipam.store.Keys;
+import dev.cnm.ipam.store.IpamKeys;
 import dev.cnm.ipam.store.pb.PoolValue;
 import dev.cnm.runtime.errors.CnmException;
+import dev.cnm.runtime.net.Cidr;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -40,14 +40,14 @@ public final class Allocations {
     PoolId id = ipam.poolId(poolIdText);
     long after = OrdinalMap.NONE;
     if (pageToken != null && !pageToken.isEmpty()) {
-      long[] bits = Cidr.parseAddress(pageToken, "page_token");
+      long[] bits = Cidr.parseAddressHalves("page_token", pageToken);
       if (!id.pool().containsAddress(bits)) {
         throw CnmException.invalidArgument("page_token", pageToken + " is not an address of pool " + id.pool());
       }
       after = id.pool().ordinalOf(bits);
     }
-    String poolKey = Keys.pool(id.space(), id.pool().toString());
-    String blocks = Keys.poolBlocksPrefix(id.space(), id.pool().toString());
+    String poolKey = IpamKeys.pool(id.space(), id.pool().toString());
+    String blocks = IpamKeys.poolBlocksPrefix(id.space(), id.pool().toString());
     IpamKv.Snapshot s = kv.read(List.of(poolKey), List.of(blocks));
     IpamKv.Entry e = s.entries().get(poolKey);
     PoolValue record = e == null ? null : PoolCatalog.parsePool(e);

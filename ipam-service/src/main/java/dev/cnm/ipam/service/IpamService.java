@@ -1,16 +1,16 @@
 package dev.cnm.ipam.service;
 
 import dev.cnm.ipam.domain.AllocationKind;
-import dev.cnm.ipam.domain.Cidr;
 import dev.cnm.ipam.domain.IpamConfig;
 import dev.cnm.ipam.domain.OrdinalMap;
 import dev.cnm.ipam.domain.PoolId;
 import dev.cnm.ipam.store.IpamKv;
-import dev.cnm.ipam.store.Keys;
+import dev.cnm.ipam.store.IpamKeys;
 import dev.cnm.ipam.store.pb.PoolValue;
 import dev.cnm.ipam.store.pb.SubPoolValue;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
+import dev.cnm.runtime.net.Cidr;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -160,7 +160,7 @@ public final class IpamService {
     if (address.contains("/")) {
       throw CnmException.invalidArgument("address", "\"" + address + "\": give the address without prefix length");
     }
-    long[] bits = Cidr.parseAddress(address, "address");
+    long[] bits = Cidr.parseAddressHalves("address", address);
     if (!id.pool().containsAddress(bits)) {
       throw CnmException.invalidArgument("address", address + " is outside pool " + id.pool());
     }
@@ -198,14 +198,14 @@ public final class IpamService {
   /** An empty bitmap shaped for the pool: reserved network and IPv4 broadcast ordinals. */
   static OrdinalMap newMap(Cidr pool) {
     int host = pool.bits() - pool.prefix();
-    return new OrdinalMap(pool.lastOrdinal(), host > 1, !pool.v6() && host > 1);
+    return new OrdinalMap(pool.lastOrdinal(), host > 1, !pool.isIpv6() && host > 1);
   }
 
   PoolWorker poolWorker(PoolId id) {
     PoolId master = id.master();
     return workers.computeIfAbsent("pool:" + master, k -> {
-      PoolWorker w = new PoolWorker(kv, Keys.pool(master.space(), master.pool().toString()),
-          Keys.poolBlocksPrefix(master.space(), master.pool().toString()), newMap(master.pool()), executor,
+      PoolWorker w = new PoolWorker(kv, IpamKeys.pool(master.space(), master.pool().toString()),
+          IpamKeys.poolBlocksPrefix(master.space(), master.pool().toString()), newMap(master.pool()), executor,
           config.txnsInFlight(), metrics);
       double size = Math.max(1, PoolCatalog.sizeOf(master, w.map()));
       metrics.utilisation("pool", master.toString(), () -> w.allocated() / size);
@@ -216,7 +216,7 @@ public final class IpamService {
   PoolWorker idWorker(String set) {
     IpamConfig.IdRange range = idRange(set);
     return workers.computeIfAbsent("ids:" + set, k -> {
-      PoolWorker w = new PoolWorker(kv, null, Keys.idBlocksPrefix(set),
+      PoolWorker w = new PoolWorker(kv, null, IpamKeys.idBlocksPrefix(set),
           new OrdinalMap(range.last() - range.first(), false, false), executor, config.txnsInFlight(), metrics);
       double size = range.last() - range.first() + 1.0;
       metrics.utilisation("id_set", set, () -> w.allocated() / size);

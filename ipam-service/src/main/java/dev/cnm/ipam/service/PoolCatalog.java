@@ -1,18 +1,18 @@
 package dev.cnm.ipam.service;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.cnm.ipam.domain.Cidr;
 import dev.cnm.ipam.domain.IpamConfig;
 import dev.cnm.ipam.domain.OrdinalMap;
 import dev.cnm.ipam.domain.PoolId;
 import dev.cnm.ipam.store.BlockCodec;
 import dev.cnm.ipam.store.IpamKv;
-import dev.cnm.ipam.store.Keys;
+import dev.cnm.ipam.store.IpamKeys;
 import dev.cnm.ipam.store.pb.PoolValue;
 import dev.cnm.ipam.store.pb.SpaceValue;
 import dev.cnm.ipam.store.pb.SubPoolValue;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
+import dev.cnm.runtime.net.Cidr;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -47,30 +47,30 @@ public final class PoolCatalog {
       throw CnmException.invalidArgument("address_space", "unknown address space \"" + space + "\" (known: "
           + String.join(", ", config.spaces()) + ")");
     }
-    Cidr pool = poolText == null || poolText.isEmpty() ? null : checkPool(Cidr.parse(poolText, "pool"), v6, "pool");
+    Cidr pool = poolText == null || poolText.isEmpty() ? null : checkPool(Cidr.parseNetwork("pool", poolText), v6, "pool");
     Cidr sub = null;
     if (subText != null && !subText.isEmpty()) {
       if (pool == null) {
         throw CnmException.invalidArgument("sub_pool", "a sub-pool needs its pool");
       }
-      sub = Cidr.parse(subText, "sub_pool");
-      if (sub.v6() != v6) {
-        throw CnmException.invalidArgument("sub_pool", sub + " is " + (sub.v6() ? "IPv6" : "IPv4") + " but v6 is " + v6);
+      sub = Cidr.parseNetwork("sub_pool", subText);
+      if (sub.isIpv6() != v6) {
+        throw CnmException.invalidArgument("sub_pool", sub + " is " + (sub.isIpv6() ? "IPv6" : "IPv4") + " but v6 is " + v6);
       }
-      if (!pool.contains(sub) || !pool.containsAddress(Cidr.parseAddress(sub.addressAt(0), "sub_pool"))) {
+      if (!pool.contains(sub) || !pool.containsAddress(Cidr.parseAddressHalves("sub_pool", sub.addressAt(0)))) {
         throw CnmException.invalidArgument("sub_pool", sub + " is not inside pool " + pool
             + (pool.contains(sub) ? " (beyond its first 2^64 addresses)" : ""));
       }
     }
-    if (pool == null && v6 && config.defaultsOf(space).stream().noneMatch(b -> b.base().v6())) {
+    if (pool == null && v6 && config.defaultsOf(space).stream().noneMatch(b -> b.base().isIpv6())) {
       throw CnmException.invalidArgument("pool", "required for IPv6: no default IPv6 pools are configured");
     }
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-      IpamKv.Snapshot s = kv.read(List.of(Keys.space(space)), List.of());
-      IpamKv.Entry spaceEntry = s.entries().get(Keys.space(space));
+      IpamKv.Snapshot s = kv.read(List.of(IpamKeys.space(space)), List.of());
+      IpamKv.Entry spaceEntry = s.entries().get(IpamKeys.space(space));
       List<Cidr> existing = existing(spaceEntry);
       Cidr master = pool != null ? pool : nextDefault(space, v6, existing);
-      String poolKey = Keys.pool(space, master.toString());
+      String poolKey = IpamKeys.pool(space, master.toString());
       IpamKv.Entry poolEntry = kv.read(List.of(poolKey), List.of()).entries().get(poolKey);
       PoolValue record = poolEntry == null ? null : parsePool(poolEntry);
       PoolId id = new PoolId(space, master, sub);
@@ -105,9 +105,9 @@ public final class PoolCatalog {
         SpaceValue.Builder spaceValue = SpaceValue.newBuilder();
         existing.forEach(c -> spaceValue.addPools(c.toString()));
         spaceValue.addPools(master.toString());
-        ok = kv.txn(List.of(new IpamKv.Guard(Keys.space(space), spaceEntry == null ? 0 : spaceEntry.modRevision()),
+        ok = kv.txn(List.of(new IpamKv.Guard(IpamKeys.space(space), spaceEntry == null ? 0 : spaceEntry.modRevision()),
                 new IpamKv.Guard(poolKey, 0)),
-            List.of(IpamKv.Write.put(Keys.space(space), spaceValue.build().toByteArray()),
+            List.of(IpamKv.Write.put(IpamKeys.space(space), spaceValue.build().toByteArray()),
                 IpamKv.Write.put(poolKey, created.build().toByteArray())), List.of()).succeeded();
       }
       if (ok) {
@@ -120,8 +120,8 @@ public final class PoolCatalog {
   }
 
   private static Cidr checkPool(Cidr pool, boolean v6, String field) {
-    if (pool.v6() != v6) {
-      throw CnmException.invalidArgument(field, pool + " is " + (pool.v6() ? "IPv6" : "IPv4") + " but v6 is " + v6);
+    if (pool.isIpv6() != v6) {
+      throw CnmException.invalidArgument(field, pool + " is " + (pool.isIpv6() ? "IPv6" : "IPv4") + " but v6 is " + v6);
     }
     if (pool.prefix() == 0) {
       throw CnmException.invalidArgument(field, pool + ": a /0 pool would cover the whole address family");
@@ -134,7 +134,7 @@ public final class PoolCatalog {
 
   private Cidr nextDefault(String space, boolean v6, List<Cidr> existing) {
     for (IpamConfig.PoolBase base : config.defaultsOf(space)) {
-      if (base.base().v6() != v6) {
+      if (base.base().isIpv6() != v6) {
         continue;
       }
       for (Cidr c = base.base().withPrefix(base.size()); c != null && base.base().contains(c); c = c.next()) {
@@ -154,8 +154,8 @@ public final class PoolCatalog {
   public long releasePool(String idText, String owner, boolean force) {
     Checks.owner(owner);
     PoolId id = ipam.poolId(idText);
-    String poolKey = Keys.pool(id.space(), id.pool().toString());
-    String blocks = Keys.poolBlocksPrefix(id.space(), id.pool().toString());
+    String poolKey = IpamKeys.pool(id.space(), id.pool().toString());
+    String blocks = IpamKeys.poolBlocksPrefix(id.space(), id.pool().toString());
     String sub = id.sub() == null ? null : id.sub().toString();
     // 1. mark releasing: from now on no allocation in it can commit
     for (int attempt = 0; ; attempt++) {
@@ -201,9 +201,9 @@ public final class PoolCatalog {
       frees.forEach(java.util.concurrent.CompletableFuture::join);
     }
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-      IpamKv.Snapshot now = kv.read(List.of(poolKey, Keys.space(id.space())), List.of());
+      IpamKv.Snapshot now = kv.read(List.of(poolKey, IpamKeys.space(id.space())), List.of());
       IpamKv.Entry pe = now.entries().get(poolKey);
-      IpamKv.Entry se = now.entries().get(Keys.space(id.space()));
+      IpamKv.Entry se = now.entries().get(IpamKeys.space(id.space()));
       PoolValue current = parsePool(pe);
       PoolValue.Builder rest = current.toBuilder().clearSubPools();
       if (sub != null) {
@@ -215,9 +215,9 @@ public final class PoolCatalog {
         SpaceValue.Builder space = SpaceValue.newBuilder();
         existing(se).stream().filter(c -> !c.equals(id.pool())).forEach(c -> space.addPools(c.toString()));
         ok = kv.txn(List.of(new IpamKv.Guard(poolKey, pe.modRevision()),
-                new IpamKv.Guard(Keys.space(id.space()), se == null ? 0 : se.modRevision())),
+                new IpamKv.Guard(IpamKeys.space(id.space()), se == null ? 0 : se.modRevision())),
             List.of(IpamKv.Write.delete(poolKey), IpamKv.Write.deletePrefix(blocks),
-                IpamKv.Write.put(Keys.space(id.space()), space.build().toByteArray())), List.of()).succeeded();
+                IpamKv.Write.put(IpamKeys.space(id.space()), space.build().toByteArray())), List.of()).succeeded();
       } else {
         ok = kv.txn(List.of(new IpamKv.Guard(poolKey, pe.modRevision())),
             List.of(IpamKv.Write.put(poolKey, rest.build().toByteArray())), List.of()).succeeded();
@@ -261,8 +261,8 @@ public final class PoolCatalog {
 
   public PoolInfo getPool(String idText) {
     PoolId id = ipam.poolId(idText);
-    String poolKey = Keys.pool(id.space(), id.pool().toString());
-    String blocks = Keys.poolBlocksPrefix(id.space(), id.pool().toString());
+    String poolKey = IpamKeys.pool(id.space(), id.pool().toString());
+    String blocks = IpamKeys.poolBlocksPrefix(id.space(), id.pool().toString());
     IpamKv.Snapshot s = kv.read(List.of(poolKey), List.of(blocks));
     IpamKv.Entry e = s.entries().get(poolKey);
     PoolValue record = e == null ? null : parsePool(e);
@@ -281,19 +281,19 @@ public final class PoolCatalog {
     }
     List<PoolInfo> out = new ArrayList<>();
     for (String sp : spaces) {
-      IpamKv.Snapshot s = kv.read(List.of(), List.of(Keys.poolsPrefix(sp), Keys.spaceBlocksPrefix(sp)));
+      IpamKv.Snapshot s = kv.read(List.of(), List.of(IpamKeys.poolsPrefix(sp), IpamKeys.spaceBlocksPrefix(sp)));
       for (IpamKv.Entry e : s.entries().values()) {
-        if (!e.key().startsWith(Keys.poolsPrefix(sp))) {
+        if (!e.key().startsWith(IpamKeys.poolsPrefix(sp))) {
           continue;
         }
         PoolValue record = parsePool(e);
-        PoolId master = new PoolId(sp, Cidr.parse(record.getCidr(), "pool"), null);
-        OrdinalMap map = mapOf(master, s.entries(), Keys.poolBlocksPrefix(sp, record.getCidr()));
+        PoolId master = new PoolId(sp, Cidr.parseNetwork("pool", record.getCidr()), null);
+        OrdinalMap map = mapOf(master, s.entries(), IpamKeys.poolBlocksPrefix(sp, record.getCidr()));
         if (record.getRequested()) {
           out.add(info(master, record, map));
         }
         for (SubPoolValue p : record.getSubPoolsList()) {
-          out.add(info(new PoolId(sp, master.pool(), Cidr.parse(p.getCidr(), "sub_pool")), record, map));
+          out.add(info(new PoolId(sp, master.pool(), Cidr.parseNetwork("sub_pool", p.getCidr())), record, map));
         }
       }
     }
@@ -313,7 +313,7 @@ public final class PoolCatalog {
     List<OrdinalMap.Allocation> all = map.allocations(id.firstOrdinal(), id.lastOrdinal());
     all.forEach(a -> owners.add(a.owner()));
     return new PoolInfo(id.toString(), id.space(), id.pool().toString(), id.sub() == null ? "" : id.sub().toString(),
-        id.pool().v6(), Map.copyOf(options), owner, sizeOf(id, map), all.size(), owners.size());
+        id.pool().isIpv6(), Map.copyOf(options), owner, sizeOf(id, map), all.size(), owners.size());
   }
 
   /** Allocatable ordinals in the id's range (unsigned): its length minus reserved ordinals in it. */
@@ -340,7 +340,7 @@ public final class PoolCatalog {
   static void loadBlocks(OrdinalMap map, Map<String, IpamKv.Entry> entries, String blocksPrefix) {
     for (IpamKv.Entry e : entries.values()) {
       if (e.key().startsWith(blocksPrefix)) {
-        BlockCodec.decode(e.value(), map.blockAt(Keys.blockIndex(e.key())));
+        BlockCodec.decode(e.value(), map.blockAt(IpamKeys.blockIndex(e.key())));
       }
     }
   }
@@ -352,7 +352,7 @@ public final class PoolCatalog {
     try {
       List<Cidr> out = new ArrayList<>();
       for (String c : SpaceValue.parseFrom(spaceEntry.value()).getPoolsList()) {
-        out.add(Cidr.parse(c, "pool"));
+        out.add(Cidr.parseNetwork("pool", c));
       }
       return out;
     } catch (InvalidProtocolBufferException ex) {

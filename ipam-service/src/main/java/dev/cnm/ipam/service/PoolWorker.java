@@ -5,7 +5,7 @@ import dev.cnm.ipam.domain.Block;
 import dev.cnm.ipam.domain.OrdinalMap;
 import dev.cnm.ipam.store.BlockCodec;
 import dev.cnm.ipam.store.IpamKv;
-import dev.cnm.ipam.store.Keys;
+import dev.cnm.ipam.store.IpamKeys;
 import dev.cnm.ipam.store.pb.PoolValue;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
@@ -353,7 +353,7 @@ final class PoolWorker {
     }
     for (IpamKv.Entry e : s.entries().values()) {
       if (e.key().startsWith(blocksPrefix)) {
-        load(Keys.blockIndex(e.key()), e);
+        load(IpamKeys.blockIndex(e.key()), e);
       }
     }
     long total = 0;

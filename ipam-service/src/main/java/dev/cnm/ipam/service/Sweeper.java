@@ -1,15 +1,15 @@
 package dev.cnm.ipam.service;
 
-import dev.cnm.ipam.domain.Cidr;
 import dev.cnm.ipam.domain.IpamConfig;
 import dev.cnm.ipam.domain.OrdinalMap;
 import dev.cnm.ipam.domain.PoolId;
 import dev.cnm.ipam.store.IpamKv;
-import dev.cnm.ipam.store.Keys;
+import dev.cnm.ipam.store.IpamKeys;
 import dev.cnm.ipam.store.pb.PoolValue;
 import dev.cnm.ipam.store.pb.SubPoolValue;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
+import dev.cnm.runtime.net.Cidr;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -37,16 +37,16 @@ public final class Sweeper {
   List<Freed> sweep(Set<String> live, boolean dryRun) {
     List<Freed> freed = new ArrayList<>();
     for (String space : config.spaces()) {
-      IpamKv.Snapshot s = kv.read(List.of(), List.of(Keys.poolsPrefix(space), Keys.spaceBlocksPrefix(space)));
+      IpamKv.Snapshot s = kv.read(List.of(), List.of(IpamKeys.poolsPrefix(space), IpamKeys.spaceBlocksPrefix(space)));
       List<PoolValue> records = new ArrayList<>();
       for (IpamKv.Entry e : s.entries().values()) {
-        if (e.key().startsWith(Keys.poolsPrefix(space))) {
+        if (e.key().startsWith(IpamKeys.poolsPrefix(space))) {
           records.add(PoolCatalog.parsePool(e));
         }
       }
       for (PoolValue record : records) {
-        PoolId master = new PoolId(space, Cidr.parse(record.getCidr(), "pool"), null);
-        OrdinalMap map = PoolCatalog.mapOf(master, s.entries(), Keys.poolBlocksPrefix(space, record.getCidr()));
+        PoolId master = new PoolId(space, Cidr.parseNetwork("pool", record.getCidr()), null);
+        OrdinalMap map = PoolCatalog.mapOf(master, s.entries(), IpamKeys.poolBlocksPrefix(space, record.getCidr()));
         List<OrdinalMap.Allocation> dead = map.allocations(0, master.lastOrdinal()).stream()
             .filter(a -> !live.contains(a.owner())).toList();
         List<CompletableFuture<Object>> done = new ArrayList<>();
@@ -63,7 +63,7 @@ public final class Sweeper {
         boolean liveLeft = map.allocations(0, master.lastOrdinal()).stream().anyMatch(a -> live.contains(a.owner()));
         for (SubPoolValue p : record.getSubPoolsList()) {
           if (!live.contains(p.getOwner())) {
-            PoolId sub = new PoolId(space, master.pool(), Cidr.parse(p.getCidr(), "sub_pool"));
+            PoolId sub = new PoolId(space, master.pool(), Cidr.parseNetwork("sub_pool", p.getCidr()));
             releaseDeadPool(sub, p.getOwner(), dryRun, liveLeft, freed);
           }
         }
@@ -74,9 +74,9 @@ public final class Sweeper {
     }
     for (String set : config.idSets().keySet()) {
       IpamConfig.IdRange range = config.idSets().get(set);
-      IpamKv.Snapshot s = kv.read(List.of(), List.of(Keys.idBlocksPrefix(set)));
+      IpamKv.Snapshot s = kv.read(List.of(), List.of(IpamKeys.idBlocksPrefix(set)));
       OrdinalMap map = new OrdinalMap(range.last() - range.first(), false, false);
-      PoolCatalog.loadBlocks(map, s.entries(), Keys.idBlocksPrefix(set));
+      PoolCatalog.loadBlocks(map, s.entries(), IpamKeys.idBlocksPrefix(set));
       List<OrdinalMap.Allocation> dead = map.allocations(0, map.last()).stream()
           .filter(a -> !live.contains(a.owner())).toList();
       List<CompletableFuture<Object>> done = new ArrayList<>();

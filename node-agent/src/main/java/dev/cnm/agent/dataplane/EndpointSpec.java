@@ -1,8 +1,9 @@
 package dev.cnm.agent.dataplane;
 
 import dev.cnm.agent.netlink.InterfaceName;
-import dev.cnm.agent.netlink.IpPrefix;
 import dev.cnm.agent.netlink.MacAddress;
+import dev.cnm.runtime.ids.Ids;
+import dev.cnm.runtime.net.IpPrefix;
 
 /**
  * An endpoint joined to a sandbox: a veth pair whose host end is a port of the network's bridge
@@ -33,7 +34,7 @@ public record EndpointSpec(String endpointId, String networkId, String sandboxId
     Ids.check("networkId", networkId);
     Ids.check("sandboxId", sandboxId);
     ifName = ifName == null || ifName.isEmpty() ? "eth0" : InterfaceName.check("ifName", ifName);
-    hostIfName = hostIfName == null || hostIfName.isEmpty() ? Ids.hostInterfaceFor(endpointId) : InterfaceName.check("hostIfName", hostIfName);
+    hostIfName = hostIfName == null || hostIfName.isEmpty() ? KernelNames.hostInterfaceFor(endpointId) : InterfaceName.check("hostIfName", hostIfName);
     if (mac != null) {
       mac.checkUnicast("mac");
     }

@@ -1,7 +1,7 @@
 package dev.cnm.agent.dataplane;
 
-import dev.cnm.agent.netlink.IpPrefix;
 import dev.cnm.agent.netlink.MacAddress;
+import dev.cnm.runtime.net.IpPrefix;
 import java.util.List;
 
 /**

@@ -1,7 +1,6 @@
 package dev.cnm.agent.dataplane;
 
 import dev.cnm.agent.dataplane.SandboxRegistry.Sandbox;
-import dev.cnm.agent.netlink.IpPrefix;
 import dev.cnm.agent.netlink.MacAddress;
 import dev.cnm.agent.netlink.Mtu;
 import dev.cnm.agent.netlink.NetlinkHandle;
@@ -16,6 +15,8 @@ import dev.cnm.agent.netlink.sys.LibC;
 import dev.cnm.agent.netns.Namespaces;
 import dev.cnm.agent.netns.Sysctl;
 import dev.cnm.runtime.errors.CnmException;
+import dev.cnm.runtime.ids.Ids;
+import dev.cnm.runtime.net.IpPrefix;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -107,12 +108,12 @@ final class KernelBridgeDataplane implements BridgeDataplane {
       Link br;
       if (found.isEmpty()) {
         host.links().add(LinkSpec.of(spec.bridgeName(), new Bridge()).withMtu(spec.mtu())
-            .withAlias(Ids.mark(spec.networkId())).withUp(true));
+            .withAlias(KernelNames.mark(spec.networkId())).withUp(true));
         br = host.links().get(spec.bridgeName());
         changed = true;
       } else {
         br = found.get();
-        if (!spec.networkId().equals(Ids.ownerOf(br.alias())) || !br.kind().equals("bridge")) {
+        if (!spec.networkId().equals(KernelNames.ownerOf(br.alias())) || !br.kind().equals("bridge")) {
           throw CnmException.failedPrecondition("LINK_NOT_OWNED", "a link named " + spec.bridgeName()
               + " exists and is not network " + spec.networkId() + "'s bridge (kind '" + br.kind()
               + "', alias '" + br.alias() + "'): cnm will not take it over");
@@ -173,7 +174,7 @@ final class KernelBridgeDataplane implements BridgeDataplane {
       NetworkSpec spec = networks.remove(networkId);
       bridgeIndexes.remove(networkId);
       for (Link l : host.links().list()) {
-        if (networkId.equals(Ids.ownerOf(l.alias())) && l.kind().equals("bridge")
+        if (networkId.equals(KernelNames.ownerOf(l.alias())) && l.kind().equals("bridge")
             && (spec == null || l.name().equals(spec.bridgeName()))) {
           host.links().deleteIfPresent(l.index());
         }
@@ -247,7 +248,7 @@ final class KernelBridgeDataplane implements BridgeDataplane {
     // no IPv6 link-local on the host end (a bridge port needs none), nor on the sandbox end
     // unless the endpoint has IPv6: each one's DAD probe and MLD reports are flooded to every port
     LinkSpec veth = LinkSpec.of(spec.hostIfName(), new Veth(spec.ifName(), mac, net.mtu(), sb.namespace().fd()))
-        .withMtu(net.mtu()).withMaster(bridgeIndex).withAlias(Ids.mark(spec.endpointId()));
+        .withMtu(net.mtu()).withMaster(bridgeIndex).withAlias(KernelNames.mark(spec.endpointId()));
     addHostEnd(veth, spec.endpointId());
     try {
       NetlinkHandle in = sb.netlink();
@@ -291,7 +292,7 @@ final class KernelBridgeDataplane implements BridgeDataplane {
         return;
       } catch (AlreadyExistsException e) {
         Optional<Link> old = host.links().find(veth.name());
-        if (attempt == 5 || (old.isPresent() && !endpointId.equals(Ids.ownerOf(old.get().alias())))) {
+        if (attempt == 5 || (old.isPresent() && !endpointId.equals(KernelNames.ownerOf(old.get().alias())))) {
           throw e;
         }
         old.ifPresent(l -> host.links().deleteIfPresent(l.index()));
@@ -310,9 +311,9 @@ final class KernelBridgeDataplane implements BridgeDataplane {
   /** See the class comment: the veth goes to the reaper once its sandbox end is out of service. */
   void detachLocked(String endpointId) {
     Attached a = endpoints.remove(endpointId);
-    String name = a != null ? a.spec().hostIfName() : Ids.hostInterfaceFor(endpointId);
+    String name = a != null ? a.spec().hostIfName() : KernelNames.hostInterfaceFor(endpointId);
     Optional<Link> l = host.links().find(name);
-    if (l.isEmpty() || !endpointId.equals(Ids.ownerOf(l.get().alias()))) {
+    if (l.isEmpty() || !endpointId.equals(KernelNames.ownerOf(l.get().alias()))) {
       return;
     }
     Link hostEnd = l.get();

@@ -1,9 +1,10 @@
 package dev.cnm.agent.dataplane;
 
 import dev.cnm.agent.netlink.InterfaceName;
-import dev.cnm.agent.netlink.IpPrefix;
 import dev.cnm.agent.netlink.Mtu;
 import dev.cnm.runtime.errors.CnmException;
+import dev.cnm.runtime.ids.Ids;
+import dev.cnm.runtime.net.IpPrefix;
 
 /**
  * A bridge network as this node must hold it.
@@ -19,7 +20,7 @@ public record NetworkSpec(String networkId, String bridgeName, int mtu, IpPrefix
 
   public NetworkSpec {
     Ids.check("networkId", networkId);
-    bridgeName = bridgeName == null || bridgeName.isEmpty() ? Ids.bridgeFor(networkId) : InterfaceName.check("bridgeName", bridgeName);
+    bridgeName = bridgeName == null || bridgeName.isEmpty() ? KernelNames.bridgeFor(networkId) : InterfaceName.check("bridgeName", bridgeName);
     mtu = mtu == 0 ? DEFAULT_MTU : Mtu.check("mtu", mtu);
     if (gatewayV4 != null) {
       gatewayV4.requireIpv4("gatewayV4");

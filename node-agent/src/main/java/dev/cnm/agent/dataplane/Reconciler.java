@@ -3,13 +3,13 @@ package dev.cnm.agent.dataplane;
 import dev.cnm.agent.dataplane.KernelBridgeDataplane.Attached;
 import dev.cnm.agent.dataplane.SandboxRegistry.Sandbox;
 import dev.cnm.agent.netlink.Address;
-import dev.cnm.agent.netlink.IpPrefix;
 import dev.cnm.agent.netlink.NetlinkHandle;
 import dev.cnm.agent.netlink.Route;
 import dev.cnm.agent.netlink.codec.RtnetlinkH;
 import dev.cnm.agent.netlink.link.Link;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
+import dev.cnm.runtime.net.IpPrefix;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -117,7 +117,7 @@ final class Reconciler {
           + ": its network or sandbox could not be converged", Map.of(), null);
     }
     Optional<Link> hostEnd = dp.host().links().find(e.hostIfName())
-        .filter(l -> e.endpointId().equals(Ids.ownerOf(l.alias())));
+        .filter(l -> e.endpointId().equals(KernelNames.ownerOf(l.alias())));
     if (hostEnd.isPresent() && adopt(e, hostEnd.get())) {
       return;
     }
@@ -206,7 +206,7 @@ final class Reconciler {
    */
   private void sweepStrayLinks(Set<String> netIds, Set<String> epIds) {
     for (Link l : dp.host().links().list()) {
-      String owner = Ids.ownerOf(l.alias());
+      String owner = KernelNames.ownerOf(l.alias());
       boolean ours = l.kind().equals("bridge") || l.kind().equals("veth");
       if (owner != null && ours && !netIds.contains(owner) && !epIds.contains(owner)) {
         log.step("link/" + l.name(), removed, () -> dp.host().links().deleteIfPresent(l.index()));

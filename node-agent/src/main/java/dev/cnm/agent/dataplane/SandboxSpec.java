@@ -1,5 +1,6 @@
 package dev.cnm.agent.dataplane;
 
+import dev.cnm.runtime.ids.Ids;
 import java.nio.file.Path;
 
 /**

@@ -1,6 +1,7 @@
 package dev.cnm.agent.firewall;
 
 import dev.cnm.runtime.errors.CnmException;
+import dev.cnm.runtime.net.IpPrefix;
 import java.util.List;
 import java.util.TreeSet;
 

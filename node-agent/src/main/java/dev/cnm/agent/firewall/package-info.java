@@ -7,7 +7,7 @@
  * <pre>{@code
  * NftFirewall firewall = new NftFirewall(new ProcessNftRunner(), NftFirewall.DEFAULT_TABLE, registry);
  * FirewallState state = new FirewallState(
- *     List.of(new FirewallNetwork("network1", "cnm-1a2b3c", List.of(IpPrefix.parse("172.18.0.0/16")),
+ *     List.of(new FirewallNetwork("network1", "cnm-1a2b3c", List.of(IpPrefix.parseSubnet("172.18.0.0/16")),
  *         true, false, false, List.of("cnm9f8e7d"))),            // masquerade, icc, internal, ports
  *     List.of(PublishedPort.of(Protocol.TCP, 8080, containerIp, 80, "cnm-1a2b3c")),
  *     !proxy.enabled());                                         // hairpin NAT when the proxy is off

@@ -1,6 +1,6 @@
 package dev.cnm.agent.gateway;
 
-import dev.cnm.agent.netlink.IpPrefix;
+import dev.cnm.runtime.net.IpPrefix;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.HashMap;

@@ -2,7 +2,6 @@ package dev.cnm.agent.gateway;
 
 import dev.cnm.agent.firewall.FirewallNetwork;
 import dev.cnm.agent.netlink.Address;
-import dev.cnm.agent.netlink.IpPrefix;
 import dev.cnm.agent.netlink.NetlinkHandle;
 import dev.cnm.agent.netlink.Route;
 import dev.cnm.agent.netlink.codec.RtnetlinkH;
@@ -15,6 +14,7 @@ import dev.cnm.agent.netns.Namespaces;
 import dev.cnm.agent.netns.NetNamespace;
 import dev.cnm.agent.netns.Sysctl;
 import dev.cnm.runtime.errors.CnmException;
+import dev.cnm.runtime.net.IpPrefix;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -81,7 +81,7 @@ public final class GatewayBridge implements AutoCloseable {
     synchronized (lock) {
       List<String> ports = held.keySet().stream().map(GatewayBridge::hostIfName).toList();
       return new FirewallNetwork("gwbridge", config.bridgeName(),
-          List.of(dev.cnm.agent.firewall.IpPrefix.parse(addresses.subnetText())), true, false, false, ports);
+          List.of(dev.cnm.runtime.net.IpPrefix.parseSubnet(addresses.subnetText())), true, false, false, ports);
     }
   }
 

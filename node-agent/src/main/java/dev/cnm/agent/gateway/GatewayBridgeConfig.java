@@ -2,12 +2,12 @@ package dev.cnm.agent.gateway;
 
 import dev.cnm.agent.netlink.Address;
 import dev.cnm.agent.netlink.InterfaceName;
-import dev.cnm.agent.netlink.IpPrefix;
 import dev.cnm.agent.netlink.NetlinkHandle;
 import dev.cnm.agent.netlink.codec.RtnetlinkH;
 import dev.cnm.agent.netlink.link.Link;
 import dev.cnm.agent.netns.NetNamespace;
 import dev.cnm.runtime.errors.CnmException;
+import dev.cnm.runtime.net.IpPrefix;
 import java.util.List;
 import java.util.Objects;
 

@@ -1,5 +1,7 @@
 package dev.cnm.agent.netlink;
 
+import dev.cnm.runtime.net.IpPrefix;
+
 /**
  * An interface address as the kernel reports it.
  *

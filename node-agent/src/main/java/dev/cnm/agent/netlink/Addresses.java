@@ -7,6 +7,7 @@ import dev.cnm.agent.netlink.codec.MessageWriter;
 import dev.cnm.agent.netlink.codec.NetlinkH;
 import dev.cnm.agent.netlink.codec.NetlinkMessage;
 import dev.cnm.agent.netlink.codec.RtnetlinkH;
+import dev.cnm.runtime.net.IpPrefix;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;

@@ -2,6 +2,7 @@ package dev.cnm.agent.netlink;
 
 import dev.cnm.agent.netlink.codec.RtnetlinkH;
 import dev.cnm.runtime.errors.CnmException;
+import dev.cnm.runtime.net.IpPrefix;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 

@@ -6,6 +6,7 @@ import dev.cnm.agent.netlink.codec.NetlinkH;
 import dev.cnm.agent.netlink.codec.NetlinkMessage;
 import dev.cnm.agent.netlink.codec.RtMsg;
 import dev.cnm.agent.netlink.codec.RtnetlinkH;
+import dev.cnm.runtime.net.IpPrefix;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,12 +1,12 @@
 package dev.cnm.agent.overlay;
 
 import dev.cnm.agent.dataplane.EndpointState;
-import dev.cnm.agent.netlink.IpPrefix;
 import dev.cnm.agent.netlink.MacAddress;
 import dev.cnm.agent.netlink.NetlinkHandle;
 import dev.cnm.agent.netlink.Route;
 import dev.cnm.agent.netlink.link.Link;
 import dev.cnm.agent.netlink.sys.AlreadyExistsException;
+import dev.cnm.runtime.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,5 @@
 package dev.cnm.agent.overlay;
 
-import dev.cnm.agent.netlink.IpPrefix;
 import dev.cnm.agent.netlink.NetlinkHandle;
 import dev.cnm.agent.netlink.link.Bridge;
 import dev.cnm.agent.netlink.link.Link;
@@ -9,6 +8,7 @@ import dev.cnm.agent.netlink.link.Vxlan;
 import dev.cnm.agent.netlink.sys.AlreadyExistsException;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
+import dev.cnm.runtime.net.IpPrefix;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -1,9 +1,9 @@
 package dev.cnm.agent.overlay;
 
 import dev.cnm.agent.netlink.InterfaceName;
-import dev.cnm.agent.netlink.IpPrefix;
 import dev.cnm.agent.netlink.MacAddress;
 import dev.cnm.runtime.errors.CnmException;
+import dev.cnm.runtime.net.IpPrefix;
 import java.nio.file.Path;
 import java.util.Objects;
 

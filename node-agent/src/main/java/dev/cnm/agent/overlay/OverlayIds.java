@@ -1,7 +1,8 @@
 package dev.cnm.agent.overlay;
 
-import dev.cnm.agent.dataplane.Ids;
+import dev.cnm.agent.dataplane.KernelNames;
 import dev.cnm.runtime.errors.CnmException;
+import dev.cnm.runtime.ids.Ids;
 
 /** The overlay's names derived from ids; the id syntax and {@code cnm:<id>} marking are the bridge dataplane's {@link Ids}. */
 final class OverlayIds {
@@ -22,12 +23,12 @@ final class OverlayIds {
 
   /** The same marking the bridge dataplane uses: an alias {@code cnm:<id>}. */
   static String mark(String id) {
-    return Ids.mark(id);
+    return KernelNames.mark(id);
   }
 
   /** The id an alias marks, or null when the link is not cnm's. */
   static String ownerOf(String alias) {
-    return Ids.ownerOf(alias);
+    return KernelNames.ownerOf(alias);
   }
 
   /** The host end of an endpoint's veth, inside the network's namespace: "ve-" + 12 characters of the id. */

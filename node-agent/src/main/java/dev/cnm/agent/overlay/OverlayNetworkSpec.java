@@ -1,8 +1,8 @@
 package dev.cnm.agent.overlay;
 
-import dev.cnm.agent.netlink.IpPrefix;
 import dev.cnm.agent.netlink.Mtu;
 import dev.cnm.runtime.errors.CnmException;
+import dev.cnm.runtime.net.IpPrefix;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;

@@ -3,13 +3,13 @@ package dev.cnm.agent.dataplane;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.cnm.agent.netlink.IpPrefix;
 import dev.cnm.agent.netlink.NetlinkHandle;
 import dev.cnm.agent.netlink.link.Bridge;
 import dev.cnm.agent.netlink.link.Link;
 import dev.cnm.agent.netlink.link.LinkSpec;
 import dev.cnm.agent.netns.NetNamespace;
 import dev.cnm.agent.testsupport.KernelFixture;
+import dev.cnm.runtime.net.IpPrefix;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;

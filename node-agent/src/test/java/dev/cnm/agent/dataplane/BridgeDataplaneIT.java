@@ -3,7 +3,6 @@ package dev.cnm.agent.dataplane;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.cnm.agent.netlink.IpPrefix;
 import dev.cnm.agent.netlink.MacAddress;
 import dev.cnm.agent.netlink.NetlinkHandle;
 import dev.cnm.agent.netlink.link.Bridge;
@@ -16,6 +15,7 @@ import dev.cnm.agent.netns.NetNamespace;
 import dev.cnm.agent.testsupport.KernelFixture;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
+import dev.cnm.runtime.net.IpPrefix;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

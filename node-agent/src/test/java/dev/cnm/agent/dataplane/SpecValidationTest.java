@@ -3,11 +3,11 @@ package dev.cnm.agent.dataplane;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.cnm.agent.netlink.IpPrefix;
 import dev.cnm.agent.netlink.MacAddress;
 import dev.cnm.agent.netns.Namespaces;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
+import dev.cnm.runtime.net.IpPrefix;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 

@@ -3,6 +3,7 @@ package dev.cnm.agent.firewall;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.net.InetAddresses;
+import dev.cnm.runtime.net.IpPrefix;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,15 +61,15 @@ class FirewallIT {
   }
 
   private static FirewallNetwork external(boolean icc) {
-    return new FirewallNetwork("ext", "cnmt-bre", List.of(IpPrefix.parse("10.91.1.0/24")), true, icc, false);
+    return new FirewallNetwork("ext", "cnmt-bre", List.of(IpPrefix.parseSubnet("10.91.1.0/24")), true, icc, false);
   }
 
   private static FirewallNetwork internal() {
-    return new FirewallNetwork("int", "cnmt-bri", List.of(IpPrefix.parse("10.91.2.0/24")), true, true, true);
+    return new FirewallNetwork("int", "cnmt-bri", List.of(IpPrefix.parseSubnet("10.91.2.0/24")), true, true, true);
   }
 
   private static FirewallNetwork other() {
-    return FirewallNetwork.of("other", "cnmt-brf", List.of(IpPrefix.parse("10.91.3.0/24")));
+    return FirewallNetwork.of("other", "cnmt-brf", List.of(IpPrefix.parseSubnet("10.91.3.0/24")));
   }
 
   private static PublishedPort web() {
@@ -90,7 +91,7 @@ class FirewallIT {
   void apply_ipv6PublishedPort_answersFromOutside() {
     PublishedPort web6 = PublishedPort.of(Protocol.TCP, 8086, InetAddresses.forString("fd91:1::2"), 80, "cnmt-bre");
     FirewallNetwork dualStack = new FirewallNetwork("ext", "cnmt-bre",
-        List.of(IpPrefix.parse("10.91.1.0/24"), IpPrefix.parse("fd91:1::/64")), true, true, false);
+        List.of(IpPrefix.parseSubnet("10.91.1.0/24"), IpPrefix.parseSubnet("fd91:1::/64")), true, true, false);
 
     FW.firewall().apply(new FirewallState(List.of(dualStack), List.of(web(), web6), false));
 
@@ -110,7 +111,7 @@ class FirewallIT {
 
   @Test
   void apply_withoutMasquerade_outsideCannotAnswer() {
-    FirewallNetwork noMasq = new FirewallNetwork("ext", "cnmt-bre", List.of(IpPrefix.parse("10.91.1.0/24")), false,
+    FirewallNetwork noMasq = new FirewallNetwork("ext", "cnmt-bre", List.of(IpPrefix.parseSubnet("10.91.1.0/24")), false,
         true, false);
 
     FW.firewall().apply(new FirewallState(List.of(noMasq), List.of(), false));
@@ -132,7 +133,7 @@ class FirewallIT {
   void apply_iccOff_dropsTrafficWithinTheBridge() {
     // Whatever br_netfilter's state in this namespace (FirewallIccIT turns it off): the bridge
     // table drops bridged frames, and with br_netfilter on the inet rule drops them as well.
-    FirewallNetwork iccOff = new FirewallNetwork("ext", "cnmt-bre", List.of(IpPrefix.parse("10.91.1.0/24")), true,
+    FirewallNetwork iccOff = new FirewallNetwork("ext", "cnmt-bre", List.of(IpPrefix.parseSubnet("10.91.1.0/24")), true,
         false, false, List.of("cnmt-ve1", "cnmt-ve2"));
     FW.firewall().apply(new FirewallState(List.of(external(true)), List.of(), false));
     assertThat(lab.ping(ce, "10.91.1.3")).isTrue();

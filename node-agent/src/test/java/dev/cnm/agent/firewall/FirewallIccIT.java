@@ -3,6 +3,7 @@ package dev.cnm.agent.firewall;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.net.InetAddresses;
+import dev.cnm.runtime.net.IpPrefix;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,7 +61,7 @@ class FirewallIccIT {
   }
 
   private static FirewallNetwork network(boolean icc) {
-    return new FirewallNetwork("icc", "cnmt-brk", List.of(IpPrefix.parse("10.92.1.0/24")), true, icc, false,
+    return new FirewallNetwork("icc", "cnmt-brk", List.of(IpPrefix.parseSubnet("10.92.1.0/24")), true, icc, false,
         List.of("cnmt-k1", "cnmt-k2"));
   }
 
@@ -129,7 +130,7 @@ class FirewallIccIT {
   @Test
   void apply_iccOffWithoutPortNames_isolatesOnlyRoutedTraffic() {
     // The rule in the inet table alone: what a network without its ports named gets.
-    FirewallNetwork unnamed = new FirewallNetwork("icc", "cnmt-brk", List.of(IpPrefix.parse("10.92.1.0/24")), true,
+    FirewallNetwork unnamed = new FirewallNetwork("icc", "cnmt-brk", List.of(IpPrefix.parseSubnet("10.92.1.0/24")), true,
         false, false);
 
     FW.firewall().apply(new FirewallState(List.of(unnamed), List.of(), false));

@@ -3,6 +3,7 @@ package dev.cnm.agent.firewall;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.net.InetAddresses;
+import dev.cnm.runtime.net.IpPrefix;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -70,7 +71,7 @@ class FirewallSctpDnatIT {
   }
 
   private static FirewallNetwork network() {
-    return FirewallNetwork.of("sctpnet", BRIDGE, List.of(IpPrefix.parse("10.93.1.0/24")));
+    return FirewallNetwork.of("sctpnet", BRIDGE, List.of(IpPrefix.parseSubnet("10.93.1.0/24")));
   }
 
   private static PublishedPort sctp(int hostPort, int containerPort) {

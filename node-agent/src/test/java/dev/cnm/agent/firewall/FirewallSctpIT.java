@@ -3,6 +3,7 @@ package dev.cnm.agent.firewall;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.net.InetAddresses;
+import dev.cnm.runtime.net.IpPrefix;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +37,7 @@ class FirewallSctpIT {
 
   private static FirewallNetwork network() {
     return new FirewallNetwork("sctpnet", BRIDGE,
-        List.of(IpPrefix.parse("10.92.1.0/24"), IpPrefix.parse("fd92:1::/64")), true, true, false);
+        List.of(IpPrefix.parseSubnet("10.92.1.0/24"), IpPrefix.parseSubnet("fd92:1::/64")), true, true, false);
   }
 
   /** tcp, udp and sctp on the same host port, plus sctp with a host address and range, and sctp over IPv6. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.common.net.InetAddresses;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
+import dev.cnm.runtime.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class FirewallStateTest {
   private static final InetAddress C4 = InetAddresses.forString("172.18.0.2");
-  private static final FirewallNetwork WEB = FirewallNetwork.of("web", "cnm-web", List.of(IpPrefix.parse("172.18.0.0/16")));
+  private static final FirewallNetwork WEB = FirewallNetwork.of("web", "cnm-web", List.of(IpPrefix.parseSubnet("172.18.0.0/16")));
 
   @Test
   void network_bridgeNameTooLong_isInvalidArgument() {

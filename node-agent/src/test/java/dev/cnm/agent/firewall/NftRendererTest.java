@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.common.net.InetAddresses;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
+import dev.cnm.runtime.net.IpPrefix;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,7 @@ class NftRendererTest {
 
   /** The table for network web (cnm-web, 172.18.0.0/16) publishing host port 8080 to 172.18.0.2:80, hairpin on. */
   private String hairpinDefinition(Protocol protocol) {
-    FirewallNetwork web = FirewallNetwork.of("web", "cnm-web", List.of(IpPrefix.parse("172.18.0.0/16")));
+    FirewallNetwork web = FirewallNetwork.of("web", "cnm-web", List.of(IpPrefix.parseSubnet("172.18.0.0/16")));
     return renderer.definition(new FirewallState(List.of(web),
         List.of(PublishedPort.of(protocol, 8080, InetAddresses.forString("172.18.0.2"), 80, "cnm-web")), true));
   }
@@ -52,10 +53,10 @@ class NftRendererTest {
   @Test
   void definition_twoNetworksAndPorts_rendersEveryRule() {
     FirewallNetwork web = new FirewallNetwork("web", "cnm-web",
-        List.of(IpPrefix.parse("172.18.0.0/16"), IpPrefix.parse("fd00:18::/64")), true, true, false);
-    FirewallNetwork db = new FirewallNetwork("db \"x\"", "cnm-db", List.of(IpPrefix.parse("172.19.0.5/16")),
+        List.of(IpPrefix.parseSubnet("172.18.0.0/16"), IpPrefix.parseSubnet("fd00:18::/64")), true, true, false);
+    FirewallNetwork db = new FirewallNetwork("db \"x\"", "cnm-db", List.of(IpPrefix.parseSubnet("172.19.0.5/16")),
         false, false, true);
-    FirewallNetwork quiet = new FirewallNetwork("quiet", "cnm-q", List.of(IpPrefix.parse("172.20.0.0/24")),
+    FirewallNetwork quiet = new FirewallNetwork("quiet", "cnm-q", List.of(IpPrefix.parseSubnet("172.20.0.0/24")),
         true, false, false);
     FirewallState state = new FirewallState(List.of(web, db, quiet), List.of(
         PublishedPort.of(Protocol.TCP, 8080, InetAddresses.forString("172.18.0.2"), 80, "cnm-web"),
@@ -108,7 +109,7 @@ class NftRendererTest {
   @Test
   void definition_sctpPorts_dnatLikeTcpAndUdpWithAndWithoutHostIp() {
     FirewallNetwork web = new FirewallNetwork("web", "cnm-web",
-        List.of(IpPrefix.parse("172.18.0.0/16"), IpPrefix.parse("fd00:18::/64")), true, false, false);
+        List.of(IpPrefix.parseSubnet("172.18.0.0/16"), IpPrefix.parseSubnet("fd00:18::/64")), true, false, false);
     FirewallState state = new FirewallState(List.of(web), List.of(
         PublishedPort.of(Protocol.SCTP, 8080, InetAddresses.forString("172.18.0.2"), 80, "cnm-web"),
         new PublishedPort(Protocol.SCTP, Optional.of(InetAddresses.forString("192.0.2.1")), 3868, 3868,
@@ -131,9 +132,9 @@ class NftRendererTest {
 
   @Test
   void definition_sctpPort_getsTheSameForwardAndMasqueradeRulesAsTcp() {
-    FirewallNetwork web = new FirewallNetwork("web", "cnm-web", List.of(IpPrefix.parse("172.18.0.0/16")), true,
+    FirewallNetwork web = new FirewallNetwork("web", "cnm-web", List.of(IpPrefix.parseSubnet("172.18.0.0/16")), true,
         false, false);
-    FirewallNetwork db = FirewallNetwork.of("db", "cnm-db", List.of(IpPrefix.parse("172.19.0.0/16")));
+    FirewallNetwork db = FirewallNetwork.of("db", "cnm-db", List.of(IpPrefix.parseSubnet("172.19.0.0/16")));
     PublishedPort tcp = PublishedPort.of(Protocol.TCP, 8080, InetAddresses.forString("172.18.0.2"), 80, "cnm-web");
     PublishedPort sctp = PublishedPort.of(Protocol.SCTP, 8080, InetAddresses.forString("172.18.0.2"), 80, "cnm-web");
 
@@ -186,13 +187,13 @@ class NftRendererTest {
 
   @Test
   void bridgeDefinition_iccOffWithPorts_dropsAllButArpBetweenTheNetworksPorts() {
-    FirewallNetwork web = new FirewallNetwork("web", "cnm-web", List.of(IpPrefix.parse("172.18.0.0/16")), true,
+    FirewallNetwork web = new FirewallNetwork("web", "cnm-web", List.of(IpPrefix.parseSubnet("172.18.0.0/16")), true,
         false, false, List.of("cnmb2", "cnma1", "cnmb2"));
-    FirewallNetwork gw = new FirewallNetwork("gwbridge", "cnm_gwbridge", List.of(IpPrefix.parse("172.30.0.0/16")),
+    FirewallNetwork gw = new FirewallNetwork("gwbridge", "cnm_gwbridge", List.of(IpPrefix.parseSubnet("172.30.0.0/16")),
         true, false, false, List.of("gw-s1"));
-    FirewallNetwork open = new FirewallNetwork("open", "cnm-open", List.of(IpPrefix.parse("172.19.0.0/16")), true,
+    FirewallNetwork open = new FirewallNetwork("open", "cnm-open", List.of(IpPrefix.parseSubnet("172.19.0.0/16")), true,
         true, false, List.of("cnmc3", "cnmd4"));
-    FirewallNetwork unnamed = new FirewallNetwork("unnamed", "cnm-un", List.of(IpPrefix.parse("172.20.0.0/16")), true,
+    FirewallNetwork unnamed = new FirewallNetwork("unnamed", "cnm-un", List.of(IpPrefix.parseSubnet("172.20.0.0/16")), true,
         false, false);
 
     String text = renderer.bridgeDefinition(new FirewallState(List.of(web, gw, open, unnamed), List.of(), false));
@@ -210,7 +211,7 @@ class NftRendererTest {
 
   @Test
   void definition_iccOffWithPorts_keepsTheRoutedIccRuleInTheInetTable() {
-    FirewallNetwork web = new FirewallNetwork("web", "cnm-web", List.of(IpPrefix.parse("172.18.0.0/16")), true,
+    FirewallNetwork web = new FirewallNetwork("web", "cnm-web", List.of(IpPrefix.parseSubnet("172.18.0.0/16")), true,
         false, false, List.of("cnma1", "cnmb2"));
 
     String text = renderer.definition(new FirewallState(List.of(web), List.of(), false));
@@ -239,14 +240,14 @@ class NftRendererTest {
 
   @Test
   void ipPrefix_hostBitsSet_areCleared() {
-    assertThat(IpPrefix.parse("10.1.2.3/20")).hasToString("10.1.0.0/20");
-    assertThat(IpPrefix.parse("fd00:1:2:3::7/48")).hasToString("fd00:1:2::/48");
+    assertThat(IpPrefix.parseSubnet("10.1.2.3/20")).hasToString("10.1.0.0/20");
+    assertThat(IpPrefix.parseSubnet("fd00:1:2:3::7/48")).hasToString("fd00:1:2::/48");
   }
 
   @Test
   void ipPrefix_malformed_isInvalidArgument() {
-    assertThatThrownBy(() -> IpPrefix.parse("10.0.0.0")).hasMessageContaining("CIDR");
-    assertThatThrownBy(() -> IpPrefix.parse("10.0.0.0/33")).hasMessageContaining("out of range");
-    assertThatThrownBy(() -> IpPrefix.parse("example.com/24")).hasMessageContaining("not an IP address");
+    assertThatThrownBy(() -> IpPrefix.parseSubnet("10.0.0.0")).hasMessageContaining("CIDR");
+    assertThatThrownBy(() -> IpPrefix.parseSubnet("10.0.0.0/33")).hasMessageContaining("out of range");
+    assertThatThrownBy(() -> IpPrefix.parseSubnet("example.com/24")).hasMessageContaining("not an IP address");
   }
 }

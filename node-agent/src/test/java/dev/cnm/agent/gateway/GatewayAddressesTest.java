@@ -3,8 +3,8 @@ package dev.cnm.agent.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.cnm.agent.netlink.IpPrefix;
 import dev.cnm.runtime.errors.CnmException;
+import dev.cnm.runtime.net.IpPrefix;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

@@ -14,6 +14,7 @@ import dev.cnm.agent.netlink.link.Veth;
 import dev.cnm.agent.netlink.link.Vxlan;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
+import dev.cnm.runtime.net.IpPrefix;
 import org.junit.jupiter.api.Test;
 
 /** Bad input is refused before a request is built (no kernel needed). */

@@ -19,6 +19,7 @@ import dev.cnm.agent.netns.NetNamespace;
 import dev.cnm.agent.testsupport.DropCapability;
 import dev.cnm.agent.testsupport.KernelFixture;
 import dev.cnm.runtime.errors.ErrorKind;
+import dev.cnm.runtime.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;

@@ -11,6 +11,7 @@ import dev.cnm.agent.netlink.codec.NetlinkMessage;
 import dev.cnm.agent.netlink.codec.RtnetlinkH;
 import dev.cnm.agent.netlink.link.LinkSpec;
 import dev.cnm.agent.netlink.link.Vxlan;
+import dev.cnm.runtime.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;

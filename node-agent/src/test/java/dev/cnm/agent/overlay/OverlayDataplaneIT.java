@@ -6,12 +6,12 @@ import static dev.cnm.agent.overlay.OverlayLab.ping;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cnm.agent.dataplane.ReconcileReport;
-import dev.cnm.agent.netlink.IpPrefix;
 import dev.cnm.agent.netlink.NetlinkHandle;
 import dev.cnm.agent.netlink.link.Link;
 import dev.cnm.agent.netns.Namespaces;
 import dev.cnm.agent.netns.NetNamespace;
 import dev.cnm.agent.testsupport.KernelFixture;
+import dev.cnm.runtime.net.IpPrefix;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

@@ -1,6 +1,5 @@
 package dev.cnm.agent.overlay;
 
-import dev.cnm.agent.netlink.IpPrefix;
 import dev.cnm.agent.netlink.MacAddress;
 import dev.cnm.agent.netlink.NetlinkHandle;
 import dev.cnm.agent.netlink.link.Bridge;
@@ -9,6 +8,7 @@ import dev.cnm.agent.netlink.link.Veth;
 import dev.cnm.agent.netns.Namespaces;
 import dev.cnm.agent.netns.NetNamespace;
 import dev.cnm.agent.testsupport.KernelFixture;
+import dev.cnm.runtime.net.IpPrefix;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;

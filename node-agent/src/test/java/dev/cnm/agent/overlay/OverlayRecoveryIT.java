@@ -6,12 +6,12 @@ import static dev.cnm.agent.overlay.OverlayLab.ping;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.cnm.agent.netlink.IpPrefix;
 import dev.cnm.agent.netns.Namespaces;
 import dev.cnm.agent.netns.NetNamespace;
 import dev.cnm.agent.testsupport.KernelFixture;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
+import dev.cnm.runtime.net.IpPrefix;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -5,9 +5,9 @@ import static dev.cnm.agent.overlay.OverlayLab.mac;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.cnm.agent.netlink.IpPrefix;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
+import dev.cnm.runtime.net.IpPrefix;
 import java.nio.file.Path;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.common.net.InetAddresses;
 import dev.cnm.agent.firewall.FirewallNetwork;
 import dev.cnm.agent.firewall.FirewallState;
-import dev.cnm.agent.firewall.IpPrefix;
+import dev.cnm.runtime.net.IpPrefix;
 import dev.cnm.agent.firewall.NetnsLab;
 import dev.cnm.agent.firewall.NftFirewall;
 import dev.cnm.agent.firewall.ProcessNftRunner;
@@ -60,7 +60,7 @@ class PublishedPortIT {
     PublishedPort port = PublishedPort.of(Protocol.TCP, 8080, InetAddresses.forString("10.94.1.2"), 80, "cnmt-pxbr");
     firewall = new NftFirewall(ProcessNftRunner.inNamedNamespace(host), "cnmt_px", new SimpleMeterRegistry());
     firewall.apply(new FirewallState(List.of(FirewallNetwork.of("px", "cnmt-pxbr",
-        List.of(IpPrefix.parse("10.94.1.0/24")))), List.of(port), false));
+        List.of(IpPrefix.parseSubnet("10.94.1.0/24")))), List.of(port), false));
     assertThat(lab.httpGet(host, "127.0.0.1", 8080).ok()).as("DNAT alone does not serve localhost").isFalse();
 
     try (NetNamespace ns = Namespaces.openExternal(Path.of("/run/netns", host))) {

@@ -1,11 +1,10 @@
 package dev.cnm.agent.testsupport;
 
-import static org.assertj.core.api.Assertions.fail;
-
 import dev.cnm.agent.netlink.NetlinkHandle;
 import dev.cnm.agent.netlink.sys.LibC;
 import dev.cnm.agent.netns.Namespaces;
 import dev.cnm.agent.netns.NetNamespace;
+import dev.cnm.testing.Root;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,18 +47,8 @@ public final class KernelFixture implements AutoCloseable {
 
   /** Fails (never skips) when the tests cannot do kernel work here. */
   public static void requireRoot() {
-    String uid = "";
-    try {
-      uid = Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.US_ASCII).stream()
-          .filter(l -> l.startsWith("Uid:")).findFirst().orElse("");
-    } catch (IOException e) {
-      fail("cannot read /proc/self/status: " + e);
-    }
-    String[] f = uid.trim().split("\\s+");
-    if (f.length < 3 || !f[2].equals("0")) {
-      fail("node-agent kernel tests need root (CAP_NET_ADMIN + CAP_SYS_ADMIN): run them as root, or inside "
-          + "`unshare -Urnm` where unprivileged user namespaces are enabled (sysctl kernel.unprivileged_userns_clone=1)");
-    }
+    Root.require("node-agent kernel tests need root (CAP_NET_ADMIN + CAP_SYS_ADMIN): run them as root, or inside "
+        + "`unshare -Urnm` where unprivileged user namespaces are enabled (sysctl kernel.unprivileged_userns_clone=1)");
   }
 
   /** A new namespace named {@code <prefix>-<suffix>}, deleted at close. */

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.StringValue;
 import dev.cnm.store.InProcessStore;
-import dev.cnm.store.StoreServices;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,7 +21,7 @@ class StoreClientMetricsTest {
 
   @BeforeEach
   void start() {
-    store = StoreServices.inProcess(dir);
+    store = InProcessStore.inProcess(dir);
     client = new StoreClient(store.channel());
     registry = new SimpleMeterRegistry();
     StoreClientMetrics.use(registry);

@@ -7,7 +7,6 @@ import com.google.protobuf.StringValue;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import dev.cnm.store.InProcessStore;
-import dev.cnm.store.StoreServices;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -29,7 +28,7 @@ class StoreClientTest {
 
   @BeforeEach
   void start() {
-    store = StoreServices.inProcess(dir);
+    store = InProcessStore.inProcess(dir);
     client = new StoreClient(store.channel());
   }
 

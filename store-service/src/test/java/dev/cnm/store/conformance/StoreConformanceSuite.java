@@ -22,7 +22,6 @@ import dev.cnm.api.v1.TxnResponse;
 import dev.cnm.api.v1.WatchRequest;
 import dev.cnm.api.v1.WatchResponse;
 import dev.cnm.store.InProcessStore;
-import dev.cnm.store.StoreServices;
 import dev.cnm.store.backend.KvBackend;
 import io.grpc.Context;
 import io.grpc.Status;
@@ -57,7 +56,7 @@ abstract class StoreConformanceSuite {
 
   @BeforeEach
   void startStore() {
-    store = StoreServices.inProcess(newBackend());
+    store = InProcessStore.inProcess(newBackend());
     kv = StoreGrpc.newBlockingStub(store.channel()).withDeadlineAfter(30, TimeUnit.SECONDS);
     p = "/cnmt/" + UUID.randomUUID() + "/";
   }

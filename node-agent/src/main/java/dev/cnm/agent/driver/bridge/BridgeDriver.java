@@ -7,7 +7,7 @@ import dev.cnm.agent.dataplane.ReconcileReport;
 import dev.cnm.agent.dataplane.SandboxState;
 import dev.cnm.agent.driver.SandboxKeeper;
 import dev.cnm.agent.firewall.FirewallNetwork;
-import dev.cnm.agent.firewall.IpPrefix;
+import dev.cnm.runtime.net.IpPrefix;
 import dev.cnm.agent.firewall.PublishedPort;
 import dev.cnm.api.v1.DesiredState;
 import dev.cnm.api.v1.NodeNetwork;
@@ -128,10 +128,10 @@ public final class BridgeDriver implements SandboxKeeper {
     for (NodeNetwork n : bridges.values()) {
       List<IpPrefix> subnets = new ArrayList<>();
       if (!n.getSubnetIpv4().isEmpty()) {
-        subnets.add(IpPrefix.parse(n.getSubnetIpv4()));
+        subnets.add(IpPrefix.parseSubnet(n.getSubnetIpv4()));
       }
       if (!n.getSubnetIpv6().isEmpty()) {
-        subnets.add(IpPrefix.parse(n.getSubnetIpv6()));
+        subnets.add(IpPrefix.parseSubnet(n.getSubnetIpv6()));
       }
       fw.add(new FirewallNetwork(n.getName(), n.getBridge().getBridgeName(), subnets,
           n.getBridge().getEnableIpMasquerade(), n.getBridge().getEnableIcc(), n.getInternal(),

@@ -1,12 +1,12 @@
 package dev.cnm.agent.driver.overlay;
 
 import dev.cnm.agent.netlink.Address;
-import dev.cnm.agent.netlink.IpPrefix;
 import dev.cnm.agent.netlink.NetlinkHandle;
 import dev.cnm.agent.netlink.Route;
 import dev.cnm.agent.netlink.codec.RtnetlinkH;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
+import dev.cnm.runtime.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,5 @@
 package dev.cnm.agent.driver.overlay;
 
-import dev.cnm.agent.netlink.IpPrefix;
 import dev.cnm.agent.netlink.MacAddress;
 import dev.cnm.agent.overlay.OverlayDesiredState;
 import dev.cnm.agent.overlay.OverlayEndpointSpec;
@@ -13,6 +12,7 @@ import dev.cnm.api.v1.OverlayConfig;
 import dev.cnm.api.v1.OverlayPeer;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
+import dev.cnm.runtime.net.IpPrefix;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.HashSet;

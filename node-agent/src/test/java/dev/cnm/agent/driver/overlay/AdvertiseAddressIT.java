@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cnm.agent.process.NodeAgentProcess;
-import dev.cnm.agent.netlink.IpPrefix;
 import dev.cnm.agent.netlink.NetlinkHandle;
 import dev.cnm.agent.netlink.Route;
 import dev.cnm.agent.netlink.link.Veth;
@@ -14,6 +13,7 @@ import dev.cnm.agent.netns.NetNamespace;
 import dev.cnm.agent.testsupport.KernelFixture;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
+import dev.cnm.runtime.net.IpPrefix;
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -8,7 +8,6 @@ import static dev.cnm.agent.testsupport.TwoHostLab.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cnm.agent.testsupport.TwoHostLab;
-import dev.cnm.agent.netlink.IpPrefix;
 import dev.cnm.agent.netlink.NetlinkHandle;
 import dev.cnm.agent.netlink.link.LinkSpec;
 import dev.cnm.agent.netlink.link.Veth;
@@ -18,6 +17,7 @@ import dev.cnm.agent.testsupport.KernelFixture;
 import dev.cnm.api.v1.DesiredState;
 import dev.cnm.api.v1.ObjectKind;
 import dev.cnm.api.v1.ObjectStatus;
+import dev.cnm.runtime.net.IpPrefix;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;

@@ -2,13 +2,13 @@ package dev.cnm.agent.driver.overlay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cnm.agent.netlink.IpPrefix;
 import dev.cnm.agent.overlay.Peer;
 import dev.cnm.api.v1.DesiredState;
 import dev.cnm.api.v1.NodeEndpoint;
 import dev.cnm.api.v1.NodeNetwork;
 import dev.cnm.api.v1.OverlayConfig;
 import dev.cnm.api.v1.OverlayPeer;
+import dev.cnm.runtime.net.IpPrefix;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.Map;

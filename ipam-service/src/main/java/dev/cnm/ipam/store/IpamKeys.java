@@ -1,14 +1,15 @@
 package dev.cnm.ipam.store;
 
 /**
- * ipam-service's store keys (design.md "Store layout"). A pool CIDR appears in keys with its
- * '/' replaced by '_' (10.1.0.0_16), so the key hierarchy stays unambiguous.
+ * ipam-service's store layout: the keys it writes (design.md "Store layout"). A pool CIDR appears
+ * in keys with its '/' replaced by '_' (10.1.0.0_16), so the key hierarchy stays unambiguous.
+ * (How any key is encoded and where a prefix range ends is store-client's {@code Keys}.)
  */
-public final class Keys {
+public final class IpamKeys {
   private static final String IPAM = "/cnm/v1/ipam/";
   private static final String IDS = "/cnm/v1/ids/";
 
-  private Keys() {
+  private IpamKeys() {
   }
 
   /** The guard key listing the pools of an address space. */

@@ -1,5 +1,6 @@
-package dev.cnm.agent.netlink;
+package dev.cnm.runtime.net;
 
+import com.google.common.net.InetAddresses;
 import dev.cnm.runtime.errors.CnmException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -7,8 +8,10 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /**
- * An address with a prefix length, e.g. 10.1.0.2/24 or fd00::2/64 (the host bits are kept:
- * this is an interface address as much as a subnet).
+ * An address with a prefix length, e.g. 10.1.0.2/24 or fd00::2/64, as the node agent holds it:
+ * {@link #parse} keeps the host bits (an interface address as much as a subnet);
+ * {@link #parseSubnet} clears them (a subnet, so that {@code 10.0.0.7/24} and {@code 10.0.0.0/24}
+ * render the same nftables rule). Printed as {@code ip} and nft print it ({@code fd00::2/64}).
  */
 public record IpPrefix(InetAddress address, int length) {
   public IpPrefix {
@@ -39,6 +42,36 @@ public record IpPrefix(InetAddress address, int length) {
       throw CnmException.invalidArgument(field, "prefix length in '" + text + "' out of range [0, " + max + "]");
     }
     return new IpPrefix(a, len);
+  }
+
+  /**
+   * Parses {@code a.b.c.d/n} or {@code x:y::/n} into the subnet it names, host bits cleared; the
+   * field is "subnet"; literal addresses only (Guava's grammar), never a DNS lookup.
+   */
+  public static IpPrefix parseSubnet(String cidr) {
+    if (cidr == null) {
+      throw CnmException.invalidArgument("subnet", "is missing");
+    }
+    int slash = cidr.indexOf('/');
+    if (slash < 0) {
+      throw CnmException.invalidArgument("subnet", "'" + cidr + "' is not in CIDR form (address/length)");
+    }
+    String literal = cidr.substring(0, slash).trim();
+    if (!InetAddresses.isInetAddress(literal)) {
+      throw CnmException.invalidArgument("subnet", "'" + cidr.substring(0, slash) + "' is not an IP address");
+    }
+    InetAddress address = InetAddresses.forString(literal);
+    int length;
+    try {
+      length = Integer.parseInt(cidr.substring(slash + 1));
+    } catch (NumberFormatException e) {
+      throw CnmException.invalidArgument("subnet", "'" + cidr + "' has a malformed prefix length");
+    }
+    int max = address.getAddress().length * 8;
+    if (length < 0 || length > max) {
+      throw CnmException.invalidArgument("subnet", "prefix length " + length + " out of range 0.." + max);
+    }
+    return new IpPrefix(mask(address, length), length);
   }
 
   /** Parses an IP literal; rejects host names so no lookup can happen. */
@@ -183,8 +216,27 @@ public record IpPrefix(InetAddress address, int length) {
     return (a[full] & mask) == (b[full] & mask);
   }
 
+  /** The network address: this prefix's address with the host bits cleared. */
+  public InetAddress network() {
+    return mask(address, length);
+  }
+
+  private static InetAddress mask(InetAddress address, int length) {
+    byte[] bytes = address.getAddress();
+    for (int i = 0; i < bytes.length; i++) {
+      int bitsKept = Math.max(0, Math.min(8, length - i * 8));
+      bytes[i] &= (byte) (0xff << (8 - bitsKept));
+    }
+    try {
+      return InetAddress.getByAddress(bytes);
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("a 4 or 16 byte address is always valid", e);
+    }
+  }
+
+  /** "address/len" with the address in its compact form ({@code ::1}, not {@code 0:0:0:0:0:0:0:1}). */
   @Override
   public String toString() {
-    return address.getHostAddress() + "/" + length;
+    return InetAddresses.toAddrString(address) + "/" + length;
   }
 }
