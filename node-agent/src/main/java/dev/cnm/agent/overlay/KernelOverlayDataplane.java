@@ -15,6 +15,7 @@ import dev.cnm.agent.netlink.sys.AlreadyExistsException;
 import dev.cnm.agent.netlink.sys.LibC;
 import dev.cnm.agent.netns.NetNamespace;
 import dev.cnm.agent.netns.Namespaces;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -69,7 +70,7 @@ final class KernelOverlayDataplane implements OverlayDataplane {
       for (OverlayNetwork other : networks.values()) {
         if (!other.spec.networkId().equals(spec.networkId()) && other.spec.vni() == spec.vni()
             && other.spec.dstPort() == spec.dstPort()) {
-          throw CnmException.failedPrecondition("VNI_IN_USE", "VNI " + spec.vni() + " is already used by overlay "
+          throw CnmException.failedPrecondition(ErrorReason.VNI_IN_USE, "VNI " + spec.vni() + " is already used by overlay "
               + "network " + other.spec.networkId() + " on this node");
         }
       }
@@ -166,7 +167,7 @@ final class KernelOverlayDataplane implements OverlayDataplane {
       List<String> users = endpoints.values().stream().filter(a -> a.spec().networkId().equals(networkId))
           .map(a -> a.spec().endpointId()).toList();
       if (!users.isEmpty()) {
-        throw CnmException.failedPrecondition("NETWORK_HAS_ENDPOINTS", "overlay network " + networkId
+        throw CnmException.failedPrecondition(ErrorReason.NETWORK_HAS_ENDPOINTS, "overlay network " + networkId
             + " still has endpoints attached on this node: " + users);
       }
       OverlayNetwork net = networks.remove(networkId);
@@ -201,7 +202,7 @@ final class KernelOverlayDataplane implements OverlayDataplane {
       }
       OverlayNetwork net = networks.get(spec.networkId());
       if (net == null) {
-        throw CnmException.failedPrecondition("NETWORK_NOT_READY", "overlay network " + spec.networkId()
+        throw CnmException.failedPrecondition(ErrorReason.NETWORK_NOT_READY, "overlay network " + spec.networkId()
             + " is not set up on this node (ensureNetwork first)");
       }
       checkAddress("ipv4", spec.ipv4(), net.spec.subnetV4(), spec.networkId());
@@ -311,7 +312,7 @@ final class KernelOverlayDataplane implements OverlayDataplane {
     synchronized (lock) {
       OverlayNetwork net = networks.get(networkId);
       if (net == null) {
-        throw CnmException.failedPrecondition("NETWORK_NOT_READY", "overlay network " + networkId
+        throw CnmException.failedPrecondition(ErrorReason.NETWORK_NOT_READY, "overlay network " + networkId
             + " is not set up on this node (ensureNetwork first)");
       }
       PeerProgrammer.validate(net.spec, peers);

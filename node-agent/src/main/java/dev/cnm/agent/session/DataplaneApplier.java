@@ -1,5 +1,6 @@
 package dev.cnm.agent.session;
 
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.grpc.GrpcErrors;
 import dev.cnm.agent.dataplane.BridgeDataplane;
 import dev.cnm.agent.dataplane.ReconcileReport;
@@ -135,7 +136,7 @@ public final class DataplaneApplier implements SnapshotApplier {
     for (NodeNetwork n : desired.getNetworksList()) {
       CnmException failed = failedObjects.get("network/" + n.getId());
       if (failed == null && n.hasOverlay() && overlay == null) {
-        failed = CnmException.failedPrecondition("DRIVER_NOT_SUPPORTED", "overlay network " + n.getName()
+        failed = CnmException.failedPrecondition(ErrorReason.DRIVER_NOT_SUPPORTED, "overlay network " + n.getName()
             + ": this agent runs without the overlay capability (start it with " + AdvertiseAddress.FLAG
             + " set to a non-loopback address of this node that other nodes reach)");
       }

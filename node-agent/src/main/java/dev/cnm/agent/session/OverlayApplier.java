@@ -10,6 +10,7 @@ import dev.cnm.agent.overlay.OverlayNetworkSpec;
 import dev.cnm.agent.overlay.Peer;
 import dev.cnm.agent.overlay.PeerChanges;
 import dev.cnm.api.v1.DesiredState;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.api.v1.NodeEndpoint;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
@@ -135,7 +136,7 @@ public final class OverlayApplier {
     for (OverlayEndpointSpec e : next.endpoints.values()) {
       String key = "endpoint/" + e.endpointId();
       if (failed.containsKey("network/" + e.networkId())) {
-        failed.put(key, new CnmException(ErrorKind.FAILED_PRECONDITION, "DEPENDENCY_FAILED", "endpoint "
+        failed.put(key, new CnmException(ErrorKind.FAILED_PRECONDITION, ErrorReason.DEPENDENCY_FAILED, "endpoint "
             + e.endpointId() + ": its overlay network could not be converged", Map.of(), null));
       } else if (!e.equals(old.endpoints.get(e.endpointId())) && !failed.containsKey(key)) {
         run(failed, key, () -> overlay.attachEndpoint(e));
