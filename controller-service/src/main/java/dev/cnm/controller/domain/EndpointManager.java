@@ -2,6 +2,7 @@ package dev.cnm.controller.domain;
 
 import com.google.protobuf.StringValue;
 import dev.cnm.api.v1.Endpoint;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.api.v1.IpamPool;
 import dev.cnm.api.v1.Network;
 import dev.cnm.controller.driver.DriverRegistry;
@@ -159,7 +160,7 @@ public final class EndpointManager {
           throw CnmException.notFound("network", "network \"" + net.getName() + "\" was deleted meanwhile");
         }
         if (repo.store().get(fence, StringValue.parser()).isPresent()) {
-          throw new CnmException(ErrorKind.FAILED_PRECONDITION, "NETWORK_BEING_DELETED", "network: \""
+          throw new CnmException(ErrorKind.FAILED_PRECONDITION, ErrorReason.NETWORK_BEING_DELETED, "network: \""
               + net.getName() + "\" is being deleted", Map.of("field", "network", "network_id", net.getId()), null);
         }
         if (repo.fresh().claimed(nameKey).isPresent()) {
@@ -189,7 +190,7 @@ public final class EndpointManager {
       got = ipam.requestAddress(pool.getPoolId(), want, AddressAllocator.Kind.ENDPOINT, owner);
     } catch (CnmException e) {
       if (e.kind() == ErrorKind.ALREADY_EXISTS) {
-        throw new CnmException(ErrorKind.ALREADY_EXISTS, "ADDRESS_IN_USE", field + ": " + want + " is already allocated",
+        throw new CnmException(ErrorKind.ALREADY_EXISTS, ErrorReason.ADDRESS_IN_USE, field + ": " + want + " is already allocated",
             Map.of("field", field), e);
       }
       throw NetworkManager.withField(field, e);
@@ -233,7 +234,7 @@ public final class EndpointManager {
           if (attempt == 0) {
             continue;
           }
-          throw new CnmException(ErrorKind.FAILED_PRECONDITION, "ENDPOINT_JOINED",
+          throw new CnmException(ErrorKind.FAILED_PRECONDITION, ErrorReason.ENDPOINT_JOINED,
               "endpoint \"" + ep.value().getName() + "\" is joined to sandbox " + Ids.shortId(ep.value().getSandboxId())
                   + "; leave first or force", Map.of("field", "endpoint"), null);
         }
@@ -279,7 +280,7 @@ public final class EndpointManager {
   }
 
   private static CnmException nameTaken(String name, String network) {
-    return new CnmException(ErrorKind.ALREADY_EXISTS, "NAME_IN_USE",
+    return new CnmException(ErrorKind.ALREADY_EXISTS, ErrorReason.NAME_IN_USE,
         "endpoint.name: network \"" + network + "\" already has an endpoint named \"" + name + "\"",
         Map.of("field", "endpoint.name"), null);
   }

@@ -1,5 +1,6 @@
 package dev.cnm.controller.domain;
 
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.api.v1.Network;
 import dev.cnm.api.v1.Sandbox;
 import dev.cnm.runtime.errors.CnmException;
@@ -33,7 +34,7 @@ final class HostNetworkRule {
         : sb + " has a network namespace of its own: endpoints of host network \"" + network.getName()
             + "\" join only sandboxes created with host_network";
     throw new CnmException(ErrorKind.FAILED_PRECONDITION,
-        sandbox.getHostNetwork() ? "SANDBOX_IN_HOST_NAMESPACE" : "SANDBOX_NOT_IN_HOST_NAMESPACE", "sandbox: " + message,
+        sandbox.getHostNetwork() ? ErrorReason.SANDBOX_IN_HOST_NAMESPACE : ErrorReason.SANDBOX_NOT_IN_HOST_NAMESPACE, "sandbox: " + message,
         Map.of("field", "sandbox", "sandbox_id", sandbox.getId(), "network_id", network.getId()), null);
   }
 }

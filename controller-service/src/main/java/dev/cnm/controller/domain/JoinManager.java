@@ -1,6 +1,7 @@
 package dev.cnm.controller.domain;
 
 import dev.cnm.api.v1.Endpoint;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.api.v1.Network;
 import dev.cnm.api.v1.PortBinding;
 import dev.cnm.api.v1.Sandbox;
@@ -80,7 +81,7 @@ public final class JoinManager {
         }
       });
       if (e instanceof CnmException c && c.kind() == ErrorKind.DEADLINE_EXCEEDED) {
-        throw new CnmException(ErrorKind.DEADLINE_EXCEEDED, "AGENT_TIMEOUT", "node \"" + node
+        throw new CnmException(ErrorKind.DEADLINE_EXCEEDED, ErrorReason.AGENT_TIMEOUT, "node \"" + node
             + "\" did not apply the join in time; the join was undone", Map.of("node", node), e);
       }
       throw e;
@@ -94,7 +95,7 @@ public final class JoinManager {
     Endpoint ep = epKv.value();
     Sandbox sb = sbKv.value();
     if (!ep.getSandboxId().isEmpty()) {
-      throw new CnmException(ErrorKind.ALREADY_EXISTS, "ENDPOINT_ALREADY_JOINED", "endpoint: \"" + ep.getName()
+      throw new CnmException(ErrorKind.ALREADY_EXISTS, ErrorReason.ENDPOINT_ALREADY_JOINED, "endpoint: \"" + ep.getName()
           + "\" is already joined to sandbox " + Ids.shortId(ep.getSandboxId()),
           Map.of("field", "endpoint", "sandbox_id", ep.getSandboxId()), null);
     }
@@ -182,7 +183,7 @@ public final class JoinManager {
           .orElseThrow(() -> CnmException.notFound("sandbox", "sandbox " + sandboxId + " is gone"));
       Endpoint ep = epKv.value();
       if (!ep.getSandboxId().equals(sandboxId)) {
-        throw new CnmException(ErrorKind.FAILED_PRECONDITION, "ENDPOINT_NOT_JOINED", "endpoint: \"" + ep.getName()
+        throw new CnmException(ErrorKind.FAILED_PRECONDITION, ErrorReason.ENDPOINT_NOT_JOINED, "endpoint: \"" + ep.getName()
             + "\" is not joined to sandbox " + Ids.shortId(sandboxId), Map.of("field", "endpoint"), null);
       }
       Endpoint left = detached(ep);

@@ -2,6 +2,7 @@ package dev.cnm.controller.domain;
 
 import com.google.protobuf.StringValue;
 import com.google.protobuf.Timestamp;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.api.v1.IpamConfig;
 import dev.cnm.api.v1.IpamPool;
 import dev.cnm.api.v1.Network;
@@ -63,7 +64,7 @@ public final class NetworkManager {
         throw nameTaken(name);
       }
       if (driver.singleInstance() && n.value().getDriver().equals(driver.name())) {
-        throw new CnmException(ErrorKind.FAILED_PRECONDITION, "SINGLE_INSTANCE_DRIVER",
+        throw new CnmException(ErrorKind.FAILED_PRECONDITION, ErrorReason.SINGLE_INSTANCE_DRIVER,
             "network.driver: only one network of driver \"" + driver.name() + "\" may exist (\""
                 + n.value().getName() + "\" does)", Map.of("field", "network.driver"), null);
       }
@@ -215,7 +216,7 @@ public final class NetworkManager {
 
   private static void requireNoEndpoints(ObjectRepository view, Network n) {
     if (!view.endpoints(n.getId()).isEmpty()) {
-      throw new CnmException(ErrorKind.FAILED_PRECONDITION, "ACTIVE_ENDPOINTS",
+      throw new CnmException(ErrorKind.FAILED_PRECONDITION, ErrorReason.ACTIVE_ENDPOINTS,
           "network \"" + n.getName() + "\" has active endpoints; delete them first",
           Map.of("field", "network", "network_id", n.getId()), null);
     }
@@ -239,11 +240,11 @@ public final class NetworkManager {
     }
     Map<String, String> md = new java.util.HashMap<>(e.metadata());
     md.put("field", field);
-    return new CnmException(e.kind(), e.reason(), field + ": " + e.getMessage(), md, e);
+    return e.withContext(field + ": " + e.getMessage(), md);
   }
 
   private static CnmException nameTaken(String name) {
-    return new CnmException(ErrorKind.ALREADY_EXISTS, "NAME_IN_USE",
+    return new CnmException(ErrorKind.ALREADY_EXISTS, ErrorReason.NAME_IN_USE,
         "network.name: a network named \"" + name + "\" already exists", Map.of("field", "network.name"), null);
   }
 

@@ -1,5 +1,6 @@
 package dev.cnm.controller.domain;
 
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.api.v1.IpamPool;
 import dev.cnm.api.v1.Network;
 import dev.cnm.controller.driver.NetworkDriver;
@@ -92,7 +93,7 @@ record NetworkPlan(IpamPool ipv4, IpamPool ipv6) {
     for (KvObject<Network> n : existing) {
       for (IpamPool other : v6 ? n.value().getIpam().getIpv6List() : n.value().getIpam().getIpv4List()) {
         if (!other.getSubnet().isEmpty() && mine.overlaps(Cidr.parse("subnet", other.getSubnet()))) {
-          throw new CnmException(ErrorKind.FAILED_PRECONDITION, "SUBNET_OVERLAPS",
+          throw new CnmException(ErrorKind.FAILED_PRECONDITION, ErrorReason.SUBNET_OVERLAPS,
               field + ": " + mine.networkText() + " overlaps " + other.getSubnet() + " of network \""
                   + n.value().getName() + "\"", Map.of("field", field, "network_id", n.value().getId()), null);
         }

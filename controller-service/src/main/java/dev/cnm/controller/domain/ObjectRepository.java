@@ -4,6 +4,7 @@ import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
 import com.google.protobuf.StringValue;
 import dev.cnm.api.v1.Endpoint;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.api.v1.Network;
 import dev.cnm.api.v1.Node;
 import dev.cnm.api.v1.Sandbox;
@@ -287,12 +288,18 @@ public final class ObjectRepository implements AutoCloseable {
   }
 
   private static CnmException notFound(String field, String kind, String ref) {
-    return new CnmException(ErrorKind.NOT_FOUND, kind.toUpperCase() + "_NOT_FOUND",
+    ErrorReason reason = switch (kind) {
+      case "network" -> ErrorReason.NETWORK_NOT_FOUND;
+      case "endpoint" -> ErrorReason.ENDPOINT_NOT_FOUND;
+      case "sandbox" -> ErrorReason.SANDBOX_NOT_FOUND;
+      default -> throw new IllegalArgumentException("no NOT_FOUND reason for kind " + kind);
+    };
+    return new CnmException(ErrorKind.NOT_FOUND, reason,
         field + ": no " + kind + " \"" + ref + "\"", Map.of("field", field, "resource", kind, "ref", ref), null);
   }
 
   private static CnmException ambiguous(String field, String kind, String ref) {
-    return new CnmException(ErrorKind.FAILED_PRECONDITION, "AMBIGUOUS_REFERENCE",
+    return new CnmException(ErrorKind.FAILED_PRECONDITION, ErrorReason.AMBIGUOUS_REFERENCE,
         field + ": \"" + ref + "\" matches more than one " + kind + "; give more of the id",
         Map.of("field", field, "resource", kind, "ref", ref), null);
   }

@@ -1,5 +1,6 @@
 package dev.cnm.controller.domain;
 
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.api.v1.PortBinding;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
@@ -83,7 +84,7 @@ public final class PortAllocator {
         if (port < 0) {
           String what = end == b.getHostPort() ? " port " + end + " is already published on "
               + used.holder(ip, proto, end) : " ports " + b.getHostPort() + "-" + end + " are already published";
-          throw new CnmException(ErrorKind.ALREADY_EXISTS, "PORT_ALREADY_PUBLISHED",
+          throw new CnmException(ErrorKind.ALREADY_EXISTS, ErrorReason.PORT_ALREADY_PUBLISHED,
               field + ": " + proto + what + " of node \"" + used.node() + "\"", Map.of("field", field), null);
         }
       }
@@ -104,7 +105,7 @@ public final class PortAllocator {
         }
       }
     }
-    throw new CnmException(ErrorKind.RESOURCE_EXHAUSTED, "NO_FREE_PORT",
+    throw new CnmException(ErrorKind.RESOURCE_EXHAUSTED, ErrorReason.NO_FREE_PORT,
         field + ": no free " + proto + " port in " + low + "-" + high + " on " + ip + " of node \"" + used.node() + "\"",
         Map.of("field", field), null);
   }

@@ -2,6 +2,7 @@ package dev.cnm.controller.domain;
 
 import com.google.protobuf.StringValue;
 import dev.cnm.api.v1.Endpoint;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.api.v1.Node;
 import dev.cnm.api.v1.ObjectStatus;
 import dev.cnm.api.v1.PortBinding;
@@ -55,7 +56,7 @@ public final class SandboxManager {
       repo.written(StoreKeys.sandbox(id), value, rev);
       repo.written(claim, StringValue.of(id), rev);
     } catch (StoreConflictException e) {
-      throw new CnmException(ErrorKind.ALREADY_EXISTS, "NAME_IN_USE", "sandbox.container_id: container \""
+      throw new CnmException(ErrorKind.ALREADY_EXISTS, ErrorReason.NAME_IN_USE, "sandbox.container_id: container \""
           + containerId + "\" already has a sandbox", Map.of("field", "sandbox.container_id"), null);
     }
     try {
@@ -113,7 +114,7 @@ public final class SandboxManager {
       }
       return all.get(0);
     }
-    return repo.cached().node(node).orElseThrow(() -> new CnmException(ErrorKind.NOT_FOUND, "NODE_NOT_FOUND",
+    return repo.cached().node(node).orElseThrow(() -> new CnmException(ErrorKind.NOT_FOUND, ErrorReason.NODE_NOT_FOUND,
         "sandbox.node: no registered node \"" + node + "\"", Map.of("field", "sandbox.node", "node", node), null));
   }
 

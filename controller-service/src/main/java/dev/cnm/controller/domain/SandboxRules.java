@@ -1,5 +1,6 @@
 package dev.cnm.controller.domain;
 
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.api.v1.HostEntry;
 import dev.cnm.api.v1.Sandbox;
 import dev.cnm.runtime.errors.CnmException;
@@ -22,11 +23,6 @@ public final class SandboxRules {
   public static final int MAX_HOSTNAME = 64;
   /** The longest namespace path: PATH_MAX less its terminating NUL. */
   public static final int MAX_PATH_BYTES = 4095;
-  /**
-   * The reason the node agent gives for an external key that is not a network namespace on its
-   * host (missing, or another kind of file).
-   */
-  public static final String NOT_A_NETWORK_NAMESPACE = "NOT_A_NETWORK_NAMESPACE";
   /** A resolv.conf option: a word, optionally with ":VALUE" ("ndots:2", "rotate", "edns0"). */
   private static final Pattern DNS_OPTION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}(:[0-9]{1,9})?");
 
@@ -106,9 +102,9 @@ public final class SandboxRules {
   public static RuntimeException agentRefusal(Sandbox sandbox, RuntimeException e) {
     if (e instanceof CnmException c && !sandbox.getExternalKey().isEmpty()
         && sandbox.getId().equals(c.metadata().get("object_id"))
-        && NOT_A_NETWORK_NAMESPACE.equals(c.metadata().get("object_reason"))) {
+        && ErrorReason.NOT_A_NETWORK_NAMESPACE.name().equals(c.metadata().get("object_reason"))) {
       String detail = c.metadata().getOrDefault("object_message", c.getMessage());
-      return new CnmException(ErrorKind.INVALID_ARGUMENT, NOT_A_NETWORK_NAMESPACE,
+      return new CnmException(ErrorKind.INVALID_ARGUMENT, ErrorReason.NOT_A_NETWORK_NAMESPACE,
           "sandbox.external_key: not a network namespace on node " + c.metadata().getOrDefault("node", "?")
               + " (" + detail + ")", Map.of("field", "sandbox.external_key"), c);
     }

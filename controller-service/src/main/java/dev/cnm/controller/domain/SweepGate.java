@@ -1,6 +1,7 @@
 package dev.cnm.controller.domain;
 
 import com.google.protobuf.StringValue;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import dev.cnm.store.client.KvObject;
@@ -54,7 +55,7 @@ public final class SweepGate {
         return epoch;
       }
       if (System.nanoTime() > deadline) {
-        throw new CnmException(ErrorKind.UNAVAILABLE, "IPAM_SWEEP_RUNNING",
+        throw new CnmException(ErrorKind.UNAVAILABLE, ErrorReason.IPAM_SWEEP_RUNNING,
             "an IPAM sweep has been running for " + MAX_WAIT.toSeconds() + " s; retry", Map.of(), null);
       }
       fresh = true; // the cache said running: poll the store until it ends
@@ -91,7 +92,7 @@ public final class SweepGate {
 
     /** The error once the retries are spent. */
     CnmException error(String what) {
-      return new CnmException(ErrorKind.ABORTED, "IPAM_SWEEP_RACE", "IPAM sweeps started during "
+      return new CnmException(ErrorKind.ABORTED, ErrorReason.IPAM_SWEEP_RACE, "IPAM sweeps started during "
           + (MAX_RETRIES + 1) + " attempts to create the " + what + "; retry", Map.of(), null);
     }
   }

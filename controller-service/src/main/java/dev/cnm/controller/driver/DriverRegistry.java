@@ -1,5 +1,6 @@
 package dev.cnm.controller.driver;
 
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import java.util.ArrayList;
@@ -29,7 +30,7 @@ public final class DriverRegistry {
   public NetworkDriver require(String field, String name) {
     NetworkDriver d = drivers.get(name);
     if (d == null) {
-      throw new CnmException(ErrorKind.INVALID_ARGUMENT, "UNKNOWN_DRIVER",
+      throw new CnmException(ErrorKind.INVALID_ARGUMENT, ErrorReason.UNKNOWN_DRIVER,
           field + ": unknown driver \"" + name + "\" (known: " + String.join(", ", new TreeMap<>(drivers).keySet()) + ")",
           Map.of("field", field, "driver", name), null);
     }

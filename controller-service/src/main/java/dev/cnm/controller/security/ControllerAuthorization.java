@@ -1,6 +1,7 @@
 package dev.cnm.controller.security;
 
 import dev.cnm.api.v1.AgentMessage;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.api.v1.NetworkControllerGrpc;
 import dev.cnm.api.v1.NodeAgentGrpc;
 import dev.cnm.api.v1.NodeDiagnosticsGrpc;
@@ -87,7 +88,7 @@ public final class ControllerAuthorization implements ServerInterceptor {
       if (message instanceof AgentMessage m && m.hasRegister() && !m.getRegister().getNode().equals(certifiedNode)) {
         refused = true;
         String registered = m.getRegister().getNode();
-        CallRefusal.close(call, new CnmException(ErrorKind.PERMISSION_DENIED, "NODE_IDENTITY_MISMATCH",
+        CallRefusal.close(call, new CnmException(ErrorKind.PERMISSION_DENIED, ErrorReason.NODE_IDENTITY_MISMATCH,
             "the client certificate is for node \"" + certifiedNode + "\" but the agent registers as node \""
                 + registered + "\"",
             Map.of("certificate_node", certifiedNode, "registered_node", registered), null));

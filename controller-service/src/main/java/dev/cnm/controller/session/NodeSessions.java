@@ -1,6 +1,7 @@
 package dev.cnm.controller.session;
 
 import dev.cnm.api.v1.DesiredState;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.api.v1.Node;
 import dev.cnm.api.v1.NodeStatus;
 import dev.cnm.api.v1.ObjectStatus;
@@ -87,7 +88,7 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
       st.session = session;
     }
     if (old != null) {
-      old.sink.close(new CnmException(ErrorKind.ABORTED, "SESSION_REPLACED",
+      old.sink.close(new CnmException(ErrorKind.ABORTED, ErrorReason.SESSION_REPLACED,
           "a newer session of node " + node.getName() + " took over"));
       old.lease.close();
     }
@@ -185,11 +186,11 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
     try {
       return f.get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      throw new CnmException(ErrorKind.DEADLINE_EXCEEDED, "AGENT_TIMEOUT",
+      throw new CnmException(ErrorKind.DEADLINE_EXCEEDED, ErrorReason.AGENT_TIMEOUT,
           "node \"" + node + "\" did not apply version " + version + " within " + timeout.toMillis() + " ms");
     } catch (ExecutionException e) {
       throw e.getCause() instanceof CnmException c ? c
-          : new CnmException(ErrorKind.INTERNAL, "INTERNAL", String.valueOf(e.getCause()));
+          : new CnmException(ErrorKind.INTERNAL, ErrorReason.INTERNAL, String.valueOf(e.getCause()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw CnmException.unavailable("interrupted while waiting for node " + node, e);
@@ -302,7 +303,7 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
           }
           state.statuses = Map.copyOf(statuses);
         }
-        CnmException rejected = ok ? null : new CnmException(ErrorKind.FAILED_PRECONDITION, "AGENT_REJECTED",
+        CnmException rejected = ok ? null : new CnmException(ErrorKind.FAILED_PRECONDITION, ErrorReason.AGENT_REJECTED,
             "node \"" + state.node + "\" could not apply the change: " + ack.getError().getMessage(),
             AgentRejection.metadata(state.node, ack), null);
         if (!ok) {

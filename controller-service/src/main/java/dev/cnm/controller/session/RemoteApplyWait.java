@@ -2,6 +2,7 @@ package dev.cnm.controller.session;
 
 import com.google.protobuf.Int64Value;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.controller.domain.StoreKeys;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
@@ -60,7 +61,7 @@ final class RemoteApplyWait implements AutoCloseable {
     try {
       w.done().get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      throw new CnmException(ErrorKind.DEADLINE_EXCEEDED, "AGENT_TIMEOUT", "node \"" + node
+      throw new CnmException(ErrorKind.DEADLINE_EXCEEDED, ErrorReason.AGENT_TIMEOUT, "node \"" + node
           + "\" did not apply version " + version + " within " + timeout.toMillis()
           + " ms (no session with this controller replica)");
     } catch (ExecutionException e) {

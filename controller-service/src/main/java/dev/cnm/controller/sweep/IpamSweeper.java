@@ -2,6 +2,7 @@ package dev.cnm.controller.sweep;
 
 import com.google.protobuf.StringValue;
 import dev.cnm.api.v1.Endpoint;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.api.v1.Freed;
 import dev.cnm.api.v1.Network;
 import dev.cnm.controller.domain.ObjectRepository;
@@ -136,7 +137,7 @@ public final class IpamSweeper implements AutoCloseable {
       if (!leading() && !campaign()) {
         String holder = repo.store().get(StoreKeys.IPAM_SWEEP_LEADER, StringValue.parser())
             .map(kv -> kv.value().getValue()).orElse("");
-        throw new CnmException(ErrorKind.FAILED_PRECONDITION, "IPAM_SWEEP_LEASE_HELD",
+        throw new CnmException(ErrorKind.FAILED_PRECONDITION, ErrorReason.IPAM_SWEEP_LEASE_HELD,
             "controller replica " + holder + " holds the IPAM sweep lease; it sweeps periodically, or run the"
                 + " sweep against it", Map.of("holder", holder), null);
       }
@@ -154,7 +155,7 @@ public final class IpamSweeper implements AutoCloseable {
           .commit();
     } catch (StoreConflictException e) {
       resign();
-      throw new CnmException(ErrorKind.ABORTED, "IPAM_SWEEP_LEASE_LOST",
+      throw new CnmException(ErrorKind.ABORTED, ErrorReason.IPAM_SWEEP_LEASE_LOST,
           "this controller replica lost the IPAM sweep lease; retry", Map.of(), e);
     }
     repo.written(StoreKeys.IPAM_SWEEP_EPOCH, StringValue.of(replica), started);

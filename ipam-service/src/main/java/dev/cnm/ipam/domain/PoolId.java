@@ -1,5 +1,6 @@
 package dev.cnm.ipam.domain;
 
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.net.Cidr;
 
@@ -31,7 +32,7 @@ public record PoolId(String space, Cidr pool, Cidr sub) {
   }
 
   public static CnmException unknown(String id) {
-    return new CnmException(dev.cnm.runtime.errors.ErrorKind.NOT_FOUND, "POOL_NOT_FOUND",
+    return new CnmException(dev.cnm.runtime.errors.ErrorKind.NOT_FOUND, ErrorReason.POOL_NOT_FOUND,
         "pool_id: no pool " + id, java.util.Map.of("field", "pool_id", "pool_id", id), null);
   }
 

@@ -42,9 +42,10 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The gRPC edge of {@link IpamService}: translate, call, map errors through GrpcErrors.
- * Address and id calls complete asynchronously when their batch committed, so no gRPC thread
- * waits on the store.
+ * The gRPC edge of {@link IpamService}: translate and call. What a call throws, the server's
+ * error interceptor ({@link GrpcErrors#serverInterceptor()}) maps through the one table; a
+ * failed future is mapped here through the same table. Address and id calls complete
+ * asynchronously when their batch committed, so no gRPC thread waits on the store.
  */
 public final class IpamGrpcService extends IpamGrpc.IpamImplBase {
   private final IpamService ipam;
@@ -56,63 +57,65 @@ public final class IpamGrpcService extends IpamGrpc.IpamImplBase {
   @Override
   public void getDefaultAddressSpaces(GetDefaultAddressSpacesRequest request,
       StreamObserver<GetDefaultAddressSpacesResponse> out) {
-    unary(out, () -> GetDefaultAddressSpacesResponse.newBuilder()
+    out.onNext(GetDefaultAddressSpacesResponse.newBuilder()
         .setLocalDefaultAddressSpace(ipam.config().localSpace())
         .setGlobalDefaultAddressSpace(ipam.config().globalSpace())
         .addAllAddressSpaces(ipam.config().spaces()).build());
+    out.onCompleted();
   }
 
   @Override
   public void requestPool(RequestPoolRequest r, StreamObserver<RequestPoolResponse> out) {
-    unary(out, () -> RequestPoolResponse.newBuilder().setPool(toProto(ipam.pools().requestPool(r.getAddressSpace(),
+    out.onNext(RequestPoolResponse.newBuilder().setPool(toProto(ipam.pools().requestPool(r.getAddressSpace(),
         r.getPool(), r.getSubPool(), r.getV6(), r.getOptionsMap(), r.getOwner()))).build());
+    out.onCompleted();
   }
 
   @Override
   public void releasePool(ReleasePoolRequest r, StreamObserver<ReleasePoolResponse> out) {
-    unary(out, () -> ReleasePoolResponse.newBuilder()
+    out.onNext(ReleasePoolResponse.newBuilder()
         .setFreedAddresses(ipam.pools().releasePool(r.getPoolId(), r.getOwner(), r.getForce())).build());
+    out.onCompleted();
   }
 
   @Override
   public void getPool(GetPoolRequest r, StreamObserver<Pool> out) {
-    unary(out, () -> toProto(ipam.pools().getPool(r.getPoolId())));
+    out.onNext(toProto(ipam.pools().getPool(r.getPoolId())));
+    out.onCompleted();
   }
 
   @Override
   public void listPools(ListPoolsRequest r, StreamObserver<ListPoolsResponse> out) {
-    unary(out, () -> {
-      if (r.getPageSize() < 0) {
-        throw CnmException.invalidArgument("page_size", "must not be negative");
+    if (r.getPageSize() < 0) {
+      throw CnmException.invalidArgument("page_size", "must not be negative");
+    }
+    int size = r.getPageSize() == 0 ? 100 : Math.min(r.getPageSize(), 1000);
+    List<PoolInfo> all = ipam.pools().listPools(r.getAddressSpace());
+    ListPoolsResponse.Builder b = ListPoolsResponse.newBuilder();
+    for (PoolInfo p : all) {
+      if (p.id().compareTo(r.getPageToken()) <= 0 && !r.getPageToken().isEmpty()) {
+        continue;
       }
-      int size = r.getPageSize() == 0 ? 100 : Math.min(r.getPageSize(), 1000);
-      List<PoolInfo> all = ipam.pools().listPools(r.getAddressSpace());
-      ListPoolsResponse.Builder b = ListPoolsResponse.newBuilder();
-      for (PoolInfo p : all) {
-        if (p.id().compareTo(r.getPageToken()) <= 0 && !r.getPageToken().isEmpty()) {
-          continue;
-        }
-        if (b.getPoolsCount() == size) {
-          b.setNextPageToken(b.getPools(size - 1).getId());
-          break;
-        }
-        b.addPools(toProto(p));
+      if (b.getPoolsCount() == size) {
+        b.setNextPageToken(b.getPools(size - 1).getId());
+        break;
       }
-      return b.build();
-    });
+      b.addPools(toProto(p));
+    }
+    out.onNext(b.build());
+    out.onCompleted();
   }
 
   @Override
   public void listAllocations(ListAllocationsRequest r, StreamObserver<ListAllocationsResponse> out) {
-    unary(out, () -> {
-      Allocations.Page page = ipam.allocations().list(r.getPoolId(), r.getPageSize(), r.getPageToken());
-      ListAllocationsResponse.Builder b = ListAllocationsResponse.newBuilder().setNextPageToken(page.nextPageToken());
-      for (Allocations.Info a : page.allocations()) {
-        b.addAllocations(Allocation.newBuilder().setAddress(a.address()).setOwner(a.owner()).setKind(kind(a.kind()))
-            .setMacAddress(a.mac() == null ? "" : a.mac()));
-      }
-      return b.build();
-    });
+    Allocations.Page page = ipam.allocations().list(r.getPoolId(), r.getPageSize(), r.getPageToken());
+    ListAllocationsResponse.Builder b = ListAllocationsResponse.newBuilder().setNextPageToken(page.nextPageToken());
+    for (Allocations.Info a : page.allocations()) {
+      b.addAllocations(Allocation.newBuilder().setAddress(a.address()).setOwner(a.owner()).setKind(kind(a.kind()))
+          .setMacAddress(a.mac() == null ? "" : a.mac()));
+    }
+    out.onNext(b.build());
+    out.onCompleted();
   }
 
   @Override
@@ -142,21 +145,20 @@ public final class IpamGrpcService extends IpamGrpc.IpamImplBase {
 
   @Override
   public void sweep(SweepRequest r, StreamObserver<SweepResponse> out) {
-    unary(out, () -> {
-      SweepResponse.Builder b = SweepResponse.newBuilder();
-      for (Sweeper.Freed f : ipam.sweep(new HashSet<>(r.getLiveOwnersList()), r.getDryRun())) {
-        Freed.Builder fb = Freed.newBuilder().setPoolId(f.poolId()).setSet(f.set()).setOwner(f.owner());
-        if (f.address() != null) {
-          fb.setAddress(f.address());
-        } else if (f.id() != null) {
-          fb.setId(f.id());
-        } else {
-          fb.setPool(true);
-        }
-        b.addFreed(fb);
+    SweepResponse.Builder b = SweepResponse.newBuilder();
+    for (Sweeper.Freed f : ipam.sweep(new HashSet<>(r.getLiveOwnersList()), r.getDryRun())) {
+      Freed.Builder fb = Freed.newBuilder().setPoolId(f.poolId()).setSet(f.set()).setOwner(f.owner());
+      if (f.address() != null) {
+        fb.setAddress(f.address());
+      } else if (f.id() != null) {
+        fb.setId(f.id());
+      } else {
+        fb.setPool(true);
       }
-      return b.build();
-    });
+      b.addFreed(fb);
+    }
+    out.onNext(b.build());
+    out.onCompleted();
   }
 
   static Pool toProto(PoolInfo p) {
@@ -181,27 +183,9 @@ public final class IpamGrpcService extends IpamGrpc.IpamImplBase {
     };
   }
 
-  private static <T> void unary(StreamObserver<T> out, Supplier<T> call) {
-    T result;
-    try {
-      result = call.get();
-    } catch (RuntimeException e) {
-      out.onError(GrpcErrors.toStatusException(e));
-      return;
-    }
-    out.onNext(result);
-    out.onCompleted();
-  }
-
+  /** Answers when {@code call}'s future completes; what it fails with is mapped here, what it throws by the interceptor. */
   private static <V, T> void async(StreamObserver<T> out, Supplier<CompletableFuture<V>> call, Function<V, T> reply) {
-    CompletableFuture<V> f;
-    try {
-      f = call.get();
-    } catch (RuntimeException e) {
-      out.onError(GrpcErrors.toStatusException(e));
-      return;
-    }
-    f.whenComplete((v, e) -> {
+    call.get().whenComplete((v, e) -> {
       if (e != null) {
         out.onError(GrpcErrors.toStatusException(e instanceof CompletionException && e.getCause() != null
             ? e.getCause() : e));

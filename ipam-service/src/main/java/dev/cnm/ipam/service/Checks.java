@@ -1,5 +1,6 @@
 package dev.cnm.ipam.service;
 
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import java.util.Map;
@@ -25,7 +26,7 @@ final class Checks {
     }
   }
 
-  static CnmException failed(String reason, String message, Map<String, String> metadata) {
+  static CnmException failed(ErrorReason reason, String message, Map<String, String> metadata) {
     return new CnmException(ErrorKind.FAILED_PRECONDITION, reason, message, metadata, null);
   }
 }

@@ -1,5 +1,6 @@
 package dev.cnm.ipam.service;
 
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.ipam.domain.AllocationKind;
 import dev.cnm.ipam.domain.IpamConfig;
 import dev.cnm.ipam.domain.OrdinalMap;
@@ -89,10 +90,10 @@ public final class IpamService {
     // stored with the allocation (ListAllocations shows it), in one spelling
     String macText = mac == null || mac.isEmpty() ? null : mac.toLowerCase(java.util.Locale.ROOT);
     WorkerOp op = new WorkerOp.Allocate(scope(id), id.firstOrdinal(), id.lastOrdinal(), preferred, serial, k, owner,
-        macText, o -> new CnmException(ErrorKind.ALREADY_EXISTS, "ADDRESS_IN_USE",
+        macText, o -> new CnmException(ErrorKind.ALREADY_EXISTS, ErrorReason.ADDRESS_IN_USE,
             "address: " + pool.addressAt(o) + " is already allocated in " + id,
             Map.of("field", "address", "pool_id", id.toString()), null),
-        () -> new CnmException(ErrorKind.RESOURCE_EXHAUSTED, "POOL_EXHAUSTED", "no free address in pool " + id,
+        () -> new CnmException(ErrorKind.RESOURCE_EXHAUSTED, ErrorReason.POOL_EXHAUSTED, "no free address in pool " + id,
             Map.of("pool_id", id.toString()), null));
     long start = System.nanoTime();
     return timed("request_address", start, poolWorker(id).submit(op)
@@ -117,10 +118,10 @@ public final class IpamService {
     long size = range.last() - range.first();
     // any id of the set may be asked for by number; automatic ones come from autoFirst on
     WorkerOp op = new WorkerOp.Allocate(null, range.autoFirst() - range.first(), size, pref, serial, AllocationKind.ENDPOINT, owner, null,
-        o -> new CnmException(ErrorKind.ALREADY_EXISTS, "ID_IN_USE",
+        o -> new CnmException(ErrorKind.ALREADY_EXISTS, ErrorReason.ID_IN_USE,
             "preferred: id " + (range.first() + o) + " of set " + set + " is already allocated",
             Map.of("field", "preferred", "set", set), null),
-        () -> new CnmException(ErrorKind.RESOURCE_EXHAUSTED, "ID_SET_EXHAUSTED", "no free id in set " + set,
+        () -> new CnmException(ErrorKind.RESOURCE_EXHAUSTED, ErrorReason.ID_SET_EXHAUSTED, "no free id in set " + set,
             Map.of("set", set), null));
     long start = System.nanoTime();
     return timed("request_id", start, idWorker(set).submit(op).thenApply(o -> range.first() + (Long) o));
@@ -141,7 +142,7 @@ public final class IpamService {
   IpamConfig.IdRange idRange(String set) {
     IpamConfig.IdRange range = set == null ? null : config.idSets().get(set);
     if (range == null) {
-      throw new CnmException(ErrorKind.NOT_FOUND, "ID_SET_NOT_FOUND", "set: no id set \"" + set + "\" (known: "
+      throw new CnmException(ErrorKind.NOT_FOUND, ErrorReason.ID_SET_NOT_FOUND, "set: no id set \"" + set + "\" (known: "
           + String.join(", ", config.idSets().keySet()) + ")", Map.of("field", "set"), null);
     }
     return range;
@@ -190,7 +191,7 @@ public final class IpamService {
         }
         releasing |= s.getReleasing();
       }
-      return releasing ? Checks.failed("POOL_RELEASING", "pool " + id + " is being released",
+      return releasing ? Checks.failed(ErrorReason.POOL_RELEASING, "pool " + id + " is being released",
           Map.of("pool_id", id.toString())) : null;
     };
   }

@@ -1,5 +1,6 @@
 package dev.cnm.ipam.service;
 
+import dev.cnm.api.v1.ErrorReason;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.cnm.ipam.domain.IpamConfig;
 import dev.cnm.ipam.domain.OrdinalMap;
@@ -77,11 +78,11 @@ public final class PoolCatalog {
       boolean ok;
       if (sub != null && record != null) {
         if (record.getReleasing()) {
-          throw Checks.failed("POOL_RELEASING", "pool " + id.master() + " is being released", Map.of("pool_id", id.master().toString()));
+          throw Checks.failed(ErrorReason.POOL_RELEASING, "pool " + id.master() + " is being released", Map.of("pool_id", id.master().toString()));
         }
         String subCidr = sub.toString();
         if (record.getSubPoolsList().stream().anyMatch(p -> p.getCidr().equals(subCidr))) {
-          throw new CnmException(ErrorKind.ALREADY_EXISTS, "POOL_OVERLAPS", "sub_pool: " + id + " already exists",
+          throw new CnmException(ErrorKind.ALREADY_EXISTS, ErrorReason.POOL_OVERLAPS, "sub_pool: " + id + " already exists",
               Map.of("field", "sub_pool", "overlaps", id.toString()), null);
         }
         PoolValue updated = record.toBuilder().addSubPools(SubPoolValue.newBuilder().setCidr(subCidr).setOwner(owner)
@@ -92,7 +93,7 @@ public final class PoolCatalog {
         for (Cidr other : existing) {
           if (other.overlaps(master)) {
             String otherId = space + "/" + other;
-            throw new CnmException(ErrorKind.ALREADY_EXISTS, "POOL_OVERLAPS",
+            throw new CnmException(ErrorKind.ALREADY_EXISTS, ErrorReason.POOL_OVERLAPS,
                 "pool: " + master + " overlaps pool " + otherId, Map.of("field", "pool", "overlaps", otherId), null);
           }
         }
@@ -116,7 +117,7 @@ public final class PoolCatalog {
             Map.copyOf(options), owner, sizeOf(id, empty), 0, 0);
       }
     }
-    throw new CnmException(ErrorKind.ABORTED, "IPAM_CONTENTION", "pool request kept conflicting; retry", Map.of(), null);
+    throw new CnmException(ErrorKind.ABORTED, ErrorReason.IPAM_CONTENTION, "pool request kept conflicting; retry", Map.of(), null);
   }
 
   private static Cidr checkPool(Cidr pool, boolean v6, String field) {
@@ -144,7 +145,7 @@ public final class PoolCatalog {
         }
       }
     }
-    throw new CnmException(ErrorKind.RESOURCE_EXHAUSTED, "NO_DEFAULT_POOL",
+    throw new CnmException(ErrorKind.RESOURCE_EXHAUSTED, ErrorReason.NO_DEFAULT_POOL,
         "no free default pool left in address space " + space, Map.of("address_space", space), null);
   }
 
@@ -167,11 +168,11 @@ public final class PoolCatalog {
       }
       String holder = sub == null ? record.getOwner() : subOf(record, sub).getOwner();
       if (!holder.equals(owner)) {
-        throw Checks.failed("OWNER_MISMATCH", "owner: pool " + id + " is held by " + holder + ", not " + owner,
+        throw Checks.failed(ErrorReason.OWNER_MISMATCH, "owner: pool " + id + " is held by " + holder + ", not " + owner,
             Map.of("field", "owner", "holder", holder));
       }
       if (sub == null && record.getSubPoolsCount() > 0 && !force) {
-        throw Checks.failed("POOL_HAS_SUB_POOLS", "pool " + id + " still has " + record.getSubPoolsCount()
+        throw Checks.failed(ErrorReason.POOL_HAS_SUB_POOLS, "pool " + id + " still has " + record.getSubPoolsCount()
             + " sub-pool(s); release them first or force", Map.of("pool_id", id.toString()));
       }
       PoolValue marked = markReleasing(record, sub, true);
@@ -180,7 +181,7 @@ public final class PoolCatalog {
         break;
       }
       if (attempt > ATTEMPTS) {
-        throw new CnmException(ErrorKind.ABORTED, "IPAM_CONTENTION", "pool release kept conflicting; retry", Map.of(), null);
+        throw new CnmException(ErrorKind.ABORTED, ErrorReason.IPAM_CONTENTION, "pool release kept conflicting; retry", Map.of(), null);
       }
     }
     // 2. count what is still allocated in its range
@@ -189,7 +190,7 @@ public final class PoolCatalog {
     List<OrdinalMap.Allocation> held = map.allocations(id.firstOrdinal(), id.lastOrdinal());
     if (!held.isEmpty() && !force) {
       unmark(poolKey, sub);
-      throw Checks.failed("POOL_IN_USE", "pool " + id + " still has " + held.size()
+      throw Checks.failed(ErrorReason.POOL_IN_USE, "pool " + id + " still has " + held.size()
           + " allocated address(es); release them first or force", Map.of("pool_id", id.toString()));
     }
     // 3. free (sub-pool with force) and delete
@@ -226,7 +227,7 @@ public final class PoolCatalog {
         return held.size();
       }
     }
-    throw new CnmException(ErrorKind.ABORTED, "IPAM_CONTENTION", "pool release kept conflicting; retry", Map.of(), null);
+    throw new CnmException(ErrorKind.ABORTED, ErrorReason.IPAM_CONTENTION, "pool release kept conflicting; retry", Map.of(), null);
   }
 
   /** Clears the releasing mark again (retrying a lost race, e.g. with another release). */
@@ -356,7 +357,7 @@ public final class PoolCatalog {
       }
       return out;
     } catch (InvalidProtocolBufferException ex) {
-      throw new CnmException(ErrorKind.INTERNAL, "IPAM_CORRUPT_SPACE", "undecodable " + spaceEntry.key(), Map.of(), ex);
+      throw new CnmException(ErrorKind.INTERNAL, ErrorReason.IPAM_CORRUPT_SPACE, "undecodable " + spaceEntry.key(), Map.of(), ex);
     }
   }
 
@@ -364,7 +365,7 @@ public final class PoolCatalog {
     try {
       return PoolValue.parseFrom(e.value());
     } catch (InvalidProtocolBufferException ex) {
-      throw new CnmException(ErrorKind.INTERNAL, "IPAM_CORRUPT_POOL", "undecodable " + e.key(), Map.of(), ex);
+      throw new CnmException(ErrorKind.INTERNAL, ErrorReason.IPAM_CORRUPT_POOL, "undecodable " + e.key(), Map.of(), ex);
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.cnm.ipam.service;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.ipam.domain.Block;
 import dev.cnm.ipam.domain.OrdinalMap;
 import dev.cnm.ipam.store.BlockCodec;
@@ -139,7 +140,7 @@ final class PoolWorker {
           // an undecodable value read back after a lost race: start over from a full reload
           loaded = false;
           failAll(c.ops, e instanceof CnmException ce ? ce
-              : new CnmException(ErrorKind.INTERNAL, "INTERNAL", e.toString(), Map.of(), e));
+              : new CnmException(ErrorKind.INTERNAL, ErrorReason.INTERNAL, e.toString(), Map.of(), e));
         }
         worked = true;
       }
@@ -232,7 +233,7 @@ final class PoolWorker {
     } catch (RuntimeException e) {
       rollback(snapshots);
       loaded = false;
-      failAll(batch, new CnmException(ErrorKind.INTERNAL, "INTERNAL", e.toString(), Map.of(), e));
+      failAll(batch, new CnmException(ErrorKind.INTERNAL, ErrorReason.INTERNAL, e.toString(), Map.of(), e));
     }
     return true;
   }
@@ -281,7 +282,7 @@ final class PoolWorker {
 
   private static CnmException asCnm(Throwable e) {
     return e instanceof CnmException ce ? ce
-        : new CnmException(ErrorKind.INTERNAL, "INTERNAL", e.toString(), Map.of(), e);
+        : new CnmException(ErrorKind.INTERNAL, ErrorReason.INTERNAL, e.toString(), Map.of(), e);
   }
 
   /** Takes a finished transaction's outcome: complete its ops, or roll back and retry them. */
@@ -321,7 +322,7 @@ final class PoolWorker {
     List<WorkerOp> retry = new ArrayList<>(c.ops.size());
     for (WorkerOp op : c.ops) {
       if (++op.conflicts >= MAX_ATTEMPTS) {
-        op.future.completeExceptionally(new CnmException(ErrorKind.ABORTED, "IPAM_CONTENTION",
+        op.future.completeExceptionally(new CnmException(ErrorKind.ABORTED, ErrorReason.IPAM_CONTENTION,
             "gave up after " + MAX_ATTEMPTS + " conflicting store writes; retry", Map.of(), null));
       } else {
         retry.add(op);
@@ -380,7 +381,7 @@ final class PoolWorker {
       record = e == null ? null : PoolValue.parseFrom(e.value());
       recordRevision = e == null ? 0 : e.modRevision();
     } catch (InvalidProtocolBufferException ex) {
-      throw new CnmException(ErrorKind.INTERNAL, "IPAM_CORRUPT_POOL", "undecodable pool " + guardKey, Map.of(), ex);
+      throw new CnmException(ErrorKind.INTERNAL, ErrorReason.IPAM_CORRUPT_POOL, "undecodable pool " + guardKey, Map.of(), ex);
     }
   }
 

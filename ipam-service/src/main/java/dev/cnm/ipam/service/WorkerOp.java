@@ -1,5 +1,6 @@
 package dev.cnm.ipam.service;
 
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.ipam.domain.AllocationKind;
 import dev.cnm.ipam.domain.OrdinalMap;
 import dev.cnm.ipam.store.pb.PoolValue;
@@ -142,10 +143,10 @@ abstract class WorkerOp {
       }
       String owner = map.ownerOf(ordinal);
       if (owner == null) {
-        fail(new CnmException(ErrorKind.NOT_FOUND, "NOT_ALLOCATED", what + " is not allocated",
+        fail(new CnmException(ErrorKind.NOT_FOUND, ErrorReason.NOT_ALLOCATED, what + " is not allocated",
             Map.of("resource", what), null));
       } else if (expectedOwner != null && !expectedOwner.isEmpty() && !expectedOwner.equals(owner)) {
-        fail(new CnmException(ErrorKind.FAILED_PRECONDITION, "OWNER_MISMATCH",
+        fail(new CnmException(ErrorKind.FAILED_PRECONDITION, ErrorReason.OWNER_MISMATCH,
             "owner: " + what + " is held by " + owner + ", not " + expectedOwner,
             Map.of("field", "owner", "holder", owner), null));
       } else {

@@ -1,6 +1,7 @@
 package dev.cnm.ipam.store;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.ipam.domain.AllocationKind;
 import dev.cnm.ipam.domain.Block;
 import dev.cnm.ipam.store.pb.BlockValue;
@@ -63,7 +64,7 @@ public final class BlockCodec {
     try {
       v = BlockValue.parseFrom(bytes);
     } catch (InvalidProtocolBufferException e) {
-      throw new CnmException(ErrorKind.INTERNAL, "IPAM_CORRUPT_BLOCK", "undecodable ipam block: " + e.getMessage(),
+      throw new CnmException(ErrorKind.INTERNAL, ErrorReason.IPAM_CORRUPT_BLOCK, "undecodable ipam block: " + e.getMessage(),
           Map.of(), e);
     }
     into.reset();

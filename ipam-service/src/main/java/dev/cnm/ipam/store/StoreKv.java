@@ -6,6 +6,7 @@ import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
 import dev.cnm.api.v1.Compare;
 import dev.cnm.api.v1.DeleteRangeRequest;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.api.v1.KeyValue;
 import dev.cnm.api.v1.PutRequest;
 import dev.cnm.api.v1.RangeRequest;
@@ -15,6 +16,7 @@ import dev.cnm.api.v1.TxnRequest;
 import dev.cnm.api.v1.TxnResponse;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
+import dev.cnm.runtime.grpc.GrpcErrors;
 import dev.cnm.store.client.Keys;
 import dev.cnm.store.client.StoreClient;
 import io.grpc.Status;
@@ -132,15 +134,27 @@ public final class StoreKv implements IpamKv {
     }
   }
 
+  /**
+   * A failed store call as IPAM's error. The kind comes from the one table
+   * ({@link GrpcErrors#fromStatus}); an unreachable or slow store stays UNAVAILABLE or
+   * DEADLINE_EXCEEDED (the caller may retry), any other failure is INTERNAL: IPAM built a
+   * request the store refused, which is not the caller's fault. The store's own reason and code
+   * go into the metadata.
+   */
   private static CnmException storeError(StatusRuntimeException e) {
+    CnmException store = GrpcErrors.fromStatus(e);
     Status.Code code = e.getStatus().getCode();
-    ErrorKind kind = switch (code) {
-      case UNAVAILABLE, CANCELLED -> ErrorKind.UNAVAILABLE;
-      case DEADLINE_EXCEEDED -> ErrorKind.DEADLINE_EXCEEDED;
+    ErrorKind kind = switch (store.kind()) {
+      case UNAVAILABLE, DEADLINE_EXCEEDED -> store.kind();
       default -> ErrorKind.INTERNAL;
     };
-    return new CnmException(kind, "STORE_" + code.name(),
+    ErrorReason reason = switch (kind) {
+      case UNAVAILABLE -> ErrorReason.STORE_UNAVAILABLE;
+      case DEADLINE_EXCEEDED -> ErrorReason.STORE_DEADLINE_EXCEEDED;
+      default -> ErrorReason.STORE_INTERNAL;
+    };
+    return new CnmException(kind, reason,
         "store: " + (e.getStatus().getDescription() == null ? code.name() : e.getStatus().getDescription()),
-        Map.of(), e);
+        Map.of("store_code", code.name(), "store_reason", store.reason()), e);
   }
 }

@@ -48,6 +48,7 @@ class AddressSpacesAndIdRangesTest {
     IpamConfig config = IpamConfig.defaults().withExtraSpaces(List.of("tenant-a", "tenant-b"));
     server = InProcessServerBuilder.forName(name).directExecutor()
         .addService(new IpamGrpcService(new IpamService(kv, config, executor, IpamMetrics.none())))
+        .intercept(GrpcErrors.serverInterceptor()) // maps what the service throws, as CnmServer does
         .build().start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     ipam = IpamGrpc.newBlockingStub(channel);

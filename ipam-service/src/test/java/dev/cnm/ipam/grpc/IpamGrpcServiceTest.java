@@ -43,6 +43,7 @@ class IpamGrpcServiceTest {
     String name = InProcessServerBuilder.generateName();
     server = InProcessServerBuilder.forName(name).directExecutor()
         .addService(new IpamGrpcService(new IpamService(kv, IpamConfig.defaults(), executor, IpamMetrics.none())))
+        .intercept(GrpcErrors.serverInterceptor()) // maps what the service throws, as CnmServer does
         .build().start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     ipam = IpamGrpc.newBlockingStub(channel);

@@ -1,5 +1,6 @@
 package dev.cnm.agent.apply;
 
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.agent.dataplane.EndpointState;
 import dev.cnm.agent.dataplane.ReconcileReport;
 import dev.cnm.agent.driver.DriverRegistry;

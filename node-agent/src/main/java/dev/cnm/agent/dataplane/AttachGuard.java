@@ -1,5 +1,6 @@
 package dev.cnm.agent.dataplane;
 
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import java.util.Optional;
 
@@ -39,7 +40,7 @@ public final class AttachGuard {
    */
   public static <N> N readyNetwork(N network, String kind, String networkId) {
     if (network == null) {
-      throw CnmException.failedPrecondition("NETWORK_NOT_READY", kind + " " + networkId
+      throw CnmException.failedPrecondition(ErrorReason.NETWORK_NOT_READY, kind + " " + networkId
           + " is not set up on this node (ensureNetwork first)");
     }
     return network;

@@ -14,6 +14,7 @@ import dev.cnm.agent.netlink.sys.AlreadyExistsException;
 import dev.cnm.agent.netlink.sys.LibC;
 import dev.cnm.agent.netns.Namespaces;
 import dev.cnm.agent.netns.Sysctl;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.ids.Ids;
 import dev.cnm.runtime.net.IpPrefix;
@@ -114,7 +115,7 @@ final class KernelBridgeDataplane implements BridgeDataplane {
       } else {
         br = found.get();
         if (!spec.networkId().equals(KernelNames.ownerOf(br.alias())) || !br.kind().equals("bridge")) {
-          throw CnmException.failedPrecondition("LINK_NOT_OWNED", "a link named " + spec.bridgeName()
+          throw CnmException.failedPrecondition(ErrorReason.LINK_NOT_OWNED, "a link named " + spec.bridgeName()
               + " exists and is not network " + spec.networkId() + "'s bridge (kind '" + br.kind()
               + "', alias '" + br.alias() + "'): cnm will not take it over");
         }
@@ -168,7 +169,7 @@ final class KernelBridgeDataplane implements BridgeDataplane {
       List<String> users = endpoints.values().stream().filter(a -> a.spec().networkId().equals(networkId))
           .map(a -> a.spec().endpointId()).toList();
       if (!users.isEmpty()) {
-        throw CnmException.failedPrecondition("NETWORK_HAS_ENDPOINTS", "network " + networkId
+        throw CnmException.failedPrecondition(ErrorReason.NETWORK_HAS_ENDPOINTS, "network " + networkId
             + " still has endpoints attached on this node: " + users);
       }
       NetworkSpec spec = networks.remove(networkId);

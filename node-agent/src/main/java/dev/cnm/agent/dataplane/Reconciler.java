@@ -7,6 +7,7 @@ import dev.cnm.agent.netlink.NetlinkHandle;
 import dev.cnm.agent.netlink.Route;
 import dev.cnm.agent.netlink.codec.RtnetlinkH;
 import dev.cnm.agent.netlink.link.Link;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import dev.cnm.runtime.net.IpPrefix;
@@ -113,7 +114,7 @@ final class Reconciler {
       return;
     }
     if (failed.containsKey("network/" + e.networkId()) || failed.containsKey("sandbox/" + e.sandboxId())) {
-      throw new CnmException(ErrorKind.FAILED_PRECONDITION, "DEPENDENCY_FAILED", key
+      throw new CnmException(ErrorKind.FAILED_PRECONDITION, ErrorReason.DEPENDENCY_FAILED, key
           + ": its network or sandbox could not be converged", Map.of(), null);
     }
     Optional<Link> hostEnd = dp.host().links().find(e.hostIfName())

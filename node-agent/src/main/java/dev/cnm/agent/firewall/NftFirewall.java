@@ -1,5 +1,6 @@
 package dev.cnm.agent.firewall;
 
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import io.micrometer.core.instrument.Gauge;
@@ -86,7 +87,7 @@ public final class NftFirewall {
       }
       if (!result.ok()) {
         applyFailed.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-        throw failure("apply", result);
+        throw failure("apply", ErrorReason.NFT_APPLY_FAILED, result);
       }
       applyOk.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
       NftTableListing listing = read();
@@ -104,7 +105,7 @@ public final class NftFirewall {
     synchronized (lock) {
       NftRunner.NftResult result = runner.run(List.of("-f", "-"), renderer.removeScript());
       if (!result.ok()) {
-        throw failure("remove", result);
+        throw failure("remove", ErrorReason.NFT_REMOVE_FAILED, result);
       }
       appliedState = null;
       appliedListing = null;
@@ -131,7 +132,7 @@ public final class NftFirewall {
       if (result.stderr().contains("No such file or directory")) {
         return NftTableListing.absent();
       }
-      throw failure("list", qualifiedTable, result);
+      throw failure("list", ErrorReason.NFT_LIST_FAILED, qualifiedTable, result);
     }
     return NftTableListing.parse(result.stdout());
   }
@@ -205,18 +206,18 @@ public final class NftFirewall {
     return out;
   }
 
-  private CnmException failure(String what, NftRunner.NftResult result) {
-    return failure(what, renderer.qualifiedTable(), result);
+  private CnmException failure(String what, ErrorReason reason, NftRunner.NftResult result) {
+    return failure(what, reason, renderer.qualifiedTable(), result);
   }
 
-  private CnmException failure(String what, String table, NftRunner.NftResult result) {
+  private CnmException failure(String what, ErrorReason reason, String table, NftRunner.NftResult result) {
     String stderr = result.stderr().strip();
     Map<String, String> meta = Map.of("table", table, "exit_code", Integer.toString(result.exitCode()));
     if (stderr.contains("Operation not permitted")) {
-      return new CnmException(ErrorKind.PERMISSION_DENIED, "NFT_PERMISSION_DENIED",
+      return new CnmException(ErrorKind.PERMISSION_DENIED, ErrorReason.NFT_PERMISSION_DENIED,
           "nft " + what + " of table " + table + " needs CAP_NET_ADMIN: " + stderr, meta, null);
     }
-    return new CnmException(ErrorKind.INTERNAL, "NFT_" + what.toUpperCase(java.util.Locale.ROOT) + "_FAILED",
+    return new CnmException(ErrorKind.INTERNAL, reason,
         "nft " + what + " of table " + table + " failed (exit " + result.exitCode() + "): " + stderr, meta, null);
   }
 }

@@ -1,5 +1,6 @@
 package dev.cnm.agent.firewall;
 
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import java.io.IOException;
@@ -52,7 +53,7 @@ public final class ProcessNftRunner implements NftRunner {
     try {
       process = new ProcessBuilder(command).start();
     } catch (IOException e) {
-      throw new CnmException(ErrorKind.FAILED_PRECONDITION, "NFT_NOT_AVAILABLE",
+      throw new CnmException(ErrorKind.FAILED_PRECONDITION, ErrorReason.NFT_NOT_AVAILABLE,
           "cannot run '" + String.join(" ", command) + "': " + e.getMessage()
               + " (install the Debian package nftables)", Map.of(), e);
     }
@@ -72,14 +73,14 @@ public final class ProcessNftRunner implements NftRunner {
     try {
       if (!process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
-        throw new CnmException(ErrorKind.DEADLINE_EXCEEDED, "NFT_TIMEOUT",
+        throw new CnmException(ErrorKind.DEADLINE_EXCEEDED, ErrorReason.NFT_TIMEOUT,
             "'" + String.join(" ", command) + "' did not finish within " + TIMEOUT.toSeconds() + " s");
       }
       return new NftResult(process.exitValue(), stdout, stderr.join());
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
-      throw new CnmException(ErrorKind.UNAVAILABLE, "INTERRUPTED", "interrupted while waiting for nft", Map.of(), e);
+      throw new CnmException(ErrorKind.UNAVAILABLE, ErrorReason.INTERRUPTED, "interrupted while waiting for nft", Map.of(), e);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.cnm.agent.gateway;
 
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.net.IpPrefix;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -56,7 +57,7 @@ final class GatewayAddresses {
         return new IpPrefix(toInet(base + offset), prefixLength);
       }
     }
-    throw dev.cnm.runtime.errors.CnmException.failedPrecondition("GWBRIDGE_SUBNET_FULL", "the gateway bridge's subnet "
+    throw dev.cnm.runtime.errors.CnmException.failedPrecondition(ErrorReason.GWBRIDGE_SUBNET_FULL, "the gateway bridge's subnet "
         + toInet(base).getHostAddress() + "/" + prefixLength + " has no free address (--gwbridge-subnet)");
   }
 

@@ -13,6 +13,7 @@ import dev.cnm.agent.netlink.sys.LibC;
 import dev.cnm.agent.netns.Namespaces;
 import dev.cnm.agent.netns.NetNamespace;
 import dev.cnm.agent.netns.Sysctl;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.net.IpPrefix;
 import java.net.InetAddress;
@@ -141,7 +142,7 @@ public final class GatewayBridge implements AutoCloseable {
       host.links().add(LinkSpec.of(name, new Bridge()).withAlias(BRIDGE_MARK).withUp(true));
       found = host.links().find(name);
     } else if (!found.get().kind().equals("bridge") || !BRIDGE_MARK.equals(found.get().alias())) {
-      throw CnmException.failedPrecondition("LINK_NOT_OWNED", "a link named " + name + " exists and is not cnm's "
+      throw CnmException.failedPrecondition(ErrorReason.LINK_NOT_OWNED, "a link named " + name + " exists and is not cnm's "
           + "gateway bridge (kind '" + found.get().kind() + "', alias '" + found.get().alias() + "')");
     } else if (!found.get().isUp()) {
       host.links().setUp(name);

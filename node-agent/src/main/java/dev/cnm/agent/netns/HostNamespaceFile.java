@@ -3,6 +3,7 @@ package dev.cnm.agent.netns;
 import dev.cnm.agent.netlink.sys.Errno;
 import dev.cnm.agent.netlink.sys.LibC;
 import dev.cnm.agent.netlink.sys.SystemCallException;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import java.io.IOException;
@@ -48,7 +49,7 @@ public final class HostNamespaceFile {
     } catch (FileAlreadyExistsException e) {
       // a file left by an earlier run with nothing mounted on it: mounted on below
     } catch (IOException e) {
-      throw new CnmException(ErrorKind.FAILED_PRECONDITION, "STATE_DIR_UNUSABLE", "cannot create " + file + ": " + e,
+      throw new CnmException(ErrorKind.FAILED_PRECONDITION, ErrorReason.STATE_DIR_UNUSABLE, "cannot create " + file + ": " + e,
           Map.of("path", file.toString()), e);
     }
     LibC.bindMount("/proc/self/fd/" + namespace.fd(), file.toString());
@@ -64,7 +65,7 @@ public final class HostNamespaceFile {
     try {
       return Files.getAttribute(link, "unix:dev") + ":" + Files.getAttribute(link, "unix:ino");
     } catch (IOException e) {
-      throw new CnmException(ErrorKind.INTERNAL, "NETNS_IDENTITY", "cannot stat " + link + ": " + e, Map.of(), e);
+      throw new CnmException(ErrorKind.INTERNAL, ErrorReason.NETNS_IDENTITY, "cannot stat " + link + ": " + e, Map.of(), e);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.cnm.agent.netns;
 import dev.cnm.agent.netlink.sys.Errno;
 import dev.cnm.agent.netlink.sys.LibC;
 import dev.cnm.agent.netlink.sys.SystemCallException;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import java.io.IOException;
@@ -26,8 +27,6 @@ import java.util.regex.Pattern;
 public final class Namespaces {
   /** The subdirectory of a state dir that holds the namespace files. */
   public static final String DIR = "netns";
-  /** The reason of the error for a path that is missing or not a network namespace. */
-  public static final String NOT_A_NETWORK_NAMESPACE = "NOT_A_NETWORK_NAMESPACE";
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
   private final Path directory;
 
@@ -37,7 +36,7 @@ public final class Namespaces {
     try {
       Files.createDirectories(directory);
     } catch (IOException e) {
-      throw new CnmException(ErrorKind.FAILED_PRECONDITION, "STATE_DIR_UNUSABLE",
+      throw new CnmException(ErrorKind.FAILED_PRECONDITION, ErrorReason.STATE_DIR_UNUSABLE,
           "cannot create namespace directory " + directory + ": " + e, Map.of("path", directory.toString()), e);
     }
   }
@@ -119,7 +118,7 @@ public final class Namespaces {
     } catch (FileAlreadyExistsException e) {
       throw CnmException.alreadyExists("netns", "network namespace " + name + " already exists at " + file);
     } catch (IOException e) {
-      throw new CnmException(ErrorKind.INTERNAL, "NETNS_FILE", "cannot create " + file + ": " + e,
+      throw new CnmException(ErrorKind.INTERNAL, ErrorReason.NETNS_FILE, "cannot create " + file + ": " + e,
           Map.of("path", file.toString()), e);
     }
     return file;
@@ -164,7 +163,7 @@ public final class Namespaces {
         out.add(p.getFileName().toString());
       }
     } catch (IOException e) {
-      throw new CnmException(ErrorKind.INTERNAL, "NETNS_LIST", "cannot list " + directory + ": " + e, Map.of(), e);
+      throw new CnmException(ErrorKind.INTERNAL, ErrorReason.NETNS_LIST, "cannot list " + directory + ": " + e, Map.of(), e);
     }
     return out;
   }
@@ -220,11 +219,11 @@ public final class Namespaces {
   }
 
   /**
-   * INVALID_ARGUMENT with reason {@value #NOT_A_NETWORK_NAMESPACE}: the controller turns this
+   * INVALID_ARGUMENT with reason {@link ErrorReason#NOT_A_NETWORK_NAMESPACE}: the controller turns this
    * reason, reported for a sandbox, into INVALID_ARGUMENT naming the sandbox's external_key.
    */
   private static CnmException notANamespace(Path path, String message) {
-    return new CnmException(ErrorKind.INVALID_ARGUMENT, NOT_A_NETWORK_NAMESPACE, "namespacePath: " + message,
+    return new CnmException(ErrorKind.INVALID_ARGUMENT, ErrorReason.NOT_A_NETWORK_NAMESPACE, "namespacePath: " + message,
         Map.of("field", "namespacePath", "path", path.toString()), null);
   }
 
@@ -232,7 +231,7 @@ public final class Namespaces {
     try {
       Files.deleteIfExists(file);
     } catch (IOException e) {
-      throw new CnmException(ErrorKind.INTERNAL, "NETNS_FILE", "cannot delete " + file + ": " + e,
+      throw new CnmException(ErrorKind.INTERNAL, ErrorReason.NETNS_FILE, "cannot delete " + file + ": " + e,
           Map.of("path", file.toString()), e);
     }
   }
@@ -269,7 +268,7 @@ public final class Namespaces {
       throw (Error) failure[0];
     }
     if (failure[0] != null) {
-      throw new CnmException(ErrorKind.INTERNAL, "NETNS_TASK", "task in namespace failed: " + failure[0],
+      throw new CnmException(ErrorKind.INTERNAL, ErrorReason.NETNS_TASK, "task in namespace failed: " + failure[0],
           Map.of(), failure[0]);
     }
     @SuppressWarnings("unchecked")

@@ -1,6 +1,7 @@
 package dev.cnm.agent.netns;
 
 import dev.cnm.agent.netlink.InterfaceName;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,7 @@ public final class Sysctl {
     try {
       Files.writeString(p, value, StandardCharsets.US_ASCII, StandardOpenOption.WRITE);
     } catch (IOException e) {
-      throw new CnmException(dev.cnm.runtime.errors.ErrorKind.INTERNAL, "SYSCTL_FAILED",
+      throw new CnmException(dev.cnm.runtime.errors.ErrorKind.INTERNAL, ErrorReason.SYSCTL_FAILED,
           "sysctl -w " + String.join(".", path) + "=" + value + ": " + e.getMessage(),
           java.util.Map.of("sysctl", p.toString()), e);
     }
@@ -41,7 +42,7 @@ public final class Sysctl {
     try {
       return Files.readString(ROOT.resolve(String.join("/", path)), StandardCharsets.US_ASCII).trim();
     } catch (IOException e) {
-      throw new CnmException(dev.cnm.runtime.errors.ErrorKind.INTERNAL, "SYSCTL_FAILED",
+      throw new CnmException(dev.cnm.runtime.errors.ErrorKind.INTERNAL, ErrorReason.SYSCTL_FAILED,
           "sysctl " + String.join(".", path) + ": " + e.getMessage(), java.util.Map.of(), e);
     }
   }

@@ -15,6 +15,7 @@ import dev.cnm.agent.netlink.sys.AlreadyExistsException;
 import dev.cnm.agent.netlink.sys.LibC;
 import dev.cnm.agent.netns.NetNamespace;
 import dev.cnm.agent.netns.Namespaces;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.net.IpPrefix;
 import java.net.InetAddress;
@@ -70,7 +71,7 @@ final class KernelOverlayDataplane implements OverlayDataplane {
       for (OverlayNetwork other : networks.values()) {
         if (!other.spec.networkId().equals(spec.networkId()) && other.spec.vni() == spec.vni()
             && other.spec.dstPort() == spec.dstPort()) {
-          throw CnmException.failedPrecondition("VNI_IN_USE", "VNI " + spec.vni() + " is already used by overlay "
+          throw CnmException.failedPrecondition(ErrorReason.VNI_IN_USE, "VNI " + spec.vni() + " is already used by overlay "
               + "network " + other.spec.networkId() + " on this node");
         }
       }
@@ -167,7 +168,7 @@ final class KernelOverlayDataplane implements OverlayDataplane {
       List<String> users = endpoints.values().stream().filter(a -> a.spec().networkId().equals(networkId))
           .map(a -> a.spec().endpointId()).toList();
       if (!users.isEmpty()) {
-        throw CnmException.failedPrecondition("NETWORK_HAS_ENDPOINTS", "overlay network " + networkId
+        throw CnmException.failedPrecondition(ErrorReason.NETWORK_HAS_ENDPOINTS, "overlay network " + networkId
             + " still has endpoints attached on this node: " + users);
       }
       OverlayNetwork net = networks.remove(networkId);

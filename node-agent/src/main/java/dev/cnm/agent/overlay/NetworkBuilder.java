@@ -6,6 +6,7 @@ import dev.cnm.agent.netlink.link.Link;
 import dev.cnm.agent.netlink.link.LinkSpec;
 import dev.cnm.agent.netlink.link.Vxlan;
 import dev.cnm.agent.netlink.sys.AlreadyExistsException;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import dev.cnm.runtime.net.IpPrefix;
@@ -161,7 +162,7 @@ final class NetworkBuilder {
   }
 
   static CnmException vniInUse(OverlayNetworkSpec spec, String holder, Throwable cause) {
-    return new CnmException(ErrorKind.FAILED_PRECONDITION, "VNI_IN_USE", "VNI " + spec.vni() + " (port "
+    return new CnmException(ErrorKind.FAILED_PRECONDITION, ErrorReason.VNI_IN_USE, "VNI " + spec.vni() + " (port "
         + spec.dstPort() + ") is already used on this node's underlay by " + holder,
         Map.of("vni", Integer.toString(spec.vni())), cause);
   }

@@ -3,6 +3,7 @@ package dev.cnm.agent.overlay;
 import dev.cnm.agent.dataplane.ReconcileLog;
 import dev.cnm.agent.dataplane.ReconcileReport;
 import dev.cnm.agent.netlink.link.Link;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import java.util.ArrayList;
@@ -64,7 +65,7 @@ final class OverlayReconciler {
         continue;
       }
       if (failed.containsKey("network/" + e.networkId())) {
-        failed.put("endpoint/" + e.endpointId(), new CnmException(ErrorKind.FAILED_PRECONDITION, "DEPENDENCY_FAILED",
+        failed.put("endpoint/" + e.endpointId(), new CnmException(ErrorKind.FAILED_PRECONDITION, ErrorReason.DEPENDENCY_FAILED,
             "endpoint " + e.endpointId() + ": its overlay network could not be converged", Map.of(), null));
         continue;
       }

@@ -5,6 +5,7 @@ import dev.cnm.agent.netlink.Mtu;
 import dev.cnm.agent.netlink.NetlinkHandle;
 import dev.cnm.agent.netlink.codec.RtnetlinkH;
 import dev.cnm.agent.netlink.link.Link;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import java.net.Inet4Address;
@@ -33,7 +34,7 @@ record Underlay(String linkName, int linkMtu, int overhead) {
         return new Underlay(l.name(), l.mtu(), family == RtnetlinkH.AF_INET ? VXLAN_OVERHEAD_IPV4 : VXLAN_OVERHEAD_IPV6);
       }
     }
-    throw new CnmException(ErrorKind.FAILED_PRECONDITION, "ADVERTISE_ADDRESS_NOT_LOCAL", "the VXLAN local (advertise) "
+    throw new CnmException(ErrorKind.FAILED_PRECONDITION, ErrorReason.ADVERTISE_ADDRESS_NOT_LOCAL, "the VXLAN local (advertise) "
         + "address " + local.getHostAddress() + " is not an address of this node: give the address of the underlay "
         + "interface other nodes reach this one at", Map.of("localAddress", local.getHostAddress()), null);
   }
@@ -47,7 +48,7 @@ record Underlay(String linkName, int linkMtu, int overhead) {
       throw CnmException.invalidArgument("mtu", source + " is below the minimum of " + Mtu.MIN);
     }
     if (spec.hasIpv6() && mtu < Mtu.MIN_IPV6) {
-      throw new CnmException(ErrorKind.INVALID_ARGUMENT, "MTU_TOO_SMALL_FOR_IPV6", source + " leaves less than IPv6's "
+      throw new CnmException(ErrorKind.INVALID_ARGUMENT, ErrorReason.MTU_TOO_SMALL_FOR_IPV6, source + " leaves less than IPv6's "
           + "minimum of " + Mtu.MIN_IPV6 + " for IPv6 network " + spec.networkId(),
           Map.of("field", "mtu", "mtu", Integer.toString(mtu)), null);
     }

@@ -2,6 +2,7 @@ package dev.cnm.agent.proxy;
 
 import dev.cnm.agent.firewall.Protocol;
 import dev.cnm.agent.firewall.PublishedPort;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import io.micrometer.core.instrument.Counter;
@@ -127,7 +128,7 @@ public final class UserlandProxy implements AutoCloseable {
       }
     }
     if (!failed.isEmpty()) {
-      throw new CnmException(ErrorKind.ALREADY_EXISTS, "HOST_PORT_IN_USE",
+      throw new CnmException(ErrorKind.ALREADY_EXISTS, ErrorReason.HOST_PORT_IN_USE,
           "userland proxy could not listen: " + String.join("; ", failed), Map.of("listeners", String.join(",", failed)),
           null);
     }

@@ -1,5 +1,6 @@
 package dev.cnm.agent.sandboxfiles;
 
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import java.io.IOException;
@@ -56,7 +57,7 @@ public final class AtomicFiles {
         syncDirectory(dir);
       }
     } catch (IOException e) {
-      throw new CnmException(ErrorKind.INTERNAL, "SANDBOX_FILE_WRITE_FAILED",
+      throw new CnmException(ErrorKind.INTERNAL, ErrorReason.SANDBOX_FILE_WRITE_FAILED,
           "cannot write " + target + ": " + e.getMessage(), Map.of("path", target.toString()), e);
     } finally {
       if (temp != null) {

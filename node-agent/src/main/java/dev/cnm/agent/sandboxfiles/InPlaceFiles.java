@@ -1,5 +1,6 @@
 package dev.cnm.agent.sandboxfiles;
 
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import java.io.IOException;
@@ -42,7 +43,7 @@ public final class InPlaceFiles {
         channel.truncate(at);
       }
     } catch (IOException e) {
-      throw new CnmException(ErrorKind.INTERNAL, "SANDBOX_FILE_WRITE_FAILED",
+      throw new CnmException(ErrorKind.INTERNAL, ErrorReason.SANDBOX_FILE_WRITE_FAILED,
           "cannot write " + target + ": " + e.getMessage(), Map.of("path", target.toString()), e);
     }
   }

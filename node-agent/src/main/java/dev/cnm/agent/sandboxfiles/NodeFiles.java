@@ -1,6 +1,7 @@
 package dev.cnm.agent.sandboxfiles;
 
 import dev.cnm.agent.firewall.IpLiterals;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import java.io.IOException;
@@ -47,7 +48,7 @@ public record NodeFiles(Path hostsFile, Path resolvConfFile) {
     } catch (NoSuchFileException e) {
       return "";
     } catch (IOException e) {
-      throw new CnmException(ErrorKind.FAILED_PRECONDITION, "HOST_FILE_UNREADABLE", "cannot read the node's " + file
+      throw new CnmException(ErrorKind.FAILED_PRECONDITION, ErrorReason.HOST_FILE_UNREADABLE, "cannot read the node's " + file
           + ": " + e.getMessage(), Map.of("path", file.toString()), e);
     }
   }

@@ -1,6 +1,7 @@
 package dev.cnm.agent.sandboxfiles;
 
 import dev.cnm.agent.firewall.IpLiterals;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import io.micrometer.core.instrument.Counter;
@@ -140,7 +141,7 @@ public final class SandboxFiles {
       // A host without resolv.conf (some minimal images): nothing to copy, the defaults apply.
       return new ResolvConfText("");
     } catch (IOException e) {
-      throw new CnmException(ErrorKind.FAILED_PRECONDITION, "HOST_RESOLV_CONF_UNREADABLE",
+      throw new CnmException(ErrorKind.FAILED_PRECONDITION, ErrorReason.HOST_RESOLV_CONF_UNREADABLE,
           "cannot read the host's " + hostResolvConf + ": " + e.getMessage(), Map.of("path", hostResolvConf.toString()),
           e);
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cnm.agent.dataplane.ReconcileReport;
 import dev.cnm.api.v1.DesiredState;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.api.v1.NodeNetwork;
 import dev.cnm.runtime.errors.CnmException;
 import java.nio.file.Path;
@@ -100,7 +101,7 @@ class DriverRegistryTest {
   @Test
   void unavailable_networkOfALeftOffDriver_carriesWhy_othersNothing() {
     DriverRegistry r = DriverRegistry.with(new Keeper())
-        .unavailable("overlay", n -> CnmException.failedPrecondition("DRIVER_NOT_SUPPORTED", "no " + n.getName()))
+        .unavailable("overlay", n -> CnmException.failedPrecondition(ErrorReason.DRIVER_NOT_SUPPORTED, "no " + n.getName()))
         .build();
 
     assertThat(r.unavailable(NodeNetwork.newBuilder().setName("ov").setDriver("overlay").build()))

@@ -1,5 +1,7 @@
 package dev.cnm.runtime.errors;
 
+import dev.cnm.api.v1.ErrorReason;
+
 /**
  * Error categories of cnm's domain, one per gRPC status code we use. libnetwork's types map as:
  * BadRequest and InvalidParameter → INVALID_ARGUMENT, NotFound → NOT_FOUND, Forbidden and
@@ -19,5 +21,13 @@ public enum ErrorKind {
   DEADLINE_EXCEEDED,
   PERMISSION_DENIED,
   UNAUTHENTICATED,
-  INTERNAL
+  INTERNAL;
+
+  /**
+   * The catalogue's generic reason of the same name, for an error of this kind that no more
+   * specific reason describes (e.g. an etcd error cnm does not classify further).
+   */
+  public ErrorReason reason() {
+    return ErrorReason.valueOf(name());
+  }
 }

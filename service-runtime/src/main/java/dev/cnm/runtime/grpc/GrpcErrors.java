@@ -3,6 +3,7 @@ package dev.cnm.runtime.grpc;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.ErrorInfo;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import io.grpc.ServerInterceptor;
@@ -19,15 +20,13 @@ import java.util.Map;
  *
  * <p>Servers turn a {@link CnmException} into a status whose details hold a
  * {@code google.rpc.ErrorInfo} (reason, domain {@value #DOMAIN}, metadata), so that clients in
- * any language switch on the reason rather than the message. Anything else thrown by our code is
+ * any language switch on the reason rather than the message. The reason is the name of an
+ * {@link ErrorReason} value: the catalogue in {@code proto/cnm/v1/errors.proto}. Anything else thrown by our code is
  * a bug and becomes INTERNAL: we never answer UNKNOWN.
  */
 public final class GrpcErrors {
   /** The ErrorInfo domain of every error cnm produces. */
   public static final String DOMAIN = "cnm.dev";
-
-  /** Reason used for exceptions that are not CnmException (bugs). */
-  public static final String INTERNAL_REASON = "INTERNAL";
 
   private static final Map<ErrorKind, Status.Code> CODES = new EnumMap<>(ErrorKind.class);
   private static final Map<Status.Code, ErrorKind> KINDS = new EnumMap<>(Status.Code.class);
@@ -70,7 +69,7 @@ public final class GrpcErrors {
    * Maps anything thrown by a service into what the client receives. Status exceptions pass
    * through unchanged (except UNKNOWN, which becomes INTERNAL); a CnmException gets its code
    * from the table and an ErrorInfo; any other throwable is INTERNAL with reason
-   * {@value #INTERNAL_REASON}.
+   * {@link ErrorReason#INTERNAL}.
    */
   public static StatusRuntimeException toStatusException(Throwable error) {
     if (error instanceof StatusRuntimeException sre) {
@@ -87,7 +86,7 @@ public final class GrpcErrors {
     String message = error.getMessage() == null
         ? error.getClass().getName()
         : error.getClass().getSimpleName() + ": " + error.getMessage();
-    return withInfo(Status.Code.INTERNAL, "internal error: " + message, INTERNAL_REASON, Map.of());
+    return withInfo(Status.Code.INTERNAL, "internal error: " + message, ErrorReason.INTERNAL.name(), Map.of());
   }
 
   /**
@@ -113,7 +112,7 @@ public final class GrpcErrors {
       }
     }
     String message = status.getDescription() == null ? status.getCode().name() : status.getDescription();
-    return new CnmException(kind, reason, message, metadata, error);
+    return CnmException.received(kind, reason, message, metadata, error);
   }
 
   /** The ErrorInfo reason a status carries, or the code's name when it carries none. */
@@ -134,7 +133,7 @@ public final class GrpcErrors {
   private static StatusRuntimeException internal(Status status) {
     String message = status.getDescription() != null ? status.getDescription()
         : status.getCause() != null ? String.valueOf(status.getCause()) : "internal error";
-    return withInfo(Status.Code.INTERNAL, message, INTERNAL_REASON, Map.of());
+    return withInfo(Status.Code.INTERNAL, message, ErrorReason.INTERNAL.name(), Map.of());
   }
 
   private static StatusRuntimeException withInfo(

@@ -1,5 +1,6 @@
 package dev.cnm.runtime.security;
 
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import dev.cnm.runtime.grpc.PeerIdentity;
@@ -67,7 +68,7 @@ public final class RoleAuthorization implements ServerInterceptor {
     }
     Optional<PeerIdentity> peer = PeerIdentity.fromCall(call);
     if (peer.isEmpty()) {
-      return CallRefusal.refuse(call, new CnmException(ErrorKind.UNAUTHENTICATED, "CLIENT_CERTIFICATE_REQUIRED",
+      return CallRefusal.refuse(call, new CnmException(ErrorKind.UNAUTHENTICATED, ErrorReason.CLIENT_CERTIFICATE_REQUIRED,
           "a client certificate signed by the cluster's CA is required"));
     }
     String service = call.getMethodDescriptor().getServiceName();
@@ -76,7 +77,7 @@ public final class RoleAuthorization implements ServerInterceptor {
     }
     Optional<CallerIdentity> caller = CallerIdentity.of(peer.get());
     if (caller.isEmpty()) {
-      return CallRefusal.refuse(call, new CnmException(ErrorKind.PERMISSION_DENIED, "NO_CNM_IDENTITY",
+      return CallRefusal.refuse(call, new CnmException(ErrorKind.PERMISSION_DENIED, ErrorReason.NO_CNM_IDENTITY,
           "the client certificate (" + peer.get().subject() + ") carries no cnm role; issue one with 'cnm certs issue'",
           Map.of("subject", peer.get().subject()), null));
     }
@@ -85,7 +86,7 @@ public final class RoleAuthorization implements ServerInterceptor {
     if (!allowed.contains(who.role())) {
       String roles = allowed.isEmpty() ? "no certificate"
           : allowed.stream().map(Role::label).collect(Collectors.joining(" or ")) + " certificates";
-      return CallRefusal.refuse(call, new CnmException(ErrorKind.PERMISSION_DENIED, "ROLE_NOT_ALLOWED",
+      return CallRefusal.refuse(call, new CnmException(ErrorKind.PERMISSION_DENIED, ErrorReason.ROLE_NOT_ALLOWED,
           service + " accepts " + roles + "; the client is " + who,
           Map.of("role", who.role().label(), "name", who.name(), "service", service), null));
     }

@@ -1,5 +1,6 @@
 package dev.cnm.runtime.security;
 
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import io.grpc.Metadata;
@@ -33,7 +34,7 @@ public final class UntrustedTcpPolicy implements ServerInterceptor {
         || readOnlyMethods.contains(method)) {
       return next.startCall(call, headers);
     }
-    return CallRefusal.refuse(call, new CnmException(ErrorKind.UNAUTHENTICATED, "TCP_CALLER_NOT_TRUSTED",
+    return CallRefusal.refuse(call, new CnmException(ErrorKind.UNAUTHENTICATED, ErrorReason.TCP_CALLER_NOT_TRUSTED,
         method + " is refused on a TCP listener without mutual TLS, which serves only health, reflection and "
             + "read-only calls: call over the Unix socket, present a client certificate to a server run with "
             + "--tls-ca, or run the server with --insecure-tcp to trust every TCP caller",

@@ -1,6 +1,7 @@
 package dev.cnm.runtime.grpc;
 
 import com.google.protobuf.StringValue;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import io.grpc.BindableService;
@@ -56,7 +57,7 @@ final class EchoService implements BindableService {
   private void echo(StringValue request, StreamObserver<StringValue> response) {
     String value = request.getValue();
     if (value.equals("throw-cnm")) {
-      throw new CnmException(ErrorKind.NOT_FOUND, "NETWORK_NOT_FOUND", "network n1 not found",
+      throw new CnmException(ErrorKind.NOT_FOUND, ErrorReason.NETWORK_NOT_FOUND, "network n1 not found",
           Map.of("network", "n1"), null);
     }
     if (value.equals("throw-npe")) {

@@ -3,6 +3,7 @@ package dev.cnm.runtime.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.rpc.ErrorInfo;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import io.grpc.Status;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class GrpcErrorsTest {
   @Test
   void toStatusException_cnmException_carriesCodeMessageAndErrorInfo() throws Exception {
-    CnmException error = new CnmException(ErrorKind.FAILED_PRECONDITION, "ACTIVE_ENDPOINTS",
+    CnmException error = new CnmException(ErrorKind.FAILED_PRECONDITION, ErrorReason.ACTIVE_ENDPOINTS,
         "network n1 has 2 endpoints", Map.of("network", "n1"), null);
 
     StatusRuntimeException status = GrpcErrors.toStatusException(error);
@@ -32,7 +33,7 @@ class GrpcErrorsTest {
   @Test
   void toStatusException_everyKind_mapsToTheSameNamedCode() {
     for (ErrorKind kind : ErrorKind.values()) {
-      StatusRuntimeException status = GrpcErrors.toStatusException(new CnmException(kind, "R", "m"));
+      StatusRuntimeException status = GrpcErrors.toStatusException(new CnmException(kind, kind.reason(), "m"));
       assertThat(status.getStatus().getCode().name()).as(kind.name()).isEqualTo(kind.name());
     }
   }

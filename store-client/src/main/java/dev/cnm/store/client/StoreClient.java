@@ -7,6 +7,7 @@ import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
 import dev.cnm.api.v1.Compare;
 import dev.cnm.api.v1.DeleteRangeRequest;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.api.v1.KeyValue;
 import dev.cnm.api.v1.PutRequest;
 import dev.cnm.api.v1.RangeRequest;
@@ -221,7 +222,7 @@ public final class StoreClient {
       return new KvObject<>(key, parser.parseFrom(kv.getValue()), kv.getModRevision(),
           kv.getCreateRevision(), kv.getVersion(), kv.getLease());
     } catch (InvalidProtocolBufferException e) {
-      throw new CnmException(dev.cnm.runtime.errors.ErrorKind.INTERNAL, "STORE_CORRUPT_VALUE",
+      throw new CnmException(dev.cnm.runtime.errors.ErrorKind.INTERNAL, ErrorReason.STORE_CORRUPT_VALUE,
           "key " + key + " does not hold the expected message: " + e.getMessage(),
           java.util.Map.of("key", key), e);
     }

@@ -1,5 +1,6 @@
 package dev.cnm.store.client;
 
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import java.util.List;
@@ -14,7 +15,7 @@ public final class StoreConflictException extends CnmException {
   private final List<String> keys;
 
   public StoreConflictException(List<String> keys) {
-    super(ErrorKind.ABORTED, "STORE_CONFLICT",
+    super(ErrorKind.ABORTED, ErrorReason.STORE_CONFLICT,
         "store conflict: " + String.join(", ", keys) + " changed since read (or already exists)",
         Map.of("keys", String.join(",", keys)), null);
     this.keys = List.copyOf(keys);

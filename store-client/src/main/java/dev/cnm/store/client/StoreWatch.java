@@ -1,6 +1,7 @@
 package dev.cnm.store.client;
 
 import com.google.protobuf.ByteString;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.api.v1.Event;
 import dev.cnm.api.v1.StoreGrpc;
 import dev.cnm.api.v1.WatchRequest;
@@ -123,7 +124,7 @@ public final class StoreWatch implements AutoCloseable {
         }
       }
       if (r.getCompactRevision() > 0) {
-        finish(new CnmException(ErrorKind.OUT_OF_RANGE, "REVISION_COMPACTED",
+        finish(new CnmException(ErrorKind.OUT_OF_RANGE, ErrorReason.REVISION_COMPACTED,
             "watch start revision was compacted; oldest available is " + r.getCompactRevision(),
             Map.of("compact_revision", Long.toString(r.getCompactRevision())), null));
         return;

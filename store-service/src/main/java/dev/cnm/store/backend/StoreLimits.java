@@ -1,5 +1,6 @@
 package dev.cnm.store.backend;
 
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import java.util.Map;
@@ -18,19 +19,19 @@ public final class StoreLimits {
   private StoreLimits() {}
 
   public static CnmException compacted(String field, long requested, long compactRevision) {
-    return new CnmException(ErrorKind.OUT_OF_RANGE, "REVISION_COMPACTED",
+    return new CnmException(ErrorKind.OUT_OF_RANGE, ErrorReason.REVISION_COMPACTED,
         field + ": revision " + requested + " has been compacted; the oldest available is " + compactRevision,
         Map.of("field", field, "compact_revision", Long.toString(compactRevision)), null);
   }
 
   public static CnmException futureRevision(String field, long requested, long current) {
-    return new CnmException(ErrorKind.OUT_OF_RANGE, "REVISION_IN_FUTURE",
+    return new CnmException(ErrorKind.OUT_OF_RANGE, ErrorReason.REVISION_IN_FUTURE,
         field + ": revision " + requested + " is in the future; the current revision is " + current,
         Map.of("field", field, "current_revision", Long.toString(current)), null);
   }
 
   public static CnmException leaseNotFound(String field, long lease) {
-    return new CnmException(ErrorKind.NOT_FOUND, "LEASE_NOT_FOUND",
+    return new CnmException(ErrorKind.NOT_FOUND, ErrorReason.LEASE_NOT_FOUND,
         field + ": lease " + lease + " not found", Map.of("field", field, "lease", Long.toString(lease)), null);
   }
 }

@@ -4,6 +4,7 @@ import dev.cnm.api.v1.CompactRequest;
 import dev.cnm.api.v1.CompactResponse;
 import dev.cnm.api.v1.DeleteRangeRequest;
 import dev.cnm.api.v1.DeleteRangeResponse;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.api.v1.Event;
 import dev.cnm.api.v1.LeaseGrantRequest;
 import dev.cnm.api.v1.LeaseGrantResponse;
@@ -118,7 +119,7 @@ public final class EmbeddedBackend implements KvBackend {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (SQLException e) {
-      throw new CnmException(ErrorKind.UNAVAILABLE, "STORE_OPEN_FAILED",
+      throw new CnmException(ErrorKind.UNAVAILABLE, ErrorReason.STORE_OPEN_FAILED,
           "cannot open the store database in " + dataDir + ": " + e.getMessage(), Map.of(), e);
     }
   }
@@ -146,7 +147,7 @@ public final class EmbeddedBackend implements KvBackend {
       long compact = Schema.meta(sql, "compact");
       return read.run(sql, revision, compact);
     } catch (SQLException e) {
-      throw new CnmException(ErrorKind.INTERNAL, "STORE_READ_FAILED", "store read failed: " + e.getMessage(),
+      throw new CnmException(ErrorKind.INTERNAL, ErrorReason.STORE_READ_FAILED, "store read failed: " + e.getMessage(),
           Map.of(), e);
     } finally {
       sql.rollback(); // ends the read snapshot

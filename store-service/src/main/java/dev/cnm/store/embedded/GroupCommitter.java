@@ -1,5 +1,6 @@
 package dev.cnm.store.embedded;
 
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.api.v1.Event;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
@@ -124,7 +125,7 @@ final class GroupCommitter implements AutoCloseable {
       } catch (SQLException again) {
         log.error("cannot reload store revisions", again);
       }
-      CnmException failure = new CnmException(ErrorKind.INTERNAL, "STORE_WRITE_FAILED",
+      CnmException failure = new CnmException(ErrorKind.INTERNAL, ErrorReason.STORE_WRITE_FAILED,
           "store write failed: " + e.getMessage(), java.util.Map.of(), e);
       for (Task<?> t : batch) {
         t.future().completeExceptionally(failure);

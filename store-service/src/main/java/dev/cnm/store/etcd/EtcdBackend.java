@@ -8,6 +8,7 @@ import dev.cnm.api.v1.CompactRequest;
 import dev.cnm.api.v1.CompactResponse;
 import dev.cnm.api.v1.DeleteRangeRequest;
 import dev.cnm.api.v1.DeleteRangeResponse;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.api.v1.LeaseGrantRequest;
 import dev.cnm.api.v1.LeaseGrantResponse;
 import dev.cnm.api.v1.LeaseKeepAliveRequest;
@@ -150,11 +151,11 @@ public final class EtcdBackend implements KvBackend {
   private <R> CompletableFuture<R> withCompactRevision(CompletableFuture<R> f) {
     return f.exceptionallyCompose(e -> {
       CnmException c = EtcdErrors.map(e, "revision", 0);
-      if (!"REVISION_COMPACTED".equals(c.reason()) || c.metadata().containsKey("compact_revision")) {
+      if (c.errorReason() != ErrorReason.REVISION_COMPACTED || c.metadata().containsKey("compact_revision")) {
         return CompletableFuture.failedFuture(c);
       }
       return compactRevision().handle((rev, e2) -> {
-        throw e2 != null || rev == null ? c : new CnmException(c.kind(), c.reason(), c.getMessage() + "; the oldest available is " + rev,
+        throw e2 != null || rev == null ? c : new CnmException(c.kind(), c.errorReason(), c.getMessage() + "; the oldest available is " + rev,
             withCompact(c, rev), c.getCause());
       });
     });

@@ -1,5 +1,6 @@
 package dev.cnm.store.etcd;
 
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import dev.cnm.store.backend.StoreLimits;
@@ -37,21 +38,21 @@ final class EtcdErrors {
       kind = s.getCode() == Status.Code.UNKNOWN ? ErrorKind.UNAVAILABLE : kind(s.getCode().name());
     }
     if (kind == ErrorKind.OUT_OF_RANGE && message.contains("compacted")) {
-      return new CnmException(ErrorKind.OUT_OF_RANGE, "REVISION_COMPACTED",
+      return new CnmException(ErrorKind.OUT_OF_RANGE, ErrorReason.REVISION_COMPACTED,
           revisionField + ": revision " + requestedRevision + " has been compacted",
           Map.of("field", revisionField), t);
     }
     if (kind == ErrorKind.OUT_OF_RANGE && message.contains("future")) {
-      return new CnmException(ErrorKind.OUT_OF_RANGE, "REVISION_IN_FUTURE",
+      return new CnmException(ErrorKind.OUT_OF_RANGE, ErrorReason.REVISION_IN_FUTURE,
           revisionField + ": revision " + requestedRevision + " is in the future", Map.of("field", revisionField), t);
     }
     if (kind == ErrorKind.NOT_FOUND && message.contains("lease")) {
-      return new CnmException(ErrorKind.NOT_FOUND, "LEASE_NOT_FOUND", "lease not found: " + message, Map.of(), t);
+      return new CnmException(ErrorKind.NOT_FOUND, ErrorReason.LEASE_NOT_FOUND, "lease not found: " + message, Map.of(), t);
     }
     if (kind == ErrorKind.UNAVAILABLE || kind == ErrorKind.DEADLINE_EXCEEDED || kind == ErrorKind.INTERNAL) {
       return CnmException.unavailable("etcd unavailable: " + message, t);
     }
-    return new CnmException(kind, kind.name(), "etcd: " + message, Map.of(), t);
+    return new CnmException(kind, kind.reason(), "etcd: " + message, Map.of(), t);
   }
 
   private static ErrorKind kind(String code) {

@@ -1,5 +1,6 @@
 package dev.cnm.store.grpc;
 
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import dev.cnm.runtime.grpc.GrpcErrors;
@@ -28,7 +29,7 @@ final class StoreErrors {
     if (t instanceof TimeoutException) {
       return CnmException.unavailable("the store backend did not answer within the call deadline", t);
     }
-    return new CnmException(ErrorKind.INTERNAL, "INTERNAL", String.valueOf(t.getMessage()), Map.of(), t);
+    return new CnmException(ErrorKind.INTERNAL, ErrorReason.INTERNAL, String.valueOf(t.getMessage()), Map.of(), t);
   }
 
   static StatusRuntimeException toStatus(Throwable t) {

@@ -6,6 +6,7 @@ import dev.cnm.agent.dataplane.SandboxSpec;
 import dev.cnm.agent.firewall.PublishedPort;
 import dev.cnm.agent.netlink.MacAddress;
 import dev.cnm.api.v1.DesiredState;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.api.v1.NodeEndpoint;
 import dev.cnm.api.v1.NodeNetwork;
 import dev.cnm.api.v1.NodeSandbox;
@@ -148,7 +149,7 @@ final class SpecConverter {
   private SandboxSpec sandbox(NodeSandbox s) {
     if (s.getHostNetwork()) {
       if (hostNamespace == null) {
-        throw CnmException.failedPrecondition("HOST_NETWORK_UNAVAILABLE", "sandbox " + s.getId()
+        throw CnmException.failedPrecondition(ErrorReason.HOST_NETWORK_UNAVAILABLE, "sandbox " + s.getId()
             + " is host-mode, and this agent keeps no path on its own namespace");
       }
       return SandboxSpec.external(s.getId(), hostNamespace);

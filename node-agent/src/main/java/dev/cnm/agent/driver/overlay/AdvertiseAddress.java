@@ -4,6 +4,7 @@ import dev.cnm.agent.netlink.Address;
 import dev.cnm.agent.netlink.NetlinkHandle;
 import dev.cnm.agent.netlink.Route;
 import dev.cnm.agent.netlink.codec.RtnetlinkH;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import dev.cnm.runtime.net.IpPrefix;
@@ -63,7 +64,7 @@ public final class AdvertiseAddress {
   }
 
   private static CnmException notLocal(InetAddress address, String why) {
-    return new CnmException(ErrorKind.FAILED_PRECONDITION, "ADVERTISE_ADDRESS_NOT_LOCAL", FLAG + " "
+    return new CnmException(ErrorKind.FAILED_PRECONDITION, ErrorReason.ADVERTISE_ADDRESS_NOT_LOCAL, FLAG + " "
         + address.getHostAddress() + " is not an address of this node (" + why + "): give the address other nodes "
         + "reach this one at", Map.of("field", "advertise_address", "address", address.getHostAddress()), null);
   }

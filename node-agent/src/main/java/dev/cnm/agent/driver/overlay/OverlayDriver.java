@@ -13,6 +13,7 @@ import dev.cnm.agent.overlay.OverlayNetworkSpec;
 import dev.cnm.agent.overlay.Peer;
 import dev.cnm.agent.overlay.PeerChanges;
 import dev.cnm.api.v1.DesiredState;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.api.v1.NodeEndpoint;
 import dev.cnm.api.v1.NodeNetwork;
 import dev.cnm.runtime.errors.CnmException;
@@ -95,7 +96,7 @@ public final class OverlayDriver implements NodeDriver {
    * address other nodes can send VXLAN to.
    */
   public static CnmException notSupported(NodeNetwork n) {
-    return CnmException.failedPrecondition("DRIVER_NOT_SUPPORTED", "overlay network " + n.getName()
+    return CnmException.failedPrecondition(ErrorReason.DRIVER_NOT_SUPPORTED, "overlay network " + n.getName()
         + ": this agent runs without the overlay capability (start it with " + AdvertiseAddress.FLAG
         + " set to a non-loopback address of this node that other nodes reach)");
   }
@@ -185,7 +186,7 @@ public final class OverlayDriver implements NodeDriver {
     for (OverlayEndpointSpec e : next.endpoints.values()) {
       String key = "endpoint/" + e.endpointId();
       if (failed.containsKey("network/" + e.networkId())) {
-        failed.put(key, new CnmException(ErrorKind.FAILED_PRECONDITION, "DEPENDENCY_FAILED", "endpoint "
+        failed.put(key, new CnmException(ErrorKind.FAILED_PRECONDITION, ErrorReason.DEPENDENCY_FAILED, "endpoint "
             + e.endpointId() + ": its overlay network could not be converged", Map.of(), null));
       } else if (!e.equals(old.endpoints.get(e.endpointId())) && !failed.containsKey(key)) {
         run(failed, key, () -> overlay.attachEndpoint(e));

@@ -6,6 +6,7 @@ import dev.cnm.agent.overlay.OverlayEndpointSpec;
 import dev.cnm.agent.overlay.OverlayNetworkSpec;
 import dev.cnm.agent.overlay.Peer;
 import dev.cnm.api.v1.DesiredState;
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.api.v1.NodeEndpoint;
 import dev.cnm.api.v1.NodeNetwork;
 import dev.cnm.api.v1.OverlayConfig;
@@ -61,7 +62,7 @@ final class OverlaySnapshot {
       s.overlayNetworkIds.add(n.getId());
       String key = "network/" + n.getId();
       if (local == null) {
-        s.failed.put(key, CnmException.failedPrecondition("OVERLAY_NEEDS_ADVERTISE_ADDRESS", "overlay network "
+        s.failed.put(key, CnmException.failedPrecondition(ErrorReason.OVERLAY_NEEDS_ADVERTISE_ADDRESS, "overlay network "
             + n.getName() + " cannot be realised: the agent has no advertise address (start it with "
             + AdvertiseAddress.FLAG + ")"));
         continue;
@@ -158,6 +159,6 @@ final class OverlaySnapshot {
   }
 
   private static CnmException dependency(String message) {
-    return new CnmException(ErrorKind.FAILED_PRECONDITION, "DEPENDENCY_FAILED", message, Map.of(), null);
+    return new CnmException(ErrorKind.FAILED_PRECONDITION, ErrorReason.DEPENDENCY_FAILED, message, Map.of(), null);
   }
 }

@@ -1,5 +1,6 @@
 package dev.cnm.agent.netlink.sys;
 
+import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import java.util.Map;
@@ -15,7 +16,7 @@ public class SystemCallException extends CnmException {
   private final String operation;
 
   protected SystemCallException(ErrorKind kind, String operation, int errno, String detail) {
-    super(kind, "KERNEL_" + Errno.name(errno), message(operation, errno, detail),
+    super(kind, reason(errno), message(operation, errno, detail),
         Map.of("operation", operation, "errno", Errno.name(errno)), null);
     this.errno = errno;
     this.operation = operation;
@@ -29,6 +30,34 @@ public class SystemCallException extends CnmException {
   /** What was attempted, e.g. {@code ip link add cnmt0 type bridge}. */
   public String operation() {
     return operation;
+  }
+
+  /** KERNEL_ and the errno's name, as the catalogue lists them; KERNEL_UNNAMED_ERRNO for one cnm does not name. */
+  static ErrorReason reason(int errno) {
+    switch (errno) {
+      case Errno.EPERM: return ErrorReason.KERNEL_EPERM;
+      case Errno.ENOENT: return ErrorReason.KERNEL_ENOENT;
+      case Errno.ESRCH: return ErrorReason.KERNEL_ESRCH;
+      case Errno.EINTR: return ErrorReason.KERNEL_EINTR;
+      case Errno.EBADF: return ErrorReason.KERNEL_EBADF;
+      case Errno.EAGAIN: return ErrorReason.KERNEL_EAGAIN;
+      case Errno.ENOMEM: return ErrorReason.KERNEL_ENOMEM;
+      case Errno.EACCES: return ErrorReason.KERNEL_EACCES;
+      case Errno.EBUSY: return ErrorReason.KERNEL_EBUSY;
+      case Errno.EEXIST: return ErrorReason.KERNEL_EEXIST;
+      case Errno.ENODEV: return ErrorReason.KERNEL_ENODEV;
+      case Errno.ENOTDIR: return ErrorReason.KERNEL_ENOTDIR;
+      case Errno.EINVAL: return ErrorReason.KERNEL_EINVAL;
+      case Errno.ENOSPC: return ErrorReason.KERNEL_ENOSPC;
+      case Errno.ERANGE: return ErrorReason.KERNEL_ERANGE;
+      case Errno.ENOBUFS: return ErrorReason.KERNEL_ENOBUFS;
+      case Errno.EOPNOTSUPP: return ErrorReason.KERNEL_EOPNOTSUPP;
+      case Errno.EAFNOSUPPORT: return ErrorReason.KERNEL_EAFNOSUPPORT;
+      case Errno.EADDRINUSE: return ErrorReason.KERNEL_EADDRINUSE;
+      case Errno.EADDRNOTAVAIL: return ErrorReason.KERNEL_EADDRNOTAVAIL;
+      case Errno.ENETUNREACH: return ErrorReason.KERNEL_ENETUNREACH;
+      default: return ErrorReason.KERNEL_UNNAMED_ERRNO;
+    }
   }
 
   private static String message(String operation, int errno, String detail) {
