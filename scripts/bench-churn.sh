@@ -12,7 +12,7 @@
 #   Docker   Debian's dockerd with a data root, exec root and socket of this script's own, an image
 #            imported from a busybox-static root (no registry): every client owns one running
 #            container and connects it to / disconnects it from a network through the Engine API
-#            (attach = join = connect, detach = leave = disconnect; curl's own request time).
+#            (attach = join = connect, detach = leave = disconnect), over one kept-alive connection.
 #   floor    the kernel alone, no daemon: one `ip -batch` per client of cycles `netns add`, veth with
 #            its peer born in that namespace and its host end on a bridge, up; then either
 #            `link del` + `netns del` (floor-linkdel) or only `netns del` (floor-nsdel). Only a
@@ -29,6 +29,7 @@
 #        sudo QUICK=1 scripts/bench-churn.sh    (CI smoke: K = 0,10; C = 1,2; 2 s a pass)
 # Env:   ALIVE=0,100,1000 CLIENTS=1,8 DURATION=20 (s a pass) WARMUP=2000 (uncounted cnm cycles)
 #        RESULTS_FILE (default bench/target/churn.jsonl)  PEERS=cnm,cni,docker,floor (which run)
+#        CNM_JAR (default cli/target/cnm.jar: another build's, e.g. to compare before/after)
 #        DOCKER_KMAX=100 (Docker passes with more alive containers are skipped: each is a runc
 #        shim and a container start of ~0.5 s)  SKIP_BUILD=1 (reuse the jars built before)
 set -euo pipefail
@@ -82,7 +83,8 @@ if runs cnm; then
   source scripts/lib/bench-build.sh
   bench_build cli,bench bench/target/bench.classpath
   CP="bench/target/classes:$(cat bench/target/bench.classpath)"
-  cp cli/target/cnm.jar "$WORK/cnm.jar"   # a rebuild during the run must not swap the jar under the JVM
+  # a rebuild during the run must not swap the jar under the JVM; CNM_JAR runs another build's jar
+  cp "${CNM_JAR:-cli/target/cnm.jar}" "$WORK/cnm.jar"
   ip netns add ${PFX}cnm
   ip -n ${PFX}cnm link set lo up
   nsenter --net=/run/netns/${PFX}cnm java ${UP_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -jar "$WORK/cnm.jar" up \
@@ -150,23 +152,32 @@ if runs cni; then
 fi
 
 # ---------- Docker (dockerd from Debian's docker.io) ----------
-DAPI=v1.41
-dapi() {  # METHOD PATH JSON -> curl's request time in µs on stdout; fails on HTTP >= 300
-  local code t
-  read -r code t < <(curl -s --unix-socket "$WORK/docker.sock" -X "$1" -H 'Content-Type: application/json' \
-    -d "$3" -o "$WORK/dapi.$BASHPID" -w '%{http_code} %{time_total}\n' "http://localhost/$DAPI$2")
-  [ "${code:-0}" -ge 200 ] && [ "$code" -lt 300 ] || { echo "docker API $1 $2: HTTP $code $(head -c 300 "$WORK/dapi.$BASHPID")" >&2; return 1; }
-  awk -v t="$t" 'BEGIN{printf "%d\n", t * 1e6}'
-}
-docker_worker() {
-  local w=$1 end=$2 j l
-  while [ "${EPOCHREALTIME/./}" -lt "$end" ]; do
-    j=$(dapi POST /networks/cnmchurn/connect "{\"Container\":\"cnmchurn-c$w\"}") || break
-    l=$(dapi POST /networks/cnmchurn/disconnect "{\"Container\":\"cnmchurn-c$w\",\"Force\":false}") || break
-    echo "$j $j $l $l"
-  done
-  cpu_of_shell
-}
+# docker_worker W DEADLINE_US: connects container cnmchurn-cW to the churn network and disconnects
+# it, until the deadline, over one kept-alive Engine API connection (Python's http.client: a curl
+# per request would add a process start to every cycle, which no runtime pays)
+cat > "$WORK/docker-worker.py" <<'PY'
+import http.client, json, os, socket, sys, time
+sock, w, end = sys.argv[1], sys.argv[2], int(sys.argv[3])
+class Unix(http.client.HTTPConnection):
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(sock)
+conn = Unix("localhost")
+def call(path, body):
+    t0 = time.perf_counter_ns()
+    conn.request("POST", "/v1.41" + path, json.dumps(body), {"Content-Type": "application/json"})
+    r = conn.getresponse(); data = r.read()
+    if r.status >= 300:
+        sys.exit("docker API POST %s: HTTP %d %s" % (path, r.status, data[:300]))
+    return (time.perf_counter_ns() - t0) // 1000
+while time.time_ns() // 1000 < end:
+    j = call("/networks/cnmchurn/connect", {"Container": "cnmchurn-c" + w})
+    l = call("/networks/cnmchurn/disconnect", {"Container": "cnmchurn-c" + w, "Force": False})
+    print(j, j, l, l)
+t = os.times()
+print("cpu %d" % ((t.user + t.system) * 1000))
+PY
+docker_worker() { python3 "$WORK/docker-worker.py" "$WORK/docker.sock" "$1" "$2"; }
 docker_daemon_ticks() { proc_ticks "$DOCKERD_PID" $(pgrep -P "$DOCKERD_PID" containerd || true); }
 if runs docker; then
   host_tools_who=bench-churn source scripts/lib/host-tools.sh
@@ -184,12 +195,20 @@ if runs docker; then
   docker version >/dev/null || { echo "dockerd did not start:" >&2; tail -20 "$WORK/docker/dockerd.log" >&2; exit 1; }
   R=$WORK/docker/root; mkdir -p "$R/bin" "$R/etc" "$R/tmp" "$R/proc" "$R/sys" "$R/dev"
   cp "$(command -v busybox)" "$R/bin/busybox"
+  # Debian's busybox is linked dynamically: its libraries and loader go into the root too
+  for l in $(ldd "$(command -v busybox)" | grep -o '/[^ ]*'); do cp --parents -L "$l" "$R"; done
   for a in $(busybox --list); do [ "$a" = busybox ] || ln -sf busybox "$R/bin/$a"; done
   tar -C "$R" -cf "$WORK/docker/root.tar" .
   docker import -c 'CMD ["/bin/sh"]' "$WORK/docker/root.tar" cnmchurn/busybox:1 >/dev/null
   docker network create -d bridge --subnet 10.207.0.0/16 cnmchurn >/dev/null
+  # the clients' containers live on a network of their own (Docker connects no container of
+  # --network none to anything else) and join the churn network and leave it again
+  docker network create -d bridge --subnet 10.208.0.0/24 cnmchurn-home >/dev/null
   maxc=0; for c in "${CS[@]}"; do [ "$c" -gt "$maxc" ] && maxc=$c; done
-  for ((w = 0; w < maxc; w++)); do docker run -d --network none --name "cnmchurn-c$w" cnmchurn/busybox:1 sleep 36000 >/dev/null; done
+  for ((w = 0; w < maxc; w++)); do docker run -d --network cnmchurn-home --name "cnmchurn-c$w" cnmchurn/busybox:1 sleep 36000 >/dev/null; done
+  # a container that exited would still take connect/disconnect, without any kernel work
+  [ "$(docker inspect -f '{{.State.Running}}' cnmchurn-c0)" = true ] \
+    || { echo "docker: the test container does not run: $(docker logs cnmchurn-c0 2>&1 | tail -2)" >&2; exit 1; }
   kept=0
   for k in "${KS[@]}"; do
     if [ "$k" -gt "$DOCKER_KMAX" ]; then echo "# docker: K=$k skipped (DOCKER_KMAX=$DOCKER_KMAX)"; continue; fi
@@ -197,7 +216,7 @@ if runs docker; then
     for c in "${CS[@]}"; do run_pass docker "$k" "$c" docker_worker docker_daemon_ticks; done
   done
   docker rm -f $(docker ps -aq) >/dev/null 2>&1 || true
-  docker network rm cnmchurn >/dev/null || true
+  docker network rm cnmchurn cnmchurn-home >/dev/null || true
   kill "$DOCKERD_PID"
   for _ in $(seq 60); do kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 0.5; done
   DOCKERD_PID=
