@@ -15,8 +15,9 @@
 #            (attach = join = connect, detach = leave = disconnect), over one kept-alive connection.
 #   floor    the kernel alone, no daemon: one `ip -batch` per client of cycles `netns add`, veth with
 #            its peer born in that namespace and its host end on a bridge, up; then either
-#            `link del` + `netns del` (floor-linkdel) or only `netns del` (floor-nsdel). Only a
-#            rate is measured (a batch has no per-command clock): cycle ms = clients / rate.
+#            `link del` + `netns del` (floor-linkdel) or only `netns del` (floor-nsdel); a pass
+#            ends when the kernel has removed every veth of it. Only a rate is measured (a batch
+#            has no per-command clock): cycle ms = clients / rate.
 #
 # Per (K, C) pass: p50/p99 of join, leave, attach, detach (records churn.<op>@k<K>c<C>); cycles/s
 # (churn.cycle's per_s); CPU per cycle (churn.cpu_per_cycle: user + system time of the peer's own
@@ -216,7 +217,7 @@ if runs docker; then
     for c in "${CS[@]}"; do run_pass docker "$k" "$c" docker_worker docker_daemon_ticks; done
   done
   docker rm -f $(docker ps -aq) >/dev/null 2>&1 || true
-  docker network rm cnmchurn cnmchurn-home >/dev/null || true
+  docker network rm cnmchurn cnmchurn-home >/dev/null 2>&1 || true   # the daemon and its data root go next anyway
   kill "$DOCKERD_PID"
   for _ in $(seq 60); do kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 0.5; done
   DOCKERD_PID=
@@ -243,30 +244,33 @@ floor_batch() {
 if runs floor; then
   ip netns add ${PFX}floor
   ip -n ${PFX}floor link set lo up
-  ip -n ${PFX}floor link add cnmfloor0 type bridge
-  ip -n ${PFX}floor link set cnmfloor0 up
-  FN=$(awk -v d="$DURATION" 'BEGIN{n=int(d*40); print (n < 20 ? 20 : n)}')   # cycles a client
+  # the alive pairs hang on a bridge of their own: a bridge takes at most 1024 ports (EXFULL)
+  for br in cnmfloor0 cnmfloora; do ip -n ${PFX}floor link add $br type bridge; ip -n ${PFX}floor link set $br up; done
   kept=0
   for k in "${KS[@]}"; do
     if [ "$k" -gt "$kept" ]; then
       for ((i = kept; i < k; i++)); do
         echo "netns add ${PFX}fa$i"
         echo "link add fa$i type veth peer name eth0 netns ${PFX}fa$i"
-        echo "link set fa$i master cnmfloor0 up"
+        echo "link set fa$i master cnmfloora up"
       done > "$WORK/floor-alive.batch"
       nsenter --net=/run/netns/${PFX}floor ip -batch "$WORK/floor-alive.batch"
       kept=$k
     fi
     for mode in linkdel nsdel; do
       for c in "${CS[@]}"; do
+        # cycles a client: ~40 a second of DURATION, and at most 900 ports pending on the bridge
+        FN=$(awk -v d="$DURATION" -v c="$c" 'BEGIN{n=int(d*40); m=int(900/c); n=(n > m ? m : n); print (n < 10 ? 10 : n)}')
         for ((w = 0; w < c; w++)); do floor_batch "$w" "$FN" "$mode" > "$WORK/floor.$w.batch"; done
         h0=$(host_busy_ticks); t0=${EPOCHREALTIME/./}
         fpids=()
         for ((w = 0; w < c; w++)); do nsenter --net=/run/netns/${PFX}floor ip -batch "$WORK/floor.$w.batch" & fpids+=($!); done
         wait "${fpids[@]}"
+        # `netns del` returns before the kernel has torn the namespace down (its veth with it):
+        # the pass ends when the bridge has no port of it left
+        while [ -n "$(ip -n ${PFX}floor -o link show master cnmfloor0)" ]; do sleep 0.01; done
         t1=${EPOCHREALTIME/./}; h1=$(host_busy_ticks)
-        n=$((FN * c))
-        floor_record "floor-$mode" "$k" "$c" "$n" "$((t1 - t0))" "$((h1 - h0))"
+        floor_record "floor-$mode" "$k" "$c" $((FN * c)) "$((t1 - t0))" "$((h1 - h0))"
       done
     done
   done
