@@ -12,7 +12,7 @@ import java.util.Locale;
 public final class PhaseSamples {
   private final String peer;
   private final String metric;
-  private final long[] nanos;
+  private long[] nanos;
   private int count;
   private long wallStart;
   private long wallNanos;
@@ -27,8 +27,16 @@ public final class PhaseSamples {
     wallStart = System.nanoTime();
   }
 
+  /** Adds a sample; the capacity given is a first size, grown when a timed phase takes more. */
   public void add(long elapsedNanos) {
+    if (count == nanos.length) {
+      nanos = Arrays.copyOf(nanos, Math.max(16, count * 2));
+    }
     nanos[count++] = elapsedNanos;
+  }
+
+  public int count() {
+    return count;
   }
 
   public void stop() {
