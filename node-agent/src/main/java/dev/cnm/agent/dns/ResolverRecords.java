@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The names one sandbox can resolve: those of every endpoint on the networks the sandbox is
  * joined to, and nothing from other networks (isolation). An endpoint answers to its name, each
- * of its aliases, its sandbox's container id (full, and the 12-character short form Docker users
- * type) and its sandbox's host name; each of its addresses answers a PTR query with the endpoint
+ * of its aliases, its sandbox's container id (the 12-character short form Docker users type, and
+ * the full id when it fits in a DNS label: Docker's 64-hex ids do not) and its sandbox's host name; each of its addresses answers a PTR query with the endpoint
  * name. A name that several endpoints share answers with all their addresses.
  *
  * <p>The record set never changes once built (a new view replaces the old one); the only state

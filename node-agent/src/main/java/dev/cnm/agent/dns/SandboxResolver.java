@@ -54,7 +54,7 @@ public final class SandboxResolver implements AutoCloseable {
   static final int MAX_TCP_CONNECTIONS = 64;
   /** An idle TCP client is dropped after this (RFC 7766 suggests seconds, not minutes). */
   static final int TCP_IDLE_SECONDS = 10;
-  /** Queries over UDP larger than this arrive cut and are answered FORMERR (EDNS queries fit easily). */
+  /** The receive buffer for one UDP query: larger ones arrive cut, fail to decode and get FORMERR (EDNS queries fit easily). */
   private static final int MAX_UDP_QUERY = 4096;
   private static final int MAX_TCP_MESSAGE = 65535;
 
@@ -83,6 +83,8 @@ public final class SandboxResolver implements AutoCloseable {
   /**
    * Brings {@code lo} up in {@code namespace} (127.0.0.11 is on it), opens UDP and TCP sockets
    * there, and serves them on {@code group}. Fails (nothing left open) when the port is taken.
+   * Blocks for the namespace switch and the binds: call it from the agent's apply thread, never
+   * from an event loop.
    */
   public static SandboxResolver start(NetNamespace namespace, EventLoopGroup group, ResolverRecords records,
       Upstreams upstreams) {

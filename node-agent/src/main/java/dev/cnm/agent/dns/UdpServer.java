@@ -71,6 +71,5 @@ final class UdpServer extends SimpleChannelInboundHandler<DatagramPacket> {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     // A listening datagram socket has no peer to lose: keep serving.
-    malformed.increment();
   }
 }

@@ -160,16 +160,19 @@ class SandboxResolverIT {
   void query_upstreamNeverAnswers_servfailWithinTimeoutWhileOtherQueriesAreAnswered() throws Exception {
     DnsLab.Upstream up = lab.upstream("--address=/example.test/10.53.0.7");
     NetNamespace web = lab.sandbox("web");
-    SandboxResolver resolver = webResolver(web, DnsLab.upstreams(Duration.ofMillis(700), up.blackHole()));
+    Duration timeout = Duration.ofMillis(1500);
+    SandboxResolver resolver = webResolver(web, DnsLab.upstreams(timeout, up.blackHole()));
 
-    CompletableFuture<DnsLab.Run> slow = CompletableFuture.supplyAsync(() -> lab.dig(web, "www.example.test"));
-    Thread.sleep(100);
+    CompletableFuture<DnsLab.Run> slow = CompletableFuture.supplyAsync(
+        () -> lab.dig(web, "+timeout=8", "www.example.test"));
+    Thread.sleep(200);
     DnsLab.Run ours = lab.dig(web, "db");
     assertThat(ours.out()).contains("10.89.0.3");
-    assertThat(ours.took()).as("answered while the forward waits").isLessThan(Duration.ofMillis(600));
+    assertThat(slow).as("our name is answered while the forward still waits").isNotDone();
     DnsLab.Run failed = slow.get();
     assertThat(failed.out()).contains("status: SERVFAIL");
-    assertThat(failed.took()).isGreaterThanOrEqualTo(Duration.ofMillis(700)).isLessThan(Duration.ofMillis(2900));
+    assertThat(failed.took()).as("SERVFAIL after the upstream's timeout, not a hang")
+        .isGreaterThanOrEqualTo(timeout).isLessThan(timeout.plusSeconds(3));
 
     resolver.upstreams(DnsLab.upstreams(Duration.ofMillis(700), up.blackHole(), up.address()));
     DnsLab.Run next = lab.dig(web, "www.example.test");
@@ -181,7 +184,7 @@ class SandboxResolverIT {
   void query_malformedOversizedAndFlood_resolverKeepsAnswering() throws Exception {
     DnsLab.Upstream up = lab.upstream("--address=/example.test/10.53.0.7");
     NetNamespace web = lab.sandbox("web");
-    SandboxResolver resolver = webResolver(web, DnsLab.upstreams(Duration.ofSeconds(4), up.blackHole()));
+    SandboxResolver resolver = webResolver(web, DnsLab.upstreams(Duration.ofSeconds(10), up.blackHole()));
     InetSocketAddress server = new InetSocketAddress(SandboxResolver.ADDRESS, SandboxResolver.PORT);
 
     List<byte[]> replies = Namespaces.runIn(web, () -> {
@@ -212,8 +215,11 @@ class SandboxResolverIT {
     assertThat(replies.get(1)[3] & 0x0f).as("the 700-byte query is answered").isZero();
     assertThat(replies.get(1)).as("with db's address").containsSequence(10, 89, 0, 3);
 
-    DnsLab.Run during = lab.dig(web, "db");
-    assertThat(during.out()).as("answered at the first try").contains("10.89.0.3");
+    // A flood fills the socket's receive queue, so the kernel may drop a query sent meanwhile: the client
+    // gets the usual retries (dig's later +tries overrides the lab's one try), and on a loaded 2-core
+    // machine the queue takes a while to drain.
+    DnsLab.Run during = lab.dig(web, "+tries=3", "db");
+    assertThat(during.out()).as("answered within the client's retries").contains("10.89.0.3");
     assertThat(resolver.forwardsInFlight()).as("while the flood's forwards still wait for the upstream, bounded")
         .isPositive().isLessThanOrEqualTo(SandboxResolver.MAX_IN_FLIGHT);
     assertThat(resolver.malformedPackets()).isGreaterThanOrEqualTo(2);
