@@ -108,9 +108,8 @@ public final class SandboxResolver implements AutoCloseable {
     QueryHandling handling = new QueryHandling(() -> self[0].records, () -> self[0].upstreams, forwarder);
     InetSocketAddress listen = new InetSocketAddress(ADDRESS, PORT);
     AtomicInteger connections = new AtomicInteger();
-    Channel udp = null;
     try {
-      udp = bind(new Bootstrap()
+      Channel udp = bind(new Bootstrap()
           .group(group)
           .channelFactory(sockets::udp)
           .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_UDP_QUERY))
@@ -145,13 +144,18 @@ public final class SandboxResolver implements AutoCloseable {
       self[0] = new SandboxResolver(namespace.name(), udp, tcp, forwarder, malformed, records, upstreams);
       return self[0];
     } catch (RuntimeException e) {
-      if (udp != null) {
-        udp.close().awaitUninterruptibly();
-      } else {
-        sockets.udp().unsafe().closeForcibly();
-      }
-      sockets.tcp().unsafe().closeForcibly();
+      closeQuietly(sockets.udp());
+      closeQuietly(sockets.tcp());
       throw e;
+    }
+  }
+
+  /** Closes a listening socket that may or may not have been registered with an event loop yet. */
+  private static void closeQuietly(Channel ch) {
+    if (ch.isRegistered()) {
+      ch.close().awaitUninterruptibly();
+    } else {
+      ch.unsafe().closeForcibly();
     }
   }
 
