@@ -8,6 +8,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.DefaultChannelId;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.InternetProtocolFamily;
@@ -57,6 +58,12 @@ public final class SandboxResolver implements AutoCloseable {
   /** The receive buffer for one UDP query: larger ones arrive cut, fail to decode and get FORMERR (EDNS queries fit easily). */
   private static final int MAX_UDP_QUERY = 4096;
   private static final int MAX_TCP_MESSAGE = 65535;
+
+  static {
+    // netty picks a machine id for channel ids on its first channel; made here in the agent's namespace
+    // rather than in a sandbox's, where only lo exists and netty would warn that it found no MAC address.
+    DefaultChannelId.newInstance();
+  }
 
   private final String name;
   private final Channel udp;
