@@ -26,6 +26,11 @@ import java.util.concurrent.TimeUnit;
  * handle at close.
  */
 final class DnsLab implements AutoCloseable {
+  static {
+    // every buffer tracked: a reference-count slip in the resolver shows up as a LEAK line in the test output
+    io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.PARANOID);
+  }
+
   final KernelFixture fx = new KernelFixture();
   final NioEventLoopGroup group = new NioEventLoopGroup(2, new DefaultThreadFactory("cnmt-dns", true));
   private final List<Process> processes = new ArrayList<>();
