@@ -1,13 +1,13 @@
 package dev.cnm.controller;
 
-import dev.cnm.controller.domain.DesiredStateBuilder;
-import dev.cnm.controller.domain.EndpointManager;
-import dev.cnm.controller.domain.JoinManager;
-import dev.cnm.controller.domain.NetworkManager;
-import dev.cnm.controller.domain.ObjectRepository;
-import dev.cnm.controller.domain.PortAllocator;
-import dev.cnm.controller.domain.PortClaimMigration;
-import dev.cnm.controller.domain.SandboxManager;
+import dev.cnm.controller.domain.desired.DesiredStateBuilder;
+import dev.cnm.controller.domain.endpoint.EndpointManager;
+import dev.cnm.controller.domain.join.JoinManager;
+import dev.cnm.controller.domain.network.NetworkManager;
+import dev.cnm.controller.domain.ports.PortAllocator;
+import dev.cnm.controller.domain.ports.PortClaimMigration;
+import dev.cnm.controller.domain.repository.ObjectRepository;
+import dev.cnm.controller.domain.sandbox.SandboxManager;
 import dev.cnm.controller.driver.DriverRegistry;
 import dev.cnm.controller.grpc.NetworkControllerGrpcService;
 import dev.cnm.controller.grpc.NodeAgentGrpcService;

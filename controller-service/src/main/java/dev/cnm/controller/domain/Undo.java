@@ -12,16 +12,16 @@ import java.util.logging.Logger;
  * controller's next periodic IPAM sweep, a kernel object by the agent's reconcile; the original
  * error stands.
  */
-final class Undo {
+public final class Undo {
   private static final Logger LOG = Logger.getLogger(Undo.class.getName());
   private final Deque<Runnable> steps = new ArrayDeque<>();
 
-  void push(Runnable compensation) {
+  public void push(Runnable compensation) {
     steps.push(compensation);
   }
 
   /** Runs every compensation, newest first; then forgets them. */
-  void run() {
+  public void run() {
     detached(() -> {
       while (!steps.isEmpty()) {
         try {
@@ -39,12 +39,12 @@ final class Undo {
    * would inherit that deadline from the gRPC context and be cancelled half-way, leaving the
    * state the operation meant to undo. A forked context keeps the trace but not the deadline.
    */
-  static void detached(Runnable compensation) {
+  public static void detached(Runnable compensation) {
     io.grpc.Context.current().fork().run(compensation);
   }
 
   /** The operation succeeded: nothing to undo. */
-  void clear() {
+  public void clear() {
     steps.clear();
   }
 }

@@ -3,7 +3,7 @@ package dev.cnm.controller.grpc;
 import dev.cnm.api.v1.Endpoint;
 import dev.cnm.api.v1.Node;
 import dev.cnm.api.v1.Sandbox;
-import dev.cnm.controller.domain.ObjectRepository;
+import dev.cnm.controller.domain.repository.ObjectRepository;
 import dev.cnm.store.client.KvObject;
 import java.util.HashMap;
 import java.util.HashSet;

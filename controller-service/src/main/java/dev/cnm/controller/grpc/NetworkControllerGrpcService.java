@@ -1,10 +1,10 @@
 package dev.cnm.controller.grpc;
 
 import dev.cnm.api.v1.*;
-import dev.cnm.controller.domain.JoinManager;
-import dev.cnm.controller.domain.ObjectRepository;
-import dev.cnm.controller.driver.NetworkDriver;
 import dev.cnm.controller.ControllerCore;
+import dev.cnm.controller.domain.join.JoinManager;
+import dev.cnm.controller.domain.repository.ObjectRepository;
+import dev.cnm.controller.driver.NetworkDriver;
 import dev.cnm.runtime.grpc.GrpcErrors;
 import dev.cnm.store.client.KvObject;
 import dev.cnm.store.client.StoreWatch;
@@ -242,7 +242,7 @@ public final class NetworkControllerGrpcService extends NetworkControllerGrpc.Ne
     ServerCallStreamObserver<ObjectEvent> out = (ServerCallStreamObserver<ObjectEvent>) responses;
     Set<ObjectKind> kinds = new HashSet<>(req.getKindsList());
     Object lock = new Object();
-    StoreWatch watch = repo().store().watch(dev.cnm.controller.domain.StoreKeys.ROOT, req.getStartRevision(),
+    StoreWatch watch = repo().store().watch(dev.cnm.controller.domain.repository.StoreKeys.ROOT, req.getStartRevision(),
         new WatchListener() {
           @Override
           public void onEvents(long revision, List<dev.cnm.store.client.WatchEvent> events) {

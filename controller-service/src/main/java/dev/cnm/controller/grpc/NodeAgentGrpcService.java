@@ -8,7 +8,7 @@ import dev.cnm.api.v1.NodeAgentGrpc;
 import dev.cnm.api.v1.NodeRegistered;
 import dev.cnm.api.v1.RegisterNode;
 import dev.cnm.controller.domain.Cidr;
-import dev.cnm.controller.domain.ObjectNames;
+import dev.cnm.controller.domain.validation.ObjectNames;
 import dev.cnm.controller.session.NodeSessions;
 import dev.cnm.controller.session.SnapshotSink;
 import dev.cnm.runtime.errors.CnmException;

@@ -7,7 +7,7 @@ import dev.cnm.api.v1.Node;
 import dev.cnm.api.v1.ObjectEvent;
 import dev.cnm.api.v1.ObjectKind;
 import dev.cnm.api.v1.Sandbox;
-import dev.cnm.controller.domain.StoreKeys;
+import dev.cnm.controller.domain.repository.StoreKeys;
 import dev.cnm.store.client.WatchEvent;
 import java.util.Optional;
 

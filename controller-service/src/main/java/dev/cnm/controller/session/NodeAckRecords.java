@@ -1,14 +1,14 @@
 package dev.cnm.controller.session;
 
 import com.google.protobuf.Int64Value;
-import dev.cnm.controller.domain.StoreKeys;
+import dev.cnm.controller.domain.repository.StoreKeys;
 import dev.cnm.store.client.StoreClient;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.Executors;
 import java.util.logging.Logger;
 
 /**
