@@ -73,8 +73,7 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
       Node record = node.toBuilder().setStatus(NodeStatus.NODE_STATUS_READY).setLeaseId(lease.id())
           .setRegisterTime(com.google.protobuf.Timestamp.newBuilder()
               .setSeconds(System.currentTimeMillis() / 1000).build()).build();
-      long rev = repo.store().put(StoreKeys.node(node.getName()), record, lease.id());
-      repo.written(StoreKeys.node(node.getName()), record, rev);
+      repo.commit().put(StoreKeys.node(node.getName()), record, lease.id()).commit();
     } catch (RuntimeException e) {
       lease.close();
       throw e;
@@ -212,6 +211,7 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
   }
 
   /** The last version each connected node acknowledged. */
+  @Override
   public long ackedVersion(String node) {
     NodeState st = nodes.get(node);
     if (st == null) {

@@ -147,7 +147,7 @@ public final class IpamSweeper implements AutoCloseable {
   private Result sweepLeading() {
     long started;
     try {
-      started = repo.store().txn().requireRevision(StoreKeys.IPAM_SWEEP_LEADER, leaderRevision)
+      started = repo.commit().requireRevision(StoreKeys.IPAM_SWEEP_LEADER, leaderRevision)
           .put(StoreKeys.IPAM_SWEEP_EPOCH, StringValue.of(replica), 0)
           .put(StoreKeys.IPAM_SWEEP_RUNNING, StringValue.of(replica), lease.id())
           .commit();
@@ -156,8 +156,6 @@ public final class IpamSweeper implements AutoCloseable {
       throw new CnmException(ErrorKind.ABORTED, "IPAM_SWEEP_LEASE_LOST",
           "this controller replica lost the IPAM sweep lease; retry", Map.of(), e);
     }
-    repo.written(StoreKeys.IPAM_SWEEP_EPOCH, StringValue.of(replica), started);
-    repo.written(StoreKeys.IPAM_SWEEP_RUNNING, StringValue.of(replica), started);
     boolean answered = false;
     try {
       // read after the start: every create that commits later holds an older ticket and fails
@@ -177,9 +175,8 @@ public final class IpamSweeper implements AutoCloseable {
         settle();
       }
       try {
-        long rev = repo.store().txn().requireRevision(StoreKeys.IPAM_SWEEP_LEADER, leaderRevision)
+        repo.commit().requireRevision(StoreKeys.IPAM_SWEEP_LEADER, leaderRevision)
             .deleteKey(StoreKeys.IPAM_SWEEP_RUNNING).commit();
-        repo.deleted(StoreKeys.IPAM_SWEEP_RUNNING, rev);
       } catch (CnmException e) {
         // the lease is gone or going, and the running key with it
         LOG.log(Level.FINE, "could not clear the IPAM sweep's running key", e);
@@ -232,7 +229,7 @@ public final class IpamSweeper implements AutoCloseable {
       lease = granted;
     }
     try {
-      leaderRevision = repo.store().txn()
+      leaderRevision = repo.commit()
           .create(StoreKeys.IPAM_SWEEP_LEADER, StringValue.of(replica), lease.id()).commit();
       sweptSinceElected = false;
       LOG.info("controller replica " + replica + " holds the IPAM sweep lease");

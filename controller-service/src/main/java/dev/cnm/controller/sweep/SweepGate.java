@@ -1,12 +1,12 @@
 package dev.cnm.controller.sweep;
 
 import com.google.protobuf.StringValue;
+import dev.cnm.controller.domain.repository.Commit;
 import dev.cnm.controller.domain.repository.ObjectRepository;
 import dev.cnm.controller.domain.repository.StoreKeys;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import dev.cnm.store.client.KvObject;
-import dev.cnm.store.client.StoreTxn;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -70,8 +70,8 @@ public final class SweepGate {
   }
 
   /** Adds the commit's guard: no sweep started since {@link #enter} returned {@code ticket}. */
-  public StoreTxn guard(StoreTxn txn, long ticket) {
-    return txn.requireRevision(StoreKeys.IPAM_SWEEP_EPOCH, ticket);
+  public Commit guard(Commit commit, long ticket) {
+    return commit.requireRevision(StoreKeys.IPAM_SWEEP_EPOCH, ticket);
   }
 
   /** After a failed commit: whether a sweep started since {@code ticket} (the guard failed). */

@@ -10,6 +10,7 @@ import dev.cnm.controller.domain.Undo;
 import dev.cnm.controller.domain.join.JoinManager;
 import dev.cnm.controller.domain.network.NetworkManager;
 import dev.cnm.controller.domain.ports.PortRules;
+import dev.cnm.controller.domain.repository.CachedThenFresh;
 import dev.cnm.controller.domain.repository.ObjectRepository;
 import dev.cnm.controller.domain.repository.StoreKeys;
 import dev.cnm.controller.domain.validation.MacAddresses;
@@ -24,6 +25,7 @@ import dev.cnm.store.client.KvObject;
 import dev.cnm.store.client.StoreConflictException;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Optional;
 
 /** CreateEndpoint and DeleteEndpoint. */
 public final class EndpointManager {
@@ -44,11 +46,7 @@ public final class EndpointManager {
   public KvObject<Endpoint> create(String networkRef, Endpoint req) {
     for (int attempt = 0; ; attempt++) {
       try {
-        try {
-          return create(repo.cached(), networkRef, req);
-        } catch (StaleRead e) {
-          return create(repo.fresh(), networkRef, req);
-        }
+        return CachedThenFresh.run(repo, view -> Optional.of(create(view, networkRef, req)));
       } catch (SweepGate.Raced e) {
         // an IPAM sweep started between the allocation and the commit: the allocations were
         // undone (the sweep may have freed them); allocate again
@@ -59,24 +57,10 @@ public final class EndpointManager {
     }
   }
 
-  /** Thrown by an attempt on the cached view whose outcome the store must decide. */
-  private static final class StaleRead extends RuntimeException {
-    StaleRead() {
-      super(null, null, false, false);
-    }
-  }
-
+  /** One attempt (see {@link CachedThenFresh}): an error on the cached view is decided again on the store's. */
   private KvObject<Endpoint> create(ObjectRepository repo, String networkRef, Endpoint req) {
-    boolean cached = repo == this.repo.cached();
-    KvObject<Network> netKv;
-    try {
-      netKv = repo.network("network", networkRef);
-    } catch (CnmException e) {
-      if (cached) {
-        throw new StaleRead();
-      }
-      throw e;
-    }
+    boolean cached = repo.isCached();
+    KvObject<Network> netKv = repo.network("network", networkRef);
     Network net = netKv.value();
     NetworkDriver driver = drivers.require("network.driver", net.getDriver());
     String name = ObjectNames.require("endpoint.name", req.getName());
@@ -84,9 +68,6 @@ public final class EndpointManager {
     String nameKey = StoreKeys.name(net.getId(), "endpoint", name);
     // the cached view looks the claim up in memory only: a miss is confirmed by the create Txn
     if (cached ? repo.cachedClaim(nameKey).isPresent() : repo.claimed(nameKey).isPresent()) {
-      if (cached) {
-        throw new StaleRead();
-      }
       throw nameTaken(name, net.getName());
     }
     PortRules.checkExposed(req.getExposedPortsList());
@@ -126,7 +107,7 @@ public final class EndpointManager {
       ep.setMacAddress(mac.toLowerCase());
       Endpoint value = ep.build();
       String key = StoreKeys.endpoint(net.getId(), id);
-      long rev = commit(repo, cached, netKv, key, value, nameKey, sweepTicket);
+      long rev = commit(repo, netKv, key, value, nameKey, sweepTicket);
       undo.clear();
       return new KvObject<>(key, value.toBuilder().setRevision(rev).build(), rev, rev, 1, 0);
     } catch (RuntimeException e) {
@@ -141,44 +122,33 @@ public final class EndpointManager {
    * network before this commit then fails this Txn instead of leaving the endpoint behind (see
    * {@link NetworkManager#delete}). The network itself is not written, so endpoint creates in one
    * network do not conflict with each other. Also guarded by the IPAM sweep's epoch (see
-   * {@link SweepGate}): a sweep that started after the addresses were allocated fails it.
+   * {@link SweepGate}): a sweep that started after the addresses were allocated fails it. A
+   * conflict that is none of the failures named here goes back to {@link CachedThenFresh}, which
+   * tries the whole create again on the store's copy (its allocations are undone first).
    */
-  private long commit(ObjectRepository repo, boolean cached, KvObject<Network> netKv, String key, Endpoint value,
+  private long commit(ObjectRepository repo, KvObject<Network> netKv, String key, Endpoint value,
       String nameKey, long sweepTicket) {
     Network net = netKv.value();
-    KvObject<Network> current = netKv;
     String fence = StoreKeys.networkDeleting(net.getId());
-    for (int attempt = 0; ; attempt++) {
-      try {
-        long rev = sweepGate.guard(repo.store().txn(), sweepTicket)
-            .requireRevision(current.key(), current.modRevision()).requireAbsent(fence)
-            .create(key, value).create(nameKey, StringValue.of(value.getId())).commit();
-        repo.written(key, value, rev);
-        repo.written(nameKey, StringValue.of(value.getId()), rev);
-        return rev;
-      } catch (StoreConflictException e) {
-        if (sweepGate.moved(sweepTicket)) {
-          throw new SweepGate.Raced();
-        }
-        java.util.Optional<KvObject<Network>> now = repo.fresh().networkById(net.getId());
-        if (now.isEmpty()) {
-          if (cached) {
-            throw new StaleRead(); // the name may now be another network's: resolve it again
-          }
-          throw CnmException.notFound("network", "network \"" + net.getName() + "\" was deleted meanwhile");
-        }
-        if (repo.store().get(fence, StringValue.parser()).isPresent()) {
-          throw new CnmException(ErrorKind.FAILED_PRECONDITION, "NETWORK_BEING_DELETED", "network: \""
-              + net.getName() + "\" is being deleted", Map.of("field", "network", "network_id", net.getId()), null);
-        }
-        if (repo.fresh().claimed(nameKey).isPresent()) {
-          throw nameTaken(value.getName(), net.getName());
-        }
-        if (attempt >= 7) {
-          throw e;
-        }
-        current = now.get();
+    try {
+      return sweepGate.guard(repo.commit(), sweepTicket)
+          .requireRevision(netKv.key(), netKv.modRevision()).requireAbsent(fence)
+          .create(key, value).create(nameKey, StringValue.of(value.getId())).commit();
+    } catch (StoreConflictException e) {
+      if (sweepGate.moved(sweepTicket)) {
+        throw new SweepGate.Raced();
       }
+      if (repo.fresh().networkById(net.getId()).isEmpty()) {
+        throw CnmException.notFound("network", "network \"" + net.getName() + "\" was deleted meanwhile");
+      }
+      if (repo.store().get(fence, StringValue.parser()).isPresent()) {
+        throw new CnmException(ErrorKind.FAILED_PRECONDITION, "NETWORK_BEING_DELETED", "network: \""
+            + net.getName() + "\" is being deleted", Map.of("field", "network", "network_id", net.getId()), null);
+      }
+      if (repo.fresh().claimed(nameKey).isPresent()) {
+        throw nameTaken(value.getName(), net.getName());
+      }
+      throw e;
     }
   }
 
@@ -225,23 +195,11 @@ public final class EndpointManager {
 
   /** Deletes an endpoint; a joined one only with {@code force} (it leaves first). */
   public void delete(String networkRef, String ref, boolean force) {
-    for (int attempt = 0; ; attempt++) {
-      // the first attempt reads from memory; its guarded Txn catches a stale copy
-      ObjectRepository view = attempt == 0 ? repo.cached() : repo.fresh();
-      KvObject<Endpoint> ep;
-      try {
-        ep = view.endpoint("network", networkRef, "endpoint", ref);
-      } catch (CnmException e) {
-        if (attempt == 0) {
-          continue;
-        }
-        throw e;
-      }
+    // the first attempt reads from memory; its guarded Txn catches a stale copy
+    Endpoint e = CachedThenFresh.run(repo, view -> {
+      KvObject<Endpoint> ep = view.endpoint("network", networkRef, "endpoint", ref);
       if (!ep.value().getSandboxId().isEmpty()) {
         if (!force) {
-          if (attempt == 0) {
-            continue;
-          }
           throw new CnmException(ErrorKind.FAILED_PRECONDITION, "ENDPOINT_JOINED",
               "endpoint \"" + ep.value().getName() + "\" is joined to sandbox " + Ids.shortId(ep.value().getSandboxId())
                   + "; leave first or force", Map.of("field", "endpoint"), null);
@@ -249,22 +207,11 @@ public final class EndpointManager {
         joins.leave(ep.value().getNetworkId(), ep.value().getId(), ep.value().getSandboxId());
         ep = repo.fresh().endpoint("network", ep.value().getNetworkId(), "endpoint", ep.value().getId());
       }
-      Endpoint e = ep.value();
-      String nameKey = StoreKeys.name(e.getNetworkId(), "endpoint", e.getName());
-      long rev;
-      try {
-        rev = repo.store().txn().delete(ep).deleteKey(nameKey).commit();
-      } catch (StoreConflictException conflict) {
-        if (attempt < 7) {
-          continue;
-        }
-        throw conflict;
-      }
-      repo.deleted(ep.key(), rev);
-      repo.deleted(nameKey, rev);
-      view.networkById(e.getNetworkId()).ifPresent(net -> release(net.value(), e));
-      return;
-    }
+      String nameKey = StoreKeys.name(ep.value().getNetworkId(), "endpoint", ep.value().getName());
+      repo.commit().delete(ep).deleteKey(nameKey).commit();
+      return Optional.of(ep.value());
+    });
+    repo.cached().networkById(e.getNetworkId()).ifPresent(net -> release(net.value(), e));
   }
 
   private void release(Network net, Endpoint e) {

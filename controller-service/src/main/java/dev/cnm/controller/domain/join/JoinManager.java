@@ -9,14 +9,14 @@ import dev.cnm.controller.domain.Undo;
 import dev.cnm.controller.domain.node.NodeSync;
 import dev.cnm.controller.domain.ports.PortAllocator;
 import dev.cnm.controller.domain.ports.PortClaims;
+import dev.cnm.controller.domain.repository.CachedThenFresh;
+import dev.cnm.controller.domain.repository.Commit;
 import dev.cnm.controller.domain.repository.ObjectRepository;
 import dev.cnm.controller.driver.DriverRegistry;
 import dev.cnm.controller.driver.NetworkDriver;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import dev.cnm.store.client.KvObject;
-import dev.cnm.store.client.StoreConflictException;
-import dev.cnm.store.client.StoreTxn;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -32,7 +32,6 @@ import java.util.logging.Logger;
  */
 public final class JoinManager {
   private static final Logger LOG = Logger.getLogger(JoinManager.class.getName());
-  private static final int ATTEMPTS = 8;
   private final ObjectRepository repo;
   private final DriverRegistry drivers;
   private final PortAllocator ports;
@@ -49,26 +48,9 @@ public final class JoinManager {
   public record Joined(Endpoint endpoint, Sandbox sandbox) {}
 
   public Joined join(String networkRef, String endpointRef, String sandboxRef, int priority, Duration timeout) {
-    Joined joined = null;
-    RuntimeException failure = null;
-    for (int attempt = 0; attempt < ATTEMPTS && joined == null; attempt++) {
-      // the first attempt reads from memory; a conflict or an error may come from a stale copy,
-      // so every later attempt (and the error the caller sees) reads the store
-      ObjectRepository view = attempt == 0 ? repo.cached() : repo.fresh();
-      try {
-        joined = tryJoin(view, networkRef, endpointRef, sandboxRef, priority);
-      } catch (StoreConflictException e) {
-        failure = e;
-      } catch (CnmException e) {
-        if (attempt > 0) {
-          throw e;
-        }
-        failure = e;
-      }
-    }
-    if (joined == null) {
-      throw failure;
-    }
+    // a conflict or an error on the cached view may come from a stale copy: decided on the store's
+    Joined joined = CachedThenFresh.run(repo,
+        view -> Optional.of(tryJoin(view, networkRef, endpointRef, sandboxRef, priority)));
     String node = joined.sandbox().getNode();
     try {
       long version = nodes.publish(node);
@@ -125,13 +107,10 @@ public final class JoinManager {
       }
     }
     Sandbox newSb = sb.toBuilder().addEndpointIds(ep.getId()).build();
-    StoreTxn txn = repo.store().txn().update(epKv, joined.build()).update(sbKv, newSb);
-    claims.claim(txn, portMap, ep.getId());
-    long rev = txn.commit();
-    Endpoint done = joined.setRevision(rev).build();
-    repo.written(epKv.key(), done, rev);
-    repo.written(sbKv.key(), newSb, rev);
-    return new Joined(done, newSb.toBuilder().setRevision(rev).build());
+    Commit commit = repo.commit().update(epKv, joined.build()).update(sbKv, newSb);
+    claims.claim(commit.portClaims(), portMap, ep.getId());
+    long rev = commit.commit();
+    return new Joined(joined.setRevision(rev).build(), newSb.toBuilder().setRevision(rev).build());
   }
 
   /** The first ethN not used by the sandbox's joined endpoints. */
@@ -152,18 +131,14 @@ public final class JoinManager {
     }
   }
 
+  private record Pair(Endpoint endpoint, Sandbox sandbox) {}
+
   /** Leave by references; FAILED_PRECONDITION if the endpoint is not joined to that sandbox. */
   public void leave(String networkRef, String endpointRef, String sandboxRef, Duration timeout) {
-    KvObject<Endpoint> ep;
-    KvObject<Sandbox> sb;
-    try {
-      ep = repo.cached().endpoint("network", networkRef, "endpoint", endpointRef);
-      sb = repo.cached().sandbox("sandbox", sandboxRef);
-    } catch (CnmException stale) {
-      ep = repo.fresh().endpoint("network", networkRef, "endpoint", endpointRef);
-      sb = repo.fresh().sandbox("sandbox", sandboxRef);
-    }
-    leaveResolved(ep.value().getNetworkId(), ep.value().getId(), sb.value().getId(), timeout);
+    Pair refs = CachedThenFresh.run(repo, view -> Optional.of(new Pair(
+        view.endpoint("network", networkRef, "endpoint", endpointRef).value(),
+        view.sandbox("sandbox", sandboxRef).value())));
+    leaveResolved(refs.endpoint().getNetworkId(), refs.endpoint().getId(), refs.sandbox().getId(), timeout);
   }
 
   /** Leave with a short wait (used by forced deletes). */
@@ -172,41 +147,24 @@ public final class JoinManager {
   }
 
   void leaveResolved(String networkId, String endpointId, String sandboxId, Duration timeout) {
-    String node = null;
-    for (int attempt = 0; ; attempt++) {
-      ObjectRepository view = attempt == 0 ? repo.cached() : repo.fresh();
-      Optional<KvObject<Endpoint>> epRead = view.endpointById(networkId, endpointId);
-      Optional<KvObject<Sandbox>> sbRead = view.sandboxById(sandboxId);
-      if (attempt == 0 && (epRead.isEmpty() || sbRead.isEmpty()
-          || !epRead.get().value().getSandboxId().equals(sandboxId))) {
-        continue; // the errors below are decided on the store's copy
-      }
-      KvObject<Endpoint> epKv = epRead
+    // the errors are decided on the store's copy; a conflict may also be a release racing another
+    // on one port's marker (PortClaims)
+    String node = CachedThenFresh.run(repo, view -> {
+      KvObject<Endpoint> epKv = view.endpointById(networkId, endpointId)
           .orElseThrow(() -> CnmException.notFound("endpoint", "endpoint " + endpointId + " is gone"));
-      KvObject<Sandbox> sbKv = sbRead
+      KvObject<Sandbox> sbKv = view.sandboxById(sandboxId)
           .orElseThrow(() -> CnmException.notFound("sandbox", "sandbox " + sandboxId + " is gone"));
       Endpoint ep = epKv.value();
       if (!ep.getSandboxId().equals(sandboxId)) {
         throw new CnmException(ErrorKind.FAILED_PRECONDITION, "ENDPOINT_NOT_JOINED", "endpoint: \"" + ep.getName()
             + "\" is not joined to sandbox " + Ids.shortId(sandboxId), Map.of("field", "endpoint"), null);
       }
-      Endpoint left = detached(ep);
-      Sandbox sbLeft = withoutEndpoint(sbKv.value(), endpointId);
-      StoreTxn txn = repo.store().txn().update(epKv, left).update(sbKv, sbLeft);
-      PortClaims.release(repo.store(), txn, sbKv.value().getNode(), ep.getPortMapList());
-      try {
-        long rev = txn.commit();
-        repo.written(epKv.key(), left, rev);
-        repo.written(sbKv.key(), sbLeft, rev);
-        node = sbKv.value().getNode();
-        break;
-      } catch (StoreConflictException e) {
-        // also a release racing another on one port's marker (PortClaims)
-        if (attempt + 1 >= ATTEMPTS) {
-          throw e;
-        }
-      }
-    }
+      Commit commit = repo.commit().update(epKv, detached(ep))
+          .update(sbKv, withoutEndpoint(sbKv.value(), endpointId));
+      PortClaims.release(repo.store(), commit.portClaims(), sbKv.value().getNode(), ep.getPortMapList());
+      commit.commit();
+      return Optional.of(sbKv.value().getNode());
+    });
     long version = nodes.publish(node);
     if (!timeout.isZero() && nodes.isConnected(node)) {
       try {

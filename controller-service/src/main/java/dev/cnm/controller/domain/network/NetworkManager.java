@@ -112,7 +112,7 @@ public final class NetworkManager {
       long rev;
       try {
         // guarded by the IPAM sweep's epoch: a sweep that started since the allocations fails it
-        rev = sweepGate.guard(repo.store().txn(), sweepTicket)
+        rev = sweepGate.guard(repo.commit(), sweepTicket)
             .create(StoreKeys.network(id), value)
             .create(nameKey, StringValue.of(id))
             .commit();
@@ -192,10 +192,10 @@ public final class NetworkManager {
     requireNoEndpoints(repo, n);
     String fence = StoreKeys.networkDeleting(n.getId());
     try (StoreLease lease = repo.store().grantLease(FENCE_TTL)) {
-      long fenced = repo.store().txn().requireRevision(net.key(), net.modRevision())
+      long fenced = repo.commit().requireRevision(net.key(), net.modRevision())
           .put(fence, StringValue.of(n.getId()), lease.id()).commit();
       requireNoEndpoints(repo.fresh(), n); // one created before the fence
-      repo.store().txn().delete(net).requireRevision(fence, fenced).deleteKey(fence)
+      repo.commit().delete(net).requireRevision(fence, fenced).deleteKey(fence)
           .deleteKey(StoreKeys.name(ObjectRepository.scopeName(n.getScope()), "network", n.getName()))
           .commit();
     }

@@ -31,4 +31,7 @@ public interface NodeSync {
 
   /** True while the node's agent holds a session with this controller. */
   boolean isConnected(String node);
+
+  /** The last version the node's agent acknowledged (0 if none). */
+  long ackedVersion(String node);
 }

@@ -24,10 +24,11 @@ import java.util.Optional;
  * {@link KvObject} so that the write that follows is guarded by the revision it was read at.
  *
  * <p>Two views share one set of in-memory caches (one {@link PrefixCache} per kind, fed by a
- * watch and by this process's own writes, see {@link #written}): this one reads the store on
+ * watch and by this process's own writes, see {@link #commit()}): this one reads the store on
  * every call (what user-facing lookups and checks need), {@link #cached()} serves listings and
  * point reads from memory, falling back to the store on a miss. Writes guarded by a cached
- * read's revision still fail on anything newer in the store, so callers retry with this view.
+ * read's revision still fail on anything newer in the store, so callers retry with this view
+ * ({@link CachedThenFresh}).
  */
 public final class ObjectRepository implements AutoCloseable {
   private final StoreClient store;
@@ -74,16 +75,11 @@ public final class ObjectRepository implements AutoCloseable {
   }
 
   /**
-   * Records a write this process committed at {@code revision} (an object or a name claim under
-   * the controller's prefixes), so the cached view sees it before the watch brings it.
+   * A new atomic write: its Txn, and on success the same writes applied to the caches both views
+   * share (so the cached view sees them before the watch brings them).
    */
-  public void written(String key, Message value, long revision) {
-    caches.written(key, value, revision);
-  }
-
-  /** Records a delete this process committed at {@code revision}. */
-  public void deleted(String key, long revision) {
-    caches.deleted(key, revision);
+  public Commit commit() {
+    return new Commit(store, caches);
   }
 
   public List<KvObject<Network>> networks() {

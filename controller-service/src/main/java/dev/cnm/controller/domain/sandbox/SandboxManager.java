@@ -11,6 +11,8 @@ import dev.cnm.controller.domain.join.JoinManager;
 import dev.cnm.controller.domain.network.NetworkManager;
 import dev.cnm.controller.domain.node.NodeSync;
 import dev.cnm.controller.domain.ports.PortClaims;
+import dev.cnm.controller.domain.repository.CachedThenFresh;
+import dev.cnm.controller.domain.repository.Commit;
 import dev.cnm.controller.domain.repository.ObjectRepository;
 import dev.cnm.controller.domain.repository.StoreKeys;
 import dev.cnm.controller.domain.validation.ObjectNames;
@@ -18,11 +20,11 @@ import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import dev.cnm.store.client.KvObject;
 import dev.cnm.store.client.StoreConflictException;
-import dev.cnm.store.client.StoreTxn;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.logging.Logger;
 
 /** CreateSandbox and DeleteSandbox. */
@@ -58,9 +60,7 @@ public final class SandboxManager {
         .setNode(node).setKey(key).clearEndpointIds().clearRevision().setCreateTime(NetworkManager.now())).build();
     long rev;
     try {
-      rev = repo.store().txn().create(StoreKeys.sandbox(id), value).create(claim, StringValue.of(id)).commit();
-      repo.written(StoreKeys.sandbox(id), value, rev);
-      repo.written(claim, StringValue.of(id), rev);
+      rev = repo.commit().create(StoreKeys.sandbox(id), value).create(claim, StringValue.of(id)).commit();
     } catch (StoreConflictException e) {
       throw new CnmException(ErrorKind.ALREADY_EXISTS, "NAME_IN_USE", "sandbox.container_id: container \""
           + containerId + "\" already has a sandbox", Map.of("field", "sandbox.container_id"), null);
@@ -75,11 +75,7 @@ public final class SandboxManager {
       return value.toBuilder().setRevision(rev).build();
     } catch (RuntimeException e) {
       try {
-        repo.fresh().sandboxById(id).ifPresent(kv -> {
-          long r = repo.store().txn().delete(kv).deleteKey(claim).commit();
-          repo.deleted(kv.key(), r);
-          repo.deleted(claim, r);
-        });
+        repo.fresh().sandboxById(id).ifPresent(kv -> repo.commit().delete(kv).deleteKey(claim).commit());
         nodes.publish(node);
       } catch (RuntimeException undo) {
         LOG.warning("undoing sandbox " + id + " failed: " + undo.getMessage());
@@ -93,20 +89,14 @@ public final class SandboxManager {
    * created at (no read in the common case); re-reads only if something changed it meanwhile.
    */
   private Sandbox recordKey(KvObject<Sandbox> created, String key) {
-    KvObject<Sandbox> current = created;
-    for (int attempt = 0; ; attempt++) {
+    String id = created.value().getId();
+    return CachedThenFresh.run(repo, view -> {
+      KvObject<Sandbox> current = view.isCached() ? created : view.sandboxById(id)
+          .orElseThrow(() -> CnmException.notFound("sandbox", "sandbox " + id + " is gone"));
       Sandbox withKey = current.value().toBuilder().setKey(key).build();
-      try {
-        long r = repo.store().update(current, withKey).modRevision();
-        repo.written(current.key(), withKey, r);
-        return withKey.toBuilder().setRevision(r).build();
-      } catch (StoreConflictException e) {
-        if (attempt >= 7) {
-          throw e;
-        }
-        current = repo.fresh().sandboxById(created.value().getId()).orElseThrow(() -> e);
-      }
-    }
+      long r = repo.commit().update(current, withKey).commit();
+      return Optional.of(withKey.toBuilder().setRevision(r).build());
+    });
   }
 
   private KvObject<Node> resolveNode(String node) {
@@ -126,57 +116,35 @@ public final class SandboxManager {
 
   /** Leaves every joined endpoint and deletes the sandbox, in one Txn. */
   public void delete(String ref, Duration timeout) {
-    for (int attempt = 0; ; attempt++) {
-      // the first attempt reads from memory; the Txn's guards catch a stale copy and the next reads the store
-      ObjectRepository view = attempt == 0 ? repo.cached() : repo.fresh();
-      KvObject<Sandbox> sb;
-      try {
-        sb = view.sandbox("sandbox", ref);
-      } catch (CnmException e) {
-        if (attempt == 0) {
-          continue;
-        }
-        throw e;
-      }
-      String claim = StoreKeys.name("local", "sandbox", sb.value().getContainerId());
-      StoreTxn txn = repo.store().txn().delete(sb).deleteKey(claim);
-      List<KvObject<Endpoint>> joined = new ArrayList<>();
+    // the first attempt reads from memory; the Txn's guards catch a stale copy and the next reads the store
+    KvObject<Sandbox> sb = CachedThenFresh.run(repo, view -> {
+      KvObject<Sandbox> read = view.sandbox("sandbox", ref);
+      String claim = StoreKeys.name("local", "sandbox", read.value().getContainerId());
+      Commit commit = repo.commit().delete(read).deleteKey(claim);
+      int joined = 0;
       List<PortBinding> freed = new ArrayList<>();
       for (KvObject<Endpoint> ep : view.allEndpoints()) {
-        if (ep.value().getSandboxId().equals(sb.value().getId())) {
-          joined.add(ep);
-          txn.update(ep, JoinManager.detached(ep.value()));
+        if (ep.value().getSandboxId().equals(read.value().getId())) {
+          joined++;
+          commit.update(ep, JoinManager.detached(ep.value()));
           freed.addAll(ep.value().getPortMapList());
         }
       }
-      PortClaims.release(repo.store(), txn, sb.value().getNode(), freed);
-      if (attempt == 0 && joined.size() != sb.value().getEndpointIdsCount()) {
-        continue; // the copy in memory misses a joined endpoint
+      PortClaims.release(repo.store(), commit.portClaims(), read.value().getNode(), freed);
+      if (view.isCached() && joined != read.value().getEndpointIdsCount()) {
+        return Optional.empty(); // the copy in memory misses a joined endpoint
       }
-      long rev;
+      commit.commit();
+      return Optional.of(read);
+    });
+    String node = sb.value().getNode();
+    long version = nodes.publish(node);
+    if (nodes.isConnected(node)) {
       try {
-        rev = txn.commit();
-      } catch (StoreConflictException e) {
-        if (attempt < 7) {
-          continue;
-        }
-        throw e;
+        nodes.awaitApplied(node, version, timeout);
+      } catch (CnmException e) {
+        LOG.warning("node " + node + " did not confirm deletion of sandbox " + sb.value().getId() + ": " + e.getMessage());
       }
-      repo.deleted(sb.key(), rev);
-      repo.deleted(claim, rev);
-      for (KvObject<Endpoint> ep : joined) {
-        repo.written(ep.key(), JoinManager.detached(ep.value()), rev);
-      }
-      String node = sb.value().getNode();
-      long version = nodes.publish(node);
-      if (nodes.isConnected(node)) {
-        try {
-          nodes.awaitApplied(node, version, timeout);
-        } catch (CnmException e) {
-          LOG.warning("node " + node + " did not confirm deletion of sandbox " + sb.value().getId() + ": " + e.getMessage());
-        }
-      }
-      return;
     }
   }
 }

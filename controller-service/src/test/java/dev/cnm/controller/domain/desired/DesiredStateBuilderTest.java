@@ -8,6 +8,7 @@ import dev.cnm.api.v1.Network;
 import dev.cnm.api.v1.Sandbox;
 import dev.cnm.controller.domain.Ids;
 import dev.cnm.controller.domain.join.JoinManager;
+import dev.cnm.controller.domain.repository.Commit;
 import dev.cnm.controller.domain.repository.ObjectRepository;
 import dev.cnm.controller.domain.repository.StoreKeys;
 import dev.cnm.controller.driver.DriverRegistry;
@@ -65,8 +66,7 @@ class DesiredStateBuilderTest {
     Random random = new Random(20261128);
     for (int i = 0; i < 2; i++) {
       String id = Ids.newId();
-      write(false, client.txn().create(StoreKeys.network(id), network(id, "net" + i, false)), StoreKeys.network(id),
-          network(id, "net" + i, false));
+      writes(false).create(StoreKeys.network(id), network(id, "net" + i, false)).commit();
       networks.add(id);
     }
     int inconsistentSeen = 0;
@@ -104,7 +104,7 @@ class DesiredStateBuilderTest {
         String id = Ids.newId();
         Sandbox sb = Sandbox.newBuilder().setId(id).setContainerId("c-" + id.substring(0, 8))
             .setNode(NODES.get(random.nextInt(NODES.size()))).setHostname("h" + sandboxes.size()).build();
-        write(foreign, client.txn().create(StoreKeys.sandbox(id), sb), StoreKeys.sandbox(id), sb);
+        writes(foreign).create(StoreKeys.sandbox(id), sb).commit();
         sandboxes.add(id);
       }
       case 2, 3 -> {
@@ -113,7 +113,7 @@ class DesiredStateBuilderTest {
         Endpoint ep = Endpoint.newBuilder().setId(id).setNetworkId(net).setName("ep" + endpoints.size())
             .setIpv4Address("10.9." + (endpoints.size() / 200) + "." + (endpoints.size() % 200 + 2) + "/16").build();
         String key = StoreKeys.endpoint(net, id);
-        write(foreign, client.txn().create(key, ep), key, ep);
+        writes(foreign).create(key, ep).commit();
         endpoints.add(key);
       }
       case 4, 5 -> join(random, foreign, random.nextInt(6) == 0);
@@ -123,7 +123,7 @@ class DesiredStateBuilderTest {
         String id = networks.get(random.nextInt(networks.size()));
         KvObject<Network> n = client.get(StoreKeys.network(id), Network.parser()).orElseThrow();
         Network flipped = n.value().toBuilder().setInternal(!n.value().getInternal()).build();
-        write(foreign, client.txn().update(n, flipped), n.key(), flipped);
+        writes(foreign).update(n, flipped).commit();
       }
     }
   }
@@ -139,17 +139,11 @@ class DesiredStateBuilderTest {
     Endpoint joined = ep.value().toBuilder().setSandboxId(sb.value().getId()).setPriority(random.nextInt(3))
         .setInterfaceName("eth" + sb.value().getEndpointIdsCount()).setGatewayIpv4("10.9.0.1").build();
     Sandbox withIt = sb.value().toBuilder().addEndpointIds(ep.value().getId()).build();
-    StoreTxn txn = client.txn().update(ep, joined);
+    Writes txn = writes(foreign).update(ep, joined);
     if (!half) {
       txn.update(sb, withIt);
     }
-    long rev = txn.commit();
-    if (!foreign) {
-      repo.written(ep.key(), joined, rev);
-      if (!half) {
-        repo.written(sb.key(), withIt, rev);
-      }
-    }
+    txn.commit();
   }
 
   private void leave(Random random, boolean foreign) {
@@ -158,20 +152,14 @@ class DesiredStateBuilderTest {
       return;
     }
     Endpoint left = ep.value().toBuilder().clearSandboxId().clearInterfaceName().clearGatewayIpv4().build();
-    StoreTxn txn = client.txn().update(ep, left);
+    Writes txn = writes(foreign).update(ep, left);
     KvObject<Sandbox> sb = client.get(StoreKeys.sandbox(ep.value().getSandboxId()), Sandbox.parser()).orElse(null);
     Sandbox without = null;
     if (sb != null && sb.value().getEndpointIdsList().contains(ep.value().getId())) {
       without = JoinManager.withoutEndpoint(sb.value(), ep.value().getId());
       txn.update(sb, without);
     }
-    long rev = txn.commit();
-    if (!foreign) {
-      repo.written(ep.key(), left, rev);
-      if (without != null) {
-        repo.written(sb.key(), without, rev);
-      }
-    }
+    txn.commit();
   }
 
   private void deleteSomething(Random random, boolean foreign) {
@@ -179,28 +167,19 @@ class DesiredStateBuilderTest {
       String id = sandboxes.remove(random.nextInt(sandboxes.size()));
       // as DeleteSandbox: its endpoints leave in the same Txn
       KvObject<Sandbox> sb = client.get(StoreKeys.sandbox(id), Sandbox.parser()).orElseThrow();
-      StoreTxn txn = client.txn().delete(sb);
-      List<KvObject<Endpoint>> joined = new ArrayList<>();
+      Writes txn = writes(foreign).delete(sb);
       for (String key : endpoints) {
         KvObject<Endpoint> ep = client.get(key, Endpoint.parser()).orElseThrow();
         if (ep.value().getSandboxId().equals(id)) {
-          joined.add(ep);
           txn.update(ep, JoinManager.detached(ep.value()));
         }
       }
-      long rev = txn.commit();
-      if (!foreign) {
-        repo.deleted(sb.key(), rev);
-        joined.forEach(ep -> repo.written(ep.key(), JoinManager.detached(ep.value()), rev));
-      }
+      txn.commit();
     } else {
       KvObject<Endpoint> ep = pick(random, endpoints, Endpoint.parser(), true);
       if (ep != null) {
         endpoints.remove(ep.key());
-        long rev = client.txn().delete(ep).commit();
-        if (!foreign) {
-          repo.deleted(ep.key(), rev);
-        }
+        writes(foreign).delete(ep).commit();
       }
     }
   }
@@ -218,11 +197,66 @@ class DesiredStateBuilderTest {
     return candidates.isEmpty() ? null : candidates.get(random.nextInt(candidates.size()));
   }
 
-  private void write(boolean foreign, StoreTxn txn, String key, Message value) {
-    long rev = txn.commit();
-    if (!foreign) {
-      repo.written(key, value, rev);
+  /** The few writes these steps make, built on a store Txn or a repository Commit. */
+  private interface Writes {
+    Writes create(String key, Message value);
+
+    Writes update(KvObject<?> read, Message value);
+
+    Writes delete(KvObject<?> read);
+
+    void commit();
+  }
+
+  /**
+   * This controller's writes go through a repository {@link Commit}, so the caches learn them at
+   * once; another replica's ({@code foreign}) through the store only, so they learn them from the watch.
+   */
+  private Writes writes(boolean foreign) {
+    if (foreign) {
+      StoreTxn txn = client.txn();
+      return new Writes() {
+        public Writes create(String key, Message value) {
+          txn.create(key, value);
+          return this;
+        }
+
+        public Writes update(KvObject<?> read, Message value) {
+          txn.update(read, value);
+          return this;
+        }
+
+        public Writes delete(KvObject<?> read) {
+          txn.delete(read);
+          return this;
+        }
+
+        public void commit() {
+          txn.commit();
+        }
+      };
     }
+    Commit commit = repo.commit();
+    return new Writes() {
+      public Writes create(String key, Message value) {
+        commit.create(key, value);
+        return this;
+      }
+
+      public Writes update(KvObject<?> read, Message value) {
+        commit.update(read, value);
+        return this;
+      }
+
+      public Writes delete(KvObject<?> read) {
+        commit.delete(read);
+        return this;
+      }
+
+      public void commit() {
+        commit.commit();
+      }
+    };
   }
 
   private static Network network(String id, String name, boolean internal) {
