@@ -1,4 +1,4 @@
-package dev.cnm.controller.grpc;
+package dev.cnm.controller.domain.query;
 
 import dev.cnm.api.v1.Endpoint;
 import dev.cnm.api.v1.Node;

@@ -1,4 +1,4 @@
-package dev.cnm.controller.grpc;
+package dev.cnm.controller.domain.query;
 
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.MessageLite;
@@ -14,13 +14,14 @@ import java.util.function.Function;
  * whichever comes first, so a List answers within gRPC's default 4 MiB message limit however
  * large the objects are (a page always holds at least one item).
  */
-final class Pages {
+public final class Pages {
   /** The most bytes of items one page carries (a quarter of gRPC's default message limit). */
   static final int MAX_PAGE_BYTES = 1 << 20;
 
   private Pages() {}
 
-  record Page<T>(List<T> items, String nextToken) {}
+  /** One page of a List answer; {@code nextToken} empty on the last. */
+  public record Page<T>(List<T> items, String nextToken) {}
 
   /** {@code sorted} must be in ascending {@code sortKey} order. */
   static <T extends MessageLite> Page<T> page(List<T> sorted, Function<T, String> sortKey, int pageSize, String token) {
