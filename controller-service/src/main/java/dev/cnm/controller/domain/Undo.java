@@ -2,8 +2,8 @@ package dev.cnm.controller.domain;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The compensations of an operation's completed steps, run in reverse when a later step fails
@@ -13,7 +13,7 @@ import java.util.logging.Logger;
  * error stands.
  */
 public final class Undo {
-  private static final Logger LOG = Logger.getLogger(Undo.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(Undo.class);
   private final Deque<Runnable> steps = new ArrayDeque<>();
 
   public void push(Runnable compensation) {
@@ -27,7 +27,7 @@ public final class Undo {
         try {
           steps.pop().run();
         } catch (RuntimeException e) {
-          LOG.log(Level.WARNING, "compensation failed; the next IPAM sweep or agent reconcile cleans up", e);
+          LOG.warn("compensation failed; the next IPAM sweep or agent reconcile cleans up", e);
         }
       }
     });

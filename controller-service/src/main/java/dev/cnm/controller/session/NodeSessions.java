@@ -20,7 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The controller's side of every node session, without gRPC: per node an immutable versioned
@@ -29,7 +30,7 @@ import java.util.logging.Logger;
  * under /cnm/v1/nodes/NODE is attached to it and vanishes when the session's keep-alives stop.
  */
 public final class NodeSessions implements NodeSync, AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(NodeSessions.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(NodeSessions.class);
   private final ObjectRepository repo;
   private final DesiredStateBuilder builder;
   private final Duration leaseTtl;
@@ -140,7 +141,7 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
       try {
         st.session.sink.send(snapshot);
       } catch (RuntimeException e) {
-        LOG.warning("sending snapshot " + snapshot.getVersion() + " to " + node + " failed: " + e.getMessage());
+        LOG.warn("sending snapshot " + snapshot.getVersion() + " to " + node + " failed: " + e.getMessage());
       }
     }
     return snapshot.getVersion();

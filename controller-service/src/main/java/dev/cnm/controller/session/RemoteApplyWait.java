@@ -20,7 +20,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The waiting replica's half of a cross-replica Join: the node's session is held by another
@@ -30,7 +31,7 @@ import java.util.logging.Logger;
  * of the change it committed.
  */
 final class RemoteApplyWait implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(RemoteApplyWait.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(RemoteApplyWait.class);
 
   private record Waiter(String node, long revision, CompletableFuture<Void> done) {}
 
@@ -103,7 +104,7 @@ final class RemoteApplyWait implements AutoCloseable {
       try {
         applied.put(node, Int64Value.parseFrom(e.kv().getValue()).getValue());
       } catch (InvalidProtocolBufferException ex) {
-        LOG.warning("ignoring a malformed record at " + e.key());
+        LOG.warn("ignoring a malformed record at " + e.key());
       }
     }
     wake();
@@ -129,7 +130,7 @@ final class RemoteApplyWait implements AutoCloseable {
     @Override
     public void onError(CnmException error) {
       // the history the watch needed is gone: list again and follow from there
-      LOG.warning("watch of node apply records ended (" + error.getMessage() + "); restarting it");
+      LOG.warn("watch of node apply records ended (" + error.getMessage() + "); restarting it");
       synchronized (RemoteApplyWait.this) {
         watch = null;
         if (closed || waiters.isEmpty()) {
@@ -138,7 +139,7 @@ final class RemoteApplyWait implements AutoCloseable {
         try {
           follow();
         } catch (RuntimeException ex) {
-          LOG.warning("restarting the watch of node apply records failed: " + ex.getMessage());
+          LOG.warn("restarting the watch of node apply records failed: " + ex.getMessage());
         }
       }
     }

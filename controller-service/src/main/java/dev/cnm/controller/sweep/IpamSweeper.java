@@ -21,8 +21,8 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs IPAM's Sweep with the owners that exist in the store, so that what a crashed or failed
@@ -49,7 +49,7 @@ public final class IpamSweeper implements AutoCloseable {
   static final Duration LEASE_TTL = Duration.ofSeconds(15);
   /** After a Sweep call failed (e.g. its deadline passed), how long creates stay held back. */
   static final Duration SETTLE = Duration.ofSeconds(15);
-  private static final Logger LOG = Logger.getLogger(IpamSweeper.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(IpamSweeper.class);
 
   /** What one sweep did. */
   public record Result(List<Freed> freed, int liveOwners) { }
@@ -111,7 +111,7 @@ public final class IpamSweeper implements AutoCloseable {
         sweepLeading();
       }
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "IPAM sweep failed; retrying at the next tick", e);
+      LOG.warn("IPAM sweep failed; retrying at the next tick", e);
     }
   }
 
@@ -179,7 +179,7 @@ public final class IpamSweeper implements AutoCloseable {
             .deleteKey(StoreKeys.IPAM_SWEEP_RUNNING).commit();
       } catch (CnmException e) {
         // the lease is gone or going, and the running key with it
-        LOG.log(Level.FINE, "could not clear the IPAM sweep's running key", e);
+        LOG.debug("could not clear the IPAM sweep's running key", e);
       }
     }
   }

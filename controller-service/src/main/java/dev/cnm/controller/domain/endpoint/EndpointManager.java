@@ -26,9 +26,12 @@ import dev.cnm.store.client.StoreConflictException;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** CreateEndpoint and DeleteEndpoint. */
 public final class EndpointManager {
+  private static final Logger LOG = LoggerFactory.getLogger(EndpointManager.class);
   private final ObjectRepository repo;
   private final DriverRegistry drivers;
   private final AddressAllocator ipam;
@@ -223,9 +226,8 @@ public final class EndpointManager {
         ipam.releaseAddress(net.getIpam().getIpv6(0).getPoolId(), strip(e.getIpv6Address()), e.getId());
       }
     } catch (RuntimeException ex) {
-      java.util.logging.Logger.getLogger(EndpointManager.class.getName())
-          .warning("releasing addresses of endpoint " + e.getId() + " failed; the next IPAM sweep frees them (the"
-              + " endpoint is no longer in the store): " + ex.getMessage());
+      LOG.warn("releasing addresses of endpoint " + e.getId() + " failed; the next IPAM sweep frees them (the"
+          + " endpoint is no longer in the store): " + ex.getMessage());
     }
   }
 

@@ -23,7 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Join and Leave. A Join writes the endpoint's join state, the sandbox's endpoint list and the
@@ -31,7 +32,7 @@ import java.util.logging.Logger;
  * waits for its ack; if the ack does not come in time the Join is undone.
  */
 public final class JoinManager {
-  private static final Logger LOG = Logger.getLogger(JoinManager.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(JoinManager.class);
   private final ObjectRepository repo;
   private final DriverRegistry drivers;
   private final PortAllocator ports;
@@ -63,7 +64,7 @@ public final class JoinManager {
           leaveResolved(undone.endpoint().getNetworkId(), undone.endpoint().getId(), undone.sandbox().getId(),
               Duration.ZERO);
         } catch (RuntimeException undo) {
-          LOG.warning("undoing join of " + undone.endpoint().getId() + " failed: " + undo.getMessage());
+          LOG.warn("undoing join of " + undone.endpoint().getId() + " failed: " + undo.getMessage());
         }
       });
       if (e instanceof CnmException c && c.kind() == ErrorKind.DEADLINE_EXCEEDED) {
@@ -171,7 +172,7 @@ public final class JoinManager {
         nodes.awaitApplied(node, version, timeout);
       } catch (CnmException e) {
         // the store is authoritative: the agent converges on its next snapshot
-        LOG.warning("node " + node + " did not confirm leave of " + endpointId + ": " + e.getMessage());
+        LOG.warn("node " + node + " did not confirm leave of " + endpointId + ": " + e.getMessage());
       }
     }
   }

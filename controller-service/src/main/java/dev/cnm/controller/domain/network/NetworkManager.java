@@ -23,9 +23,12 @@ import dev.cnm.store.client.StoreLease;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** CreateNetwork and DeleteNetwork: validate, allocate pools, persist with the name claim, undo on failure. */
 public final class NetworkManager {
+  private static final Logger LOG = LoggerFactory.getLogger(NetworkManager.class);
   /** How long a fence outlives a controller that died mid-delete. */
   private static final java.time.Duration FENCE_TTL = java.time.Duration.ofSeconds(10);
   private final ObjectRepository repo;
@@ -212,8 +215,8 @@ public final class NetworkManager {
       try {
         ipam.releaseId(claim.set(), claim.preferred(), n.getId());
       } catch (RuntimeException e) {
-        java.util.logging.Logger.getLogger(NetworkManager.class.getName()).warning("releasing id "
-            + claim.preferred() + " of set " + claim.set() + " failed; the next IPAM sweep frees it: " + e.getMessage());
+        LOG.warn("releasing id " + claim.preferred() + " of set " + claim.set()
+            + " failed; the next IPAM sweep frees it: " + e.getMessage());
       }
     }
   }
@@ -233,8 +236,7 @@ public final class NetworkManager {
     try {
       ipam.releasePool(p.getPoolId(), owner);
     } catch (RuntimeException e) {
-      java.util.logging.Logger.getLogger(NetworkManager.class.getName())
-          .warning("releasing pool " + p.getPoolId() + " failed; the next IPAM sweep frees it: " + e.getMessage());
+      LOG.warn("releasing pool " + p.getPoolId() + " failed; the next IPAM sweep frees it: " + e.getMessage());
     }
   }
 

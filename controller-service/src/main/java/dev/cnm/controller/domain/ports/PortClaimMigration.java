@@ -13,8 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.logging.Logger;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Moves port claims of the first layout, {@code ports/<proto>/<port>} (one claim per port in
@@ -25,7 +26,7 @@ import java.util.stream.Collectors;
  * move is one Txn guarded by the old key, so replicas racing on one claim move it once.
  */
 public final class PortClaimMigration {
-  private static final Logger LOG = Logger.getLogger(PortClaimMigration.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(PortClaimMigration.class);
   private static final int ATTEMPTS = 4;
 
   private PortClaimMigration() {}
@@ -70,6 +71,6 @@ public final class PortClaimMigration {
         claim = now.get();
       }
     }
-    LOG.warning("could not move port claim " + claim.key() + " to the per-node layout; it stays until the next start");
+    LOG.warn("could not move port claim " + claim.key() + " to the per-node layout; it stays until the next start");
   }
 }

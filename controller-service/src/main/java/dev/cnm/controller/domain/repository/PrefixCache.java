@@ -17,7 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The objects under one store prefix, kept in memory: loaded by one listing at revision R, then
@@ -29,7 +30,7 @@ import java.util.logging.Logger;
  * revision still detects anything newer in the store.
  */
 public final class PrefixCache<T extends Message> implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(PrefixCache.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(PrefixCache.class);
   private final StoreClient store;
   private final String prefix;
   private final Parser<T> parser;
@@ -225,7 +226,7 @@ public final class PrefixCache<T extends Message> implements AutoCloseable {
 
   /** The watch ended for good (its history was compacted): reload on the next read. */
   private void onWatchError(CnmException error) {
-    LOG.warning("cache of " + prefix + " lost its watch (" + error.getMessage() + "); reloading");
+    LOG.warn("cache of " + prefix + " lost its watch (" + error.getMessage() + "); reloading");
     synchronized (this) {
       loaded = false;
       watch = null;

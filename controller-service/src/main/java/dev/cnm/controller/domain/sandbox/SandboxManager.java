@@ -25,11 +25,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** CreateSandbox and DeleteSandbox. */
 public final class SandboxManager {
-  private static final Logger LOG = Logger.getLogger(SandboxManager.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(SandboxManager.class);
   private final ObjectRepository repo;
   private final NodeSync nodes;
 
@@ -78,7 +79,7 @@ public final class SandboxManager {
         repo.fresh().sandboxById(id).ifPresent(kv -> repo.commit().delete(kv).deleteKey(claim).commit());
         nodes.publish(node);
       } catch (RuntimeException undo) {
-        LOG.warning("undoing sandbox " + id + " failed: " + undo.getMessage());
+        LOG.warn("undoing sandbox " + id + " failed: " + undo.getMessage());
       }
       throw SandboxRules.agentRefusal(value, e);
     }
@@ -143,7 +144,7 @@ public final class SandboxManager {
       try {
         nodes.awaitApplied(node, version, timeout);
       } catch (CnmException e) {
-        LOG.warning("node " + node + " did not confirm deletion of sandbox " + sb.value().getId() + ": " + e.getMessage());
+        LOG.warn("node " + node + " did not confirm deletion of sandbox " + sb.value().getId() + ": " + e.getMessage());
       }
     }
   }
