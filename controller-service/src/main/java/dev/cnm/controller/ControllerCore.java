@@ -1,13 +1,15 @@
 package dev.cnm.controller;
 
-import dev.cnm.controller.domain.DesiredStateBuilder;
-import dev.cnm.controller.domain.EndpointManager;
-import dev.cnm.controller.domain.JoinManager;
-import dev.cnm.controller.domain.NetworkManager;
-import dev.cnm.controller.domain.ObjectRepository;
-import dev.cnm.controller.domain.PortAllocator;
-import dev.cnm.controller.domain.PortClaimMigration;
-import dev.cnm.controller.domain.SandboxManager;
+import dev.cnm.controller.domain.desired.DesiredStateBuilder;
+import dev.cnm.controller.domain.endpoint.EndpointManager;
+import dev.cnm.controller.domain.join.JoinManager;
+import dev.cnm.controller.domain.network.NetworkManager;
+import dev.cnm.controller.domain.node.NodeDirectory;
+import dev.cnm.controller.domain.ports.PortAllocator;
+import dev.cnm.controller.domain.ports.PortClaimMigration;
+import dev.cnm.controller.domain.query.ObjectQueries;
+import dev.cnm.controller.domain.repository.ObjectRepository;
+import dev.cnm.controller.domain.sandbox.SandboxManager;
 import dev.cnm.controller.driver.DriverRegistry;
 import dev.cnm.controller.grpc.NetworkControllerGrpcService;
 import dev.cnm.controller.grpc.NodeAgentGrpcService;
@@ -23,14 +25,16 @@ import io.grpc.BindableService;
 import io.grpc.Channel;
 import java.time.Duration;
 import java.util.List;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The controller wired together: the domain managers over a store client and an IPAM client,
- * the node sessions, and the two gRPC services to add to a server. The caller owns the channels.
+ * the node sessions, and the gRPC services to add to a server (each given only the parts it uses).
+ * The caller owns the channels.
  */
 public final class ControllerCore implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(ControllerCore.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(ControllerCore.class);
   private final ObjectRepository repository;
   private final DriverRegistry drivers;
   private final NodeSessions sessions;
@@ -55,13 +59,13 @@ public final class ControllerCore implements AutoCloseable {
     try {
       PortClaimMigration.run(store); // before this replica serves a Join
     } catch (RuntimeException e) {
-      LOG.warning(
+      LOG.warn(
           "port claims of the old layout were not moved (retried at the next start): " + e.getMessage());
     }
     this.repository = new ObjectRepository(store);
     this.drivers = drivers;
     this.metrics = metrics;
-    // desired states are built from the in-memory copies (read-your-writes: the managers record their commits)
+    // desired states are built from the in-memory copies (read-your-writes: every repository commit updates them)
     this.sessions = new NodeSessions(repository, new DesiredStateBuilder(repository.cached(), drivers), nodeLeaseTtl,
         metrics);
     this.networks = new NetworkManager(repository, drivers, ipam);
@@ -100,10 +104,14 @@ public final class ControllerCore implements AutoCloseable {
         DriverRegistry.builtIn(), PortAllocator.fromKernel(), Duration.ofSeconds(10), metrics);
   }
 
-  /** NetworkController, NodeAgent and NodeDiagnostics. */
+  /** NetworkController, NodeAgent and NodeDiagnostics, each given the parts it uses. */
   public List<BindableService> services() {
-    return List.of(new NetworkControllerGrpcService(this), new NodeAgentGrpcService(sessions),
-        new NodeDiagnosticsGrpcService(repository, new DesiredStateBuilder(repository, drivers), sessions));
+    NodeDirectory nodes = new NodeDirectory(repository, sessions);
+    return List.of(
+        new NetworkControllerGrpcService(networks, endpoints, sandboxes, joins, new ObjectQueries(repository), nodes,
+            drivers, ipamSweeper, metrics),
+        new NodeAgentGrpcService(sessions),
+        new NodeDiagnosticsGrpcService(nodes, new DesiredStateBuilder(repository, drivers), sessions));
   }
 
   public ObjectRepository repository() {

@@ -1,7 +1,7 @@
 package dev.cnm.controller;
 
 import dev.cnm.api.v1.NetworkControllerGrpc;
-import dev.cnm.controller.domain.PortAllocator;
+import dev.cnm.controller.domain.ports.PortAllocator;
 import dev.cnm.controller.driver.DriverRegistry;
 import dev.cnm.controller.ipam.GrpcAddressAllocator;
 import dev.cnm.ipam.domain.IpamConfig;

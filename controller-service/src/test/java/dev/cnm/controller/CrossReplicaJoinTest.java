@@ -1,10 +1,5 @@
 package dev.cnm.controller;
 
-import static dev.cnm.controller.Api.bridge;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
-
 import com.google.protobuf.Int64Value;
 import dev.cnm.api.v1.DeleteSandboxRequest;
 import dev.cnm.api.v1.DesiredState;
@@ -15,8 +10,8 @@ import dev.cnm.api.v1.NetworkControllerGrpc;
 import dev.cnm.api.v1.NodeEndpoint;
 import dev.cnm.api.v1.NodeSandbox;
 import dev.cnm.api.v1.Sandbox;
-import dev.cnm.controller.domain.PortAllocator;
-import dev.cnm.controller.domain.StoreKeys;
+import dev.cnm.controller.domain.ports.PortAllocator;
+import dev.cnm.controller.domain.repository.StoreKeys;
 import dev.cnm.controller.driver.DriverRegistry;
 import dev.cnm.controller.ipam.GrpcAddressAllocator;
 import dev.cnm.store.client.StoreClient;
@@ -34,6 +29,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static dev.cnm.controller.Api.bridge;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Two controller replicas over one store; the node's agent holds its session with replica A

@@ -101,12 +101,12 @@ class EndpointApiTest {
     // DeleteNetwork fences the network before it checks for endpoints: a create that read the
     // network earlier must fail rather than land in a network about to be deleted
     String netId = f.api.getNetwork(GetNetworkRequest.newBuilder().setNetwork("net").build()).getId();
-    f.storeClient.put(dev.cnm.controller.domain.StoreKeys.networkDeleting(netId),
+    f.storeClient.put(dev.cnm.controller.domain.repository.StoreKeys.networkDeleting(netId),
         com.google.protobuf.StringValue.of(netId), 0);
 
     assertFails(Status.Code.FAILED_PRECONDITION, "network", () -> create(Endpoint.newBuilder().setName("late")));
 
-    f.storeClient.txn().deleteKey(dev.cnm.controller.domain.StoreKeys.networkDeleting(netId)).commit();
+    f.storeClient.txn().deleteKey(dev.cnm.controller.domain.repository.StoreKeys.networkDeleting(netId)).commit();
     assertThat(f.api.listEndpoints(ListEndpointsRequest.newBuilder().setNetwork("net").build()).getEndpointsList())
         .isEmpty();
     // its address went back to IPAM: it can be taken again
@@ -142,12 +142,12 @@ class EndpointApiTest {
             // lost the race to the delete: fine, as long as nothing of it stays behind
           }
         }
-        int stored = f.storeClient.list(dev.cnm.controller.domain.StoreKeys.endpoints(netId),
+        int stored = f.storeClient.list(dev.cnm.controller.domain.repository.StoreKeys.endpoints(netId),
             com.google.protobuf.StringValue.parser()).size();
         if (deleted) {
           assertThat(stored).as("endpoints left in deleted network %s", name).isZero();
         }
-        assertThat(f.storeClient.get(dev.cnm.controller.domain.StoreKeys.networkDeleting(netId),
+        assertThat(f.storeClient.get(dev.cnm.controller.domain.repository.StoreKeys.networkDeleting(netId),
             com.google.protobuf.StringValue.parser())).as("fence of %s", name).isEmpty();
       }
     } finally {

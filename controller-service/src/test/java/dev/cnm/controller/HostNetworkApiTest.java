@@ -1,9 +1,5 @@
 package dev.cnm.controller;
 
-import static dev.cnm.controller.Api.assertFails;
-import static dev.cnm.controller.Api.bridge;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.cnm.api.v1.CreateNetworkRequest;
 import dev.cnm.api.v1.CreateSandboxRequest;
 import dev.cnm.api.v1.DeleteSandboxRequest;
@@ -14,7 +10,7 @@ import dev.cnm.api.v1.JoinRequest;
 import dev.cnm.api.v1.JoinResponse;
 import dev.cnm.api.v1.Network;
 import dev.cnm.api.v1.Sandbox;
-import dev.cnm.controller.domain.PortAllocator;
+import dev.cnm.controller.domain.ports.PortAllocator;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
@@ -22,6 +18,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static dev.cnm.controller.Api.assertFails;
+import static dev.cnm.controller.Api.bridge;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Host-mode sandboxes (Docker's --network host): decided at CreateSandbox, keyed by the path the

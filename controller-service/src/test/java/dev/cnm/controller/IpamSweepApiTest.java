@@ -1,8 +1,5 @@
 package dev.cnm.controller;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import dev.cnm.api.v1.Endpoint;
 import dev.cnm.api.v1.Freed;
 import dev.cnm.api.v1.IpamGrpc;
@@ -13,7 +10,7 @@ import dev.cnm.api.v1.RequestIdRequest;
 import dev.cnm.api.v1.SweepIpamRequest;
 import dev.cnm.api.v1.SweepIpamResponse;
 import dev.cnm.api.v1.SweepRequest;
-import dev.cnm.controller.domain.PortAllocator;
+import dev.cnm.controller.domain.ports.PortAllocator;
 import dev.cnm.controller.driver.DriverRegistry;
 import dev.cnm.controller.ipam.AddressAllocator;
 import dev.cnm.controller.ipam.GrpcAddressAllocator;
@@ -37,6 +34,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The controller's IPAM sweep against a real store and a real IPAM service: what no network or

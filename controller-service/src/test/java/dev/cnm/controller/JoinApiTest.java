@@ -1,9 +1,5 @@
 package dev.cnm.controller;
 
-import static dev.cnm.controller.Api.assertFails;
-import static dev.cnm.controller.Api.bridge;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.cnm.api.v1.DeleteEndpointRequest;
 import dev.cnm.api.v1.DeleteSandboxRequest;
 import dev.cnm.api.v1.Endpoint;
@@ -15,7 +11,7 @@ import dev.cnm.api.v1.ListNodesRequest;
 import dev.cnm.api.v1.NodeStatus;
 import dev.cnm.api.v1.PortBinding;
 import dev.cnm.api.v1.Sandbox;
-import dev.cnm.controller.domain.PortAllocator;
+import dev.cnm.controller.domain.ports.PortAllocator;
 import io.grpc.Status;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +19,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static dev.cnm.controller.Api.assertFails;
+import static dev.cnm.controller.Api.bridge;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** libnetwork's README scenario and the Join/Leave rules, against an agent speaking the session protocol. */
 class JoinApiTest {
@@ -55,7 +54,7 @@ class JoinApiTest {
 
       assertThat(sb.getKey()).isEqualTo("/run/cnmt/netns/" + sb.getId());
       dev.cnm.store.client.KvObject<Sandbox> stored = f.storeClient
-          .get(dev.cnm.controller.domain.StoreKeys.sandbox(sb.getId()), Sandbox.parser()).orElseThrow();
+          .get(dev.cnm.controller.domain.repository.StoreKeys.sandbox(sb.getId()), Sandbox.parser()).orElseThrow();
       assertThat(stored.value().getKey()).isEqualTo(sb.getKey());
       assertThat(stored.version()).as("written once: no second write of the key").isEqualTo(1);
     } finally {

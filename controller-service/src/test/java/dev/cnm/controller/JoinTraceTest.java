@@ -1,8 +1,5 @@
 package dev.cnm.controller;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import dev.cnm.agent.session.AgentSession;
 import dev.cnm.api.v1.DesiredState;
 import dev.cnm.api.v1.Endpoint;
@@ -12,7 +9,7 @@ import dev.cnm.api.v1.NodeSandbox;
 import dev.cnm.api.v1.ObjectKind;
 import dev.cnm.api.v1.ObjectStatus;
 import dev.cnm.api.v1.RegisterNode;
-import dev.cnm.controller.domain.PortAllocator;
+import dev.cnm.controller.domain.ports.PortAllocator;
 import dev.cnm.controller.driver.DriverRegistry;
 import dev.cnm.controller.ipam.GrpcAddressAllocator;
 import dev.cnm.controller.session.ControllerMetrics;
@@ -54,6 +51,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * One attach traced end to end: store, IPAM and controller as in-process servers sharing one

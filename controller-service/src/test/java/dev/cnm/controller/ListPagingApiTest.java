@@ -1,11 +1,9 @@
 package dev.cnm.controller;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.cnm.api.v1.ListNetworksRequest;
 import dev.cnm.api.v1.ListNetworksResponse;
 import dev.cnm.api.v1.Network;
-import dev.cnm.controller.domain.StoreKeys;
+import dev.cnm.controller.domain.repository.StoreKeys;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** List responses page by bytes as well as by count, so they fit gRPC's default 4 MiB message limit. */
 class ListPagingApiTest {

@@ -1,15 +1,12 @@
 package dev.cnm.controller;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import dev.cnm.api.v1.Endpoint;
 import dev.cnm.api.v1.GetEndpointRequest;
 import dev.cnm.api.v1.JoinRequest;
 import dev.cnm.api.v1.NetworkControllerGrpc;
 import dev.cnm.api.v1.NodeNetwork;
 import dev.cnm.api.v1.OverlayPeer;
-import dev.cnm.controller.domain.PortAllocator;
+import dev.cnm.controller.domain.ports.PortAllocator;
 import dev.cnm.controller.driver.DriverRegistry;
 import dev.cnm.controller.ipam.GrpcAddressAllocator;
 import dev.cnm.store.client.StoreClient;
@@ -33,6 +30,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Two controller replicas over one store, each holding one node's session: a join made through

@@ -1,16 +1,15 @@
 package dev.cnm.controller;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.cnm.api.v1.PortBinding;
 import dev.cnm.api.v1.Protocol;
-import dev.cnm.controller.domain.PortAllocator;
-import dev.cnm.controller.domain.PortClaims;
+import dev.cnm.controller.domain.ports.PortAllocator;
+import dev.cnm.controller.domain.ports.PortClaims;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PortAllocatorTest {
   private static PortBinding any(int containerPort) {

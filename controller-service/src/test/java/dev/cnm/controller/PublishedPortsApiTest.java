@@ -1,9 +1,5 @@
 package dev.cnm.controller;
 
-import static dev.cnm.controller.Api.assertFails;
-import static dev.cnm.controller.Api.bridge;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.google.protobuf.StringValue;
 import dev.cnm.api.v1.DeleteSandboxRequest;
 import dev.cnm.api.v1.Endpoint;
@@ -13,8 +9,8 @@ import dev.cnm.api.v1.LeaveRequest;
 import dev.cnm.api.v1.ListEndpointsRequest;
 import dev.cnm.api.v1.PortBinding;
 import dev.cnm.api.v1.Protocol;
-import dev.cnm.controller.domain.PortAllocator;
-import dev.cnm.controller.domain.StoreKeys;
+import dev.cnm.controller.domain.ports.PortAllocator;
+import dev.cnm.controller.domain.repository.StoreKeys;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
@@ -24,6 +20,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static dev.cnm.controller.Api.assertFails;
+import static dev.cnm.controller.Api.bridge;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Published ports are claimed per node and per host address, the unspecified address taking every address. */
 class PublishedPortsApiTest {

@@ -2,8 +2,8 @@ package dev.cnm.controller.domain;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The compensations of an operation's completed steps, run in reverse when a later step fails
@@ -12,22 +12,22 @@ import java.util.logging.Logger;
  * controller's next periodic IPAM sweep, a kernel object by the agent's reconcile; the original
  * error stands.
  */
-final class Undo {
-  private static final Logger LOG = Logger.getLogger(Undo.class.getName());
+public final class Undo {
+  private static final Logger LOG = LoggerFactory.getLogger(Undo.class);
   private final Deque<Runnable> steps = new ArrayDeque<>();
 
-  void push(Runnable compensation) {
+  public void push(Runnable compensation) {
     steps.push(compensation);
   }
 
   /** Runs every compensation, newest first; then forgets them. */
-  void run() {
+  public void run() {
     detached(() -> {
       while (!steps.isEmpty()) {
         try {
           steps.pop().run();
         } catch (RuntimeException e) {
-          LOG.log(Level.WARNING, "compensation failed; the next IPAM sweep or agent reconcile cleans up", e);
+          LOG.warn("compensation failed; the next IPAM sweep or agent reconcile cleans up", e);
         }
       }
     });
@@ -39,12 +39,12 @@ final class Undo {
    * would inherit that deadline from the gRPC context and be cancelled half-way, leaving the
    * state the operation meant to undo. A forked context keeps the trace but not the deadline.
    */
-  static void detached(Runnable compensation) {
+  public static void detached(Runnable compensation) {
     io.grpc.Context.current().fork().run(compensation);
   }
 
   /** The operation succeeded: nothing to undo. */
-  void clear() {
+  public void clear() {
     steps.clear();
   }
 }

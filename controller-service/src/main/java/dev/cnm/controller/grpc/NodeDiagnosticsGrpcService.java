@@ -8,15 +8,13 @@ import dev.cnm.api.v1.NodeActualState;
 import dev.cnm.api.v1.NodeDesiredState;
 import dev.cnm.api.v1.NodeDiagnosticsGrpc;
 import dev.cnm.api.v1.NodeInspection;
-import dev.cnm.api.v1.NodeStatus;
-import dev.cnm.controller.domain.DesiredStateBuilder;
-import dev.cnm.controller.domain.ObjectNames;
-import dev.cnm.controller.domain.ObjectRepository;
+import dev.cnm.controller.domain.desired.DesiredStateBuilder;
+import dev.cnm.controller.domain.node.NodeDirectory;
+import dev.cnm.controller.domain.validation.ObjectNames;
 import dev.cnm.controller.session.NodeSessionView;
 import dev.cnm.controller.session.NodeSessions;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.grpc.GrpcErrors;
-import dev.cnm.store.client.KvObject;
 import io.grpc.stub.StreamObserver;
 import java.util.Optional;
 
@@ -25,12 +23,12 @@ import java.util.Optional;
  * implies now) next to its actual state (the agent's latest reply), for {@code cnm node inspect}.
  */
 public final class NodeDiagnosticsGrpcService extends NodeDiagnosticsGrpc.NodeDiagnosticsImplBase {
-  private final ObjectRepository repo;
+  private final NodeDirectory nodes;
   private final DesiredStateBuilder builder;
   private final NodeSessions sessions;
 
-  public NodeDiagnosticsGrpcService(ObjectRepository repo, DesiredStateBuilder builder, NodeSessions sessions) {
-    this.repo = repo;
+  public NodeDiagnosticsGrpcService(NodeDirectory nodes, DesiredStateBuilder builder, NodeSessions sessions) {
+    this.nodes = nodes;
     this.builder = builder;
     this.sessions = sessions;
   }
@@ -51,15 +49,12 @@ public final class NodeDiagnosticsGrpcService extends NodeDiagnosticsGrpc.NodeDi
   private NodeInspection inspect(String name) {
     ObjectNames.require("node", name);
     Optional<NodeSessionView> view = sessions.view(name);
-    Optional<Node> record = repo.node(name).map(KvObject::value);
-    boolean hasSandboxes = repo.sandboxes().stream().anyMatch(s -> s.value().getNode().equals(name));
-    if (view.isEmpty() && record.isEmpty() && !hasSandboxes) {
+    Optional<Node> known = nodes.node(name);
+    if (view.isEmpty() && known.isEmpty()) {
       throw CnmException.notFound("node", "node \"" + name + "\" is not known to this controller");
     }
     long acked = view.map(NodeSessionView::ackedVersion).orElse(0L);
-    // the record lives as long as the agent's lease: without it the node is down
-    Node node = record.orElseGet(() -> Node.newBuilder().setName(name).setStatus(NodeStatus.NODE_STATUS_DOWN).build())
-        .toBuilder().setAckedVersion(acked).build();
+    Node node = known.orElseGet(() -> NodeDirectory.down(name)).toBuilder().setAckedVersion(acked).build();
     boolean connected = view.map(NodeSessionView::connected).orElse(false);
     DesiredState latest = view.map(NodeSessionView::latest).orElse(null);
     NodeDesiredState.Builder desired = NodeDesiredState.newBuilder();

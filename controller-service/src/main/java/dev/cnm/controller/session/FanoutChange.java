@@ -3,7 +3,7 @@ package dev.cnm.controller.session;
 import dev.cnm.api.v1.Endpoint;
 import dev.cnm.api.v1.Node;
 import dev.cnm.api.v1.Sandbox;
-import dev.cnm.controller.domain.StoreKeys;
+import dev.cnm.controller.domain.repository.StoreKeys;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.store.client.WatchEvent;
 import java.util.HashSet;

@@ -1,15 +1,16 @@
 package dev.cnm.controller.session;
 
 import com.google.protobuf.Int64Value;
-import dev.cnm.controller.domain.StoreKeys;
+import dev.cnm.controller.domain.repository.StoreKeys;
 import dev.cnm.store.client.StoreClient;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.Executors;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The holding replica's half of a cross-replica Join: after a node acknowledges a desired state,
@@ -23,7 +24,7 @@ import java.util.logging.Logger;
  * most that window longer.
  */
 final class NodeAckRecords implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(NodeAckRecords.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(NodeAckRecords.class);
 
   static final java.time.Duration COALESCE = java.time.Duration.ofMillis(10);
 
@@ -81,7 +82,7 @@ final class NodeAckRecords implements AutoCloseable {
           }
         } catch (RuntimeException ex) {
           // the next ack writes again; a replica waiting meanwhile times out as it would without us
-          LOG.warning("recording the applied revision of node " + e.getKey() + " failed: " + ex.getMessage());
+          LOG.warn("recording the applied revision of node " + e.getKey() + " failed: " + ex.getMessage());
         }
       }
     }

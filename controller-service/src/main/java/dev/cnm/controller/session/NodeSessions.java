@@ -6,10 +6,10 @@ import dev.cnm.api.v1.Node;
 import dev.cnm.api.v1.NodeStatus;
 import dev.cnm.api.v1.ObjectStatus;
 import dev.cnm.api.v1.SnapshotAck;
-import dev.cnm.controller.domain.DesiredStateBuilder;
-import dev.cnm.controller.domain.NodeSync;
-import dev.cnm.controller.domain.ObjectRepository;
-import dev.cnm.controller.domain.StoreKeys;
+import dev.cnm.controller.domain.desired.DesiredStateBuilder;
+import dev.cnm.controller.domain.node.NodeSync;
+import dev.cnm.controller.domain.repository.ObjectRepository;
+import dev.cnm.controller.domain.repository.StoreKeys;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import dev.cnm.store.client.StoreLease;
@@ -21,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The controller's side of every node session, without gRPC: per node an immutable versioned
@@ -30,7 +31,7 @@ import java.util.logging.Logger;
  * under /cnm/v1/nodes/NODE is attached to it and vanishes when the session's keep-alives stop.
  */
 public final class NodeSessions implements NodeSync, AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(NodeSessions.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(NodeSessions.class);
   private final ObjectRepository repo;
   private final DesiredStateBuilder builder;
   private final Duration leaseTtl;
@@ -74,8 +75,7 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
       Node record = node.toBuilder().setStatus(NodeStatus.NODE_STATUS_READY).setLeaseId(lease.id())
           .setRegisterTime(com.google.protobuf.Timestamp.newBuilder()
               .setSeconds(System.currentTimeMillis() / 1000).build()).build();
-      long rev = repo.store().put(StoreKeys.node(node.getName()), record, lease.id());
-      repo.written(StoreKeys.node(node.getName()), record, rev);
+      repo.commit().put(StoreKeys.node(node.getName()), record, lease.id()).commit();
     } catch (RuntimeException e) {
       lease.close();
       throw e;
@@ -142,7 +142,7 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
       try {
         st.session.sink.send(snapshot);
       } catch (RuntimeException e) {
-        LOG.warning("sending snapshot " + snapshot.getVersion() + " to " + node + " failed: " + e.getMessage());
+        LOG.warn("sending snapshot " + snapshot.getVersion() + " to " + node + " failed: " + e.getMessage());
       }
     }
     return snapshot.getVersion();
@@ -213,6 +213,7 @@ public final class NodeSessions implements NodeSync, AutoCloseable {
   }
 
   /** The last version each connected node acknowledged. */
+  @Override
   public long ackedVersion(String node) {
     NodeState st = nodes.get(node);
     if (st == null) {

@@ -4,9 +4,9 @@ import dev.cnm.api.v1.Endpoint;
 import dev.cnm.api.v1.Network;
 import dev.cnm.api.v1.Sandbox;
 import dev.cnm.api.v1.Scope;
-import dev.cnm.controller.domain.NodeSync;
-import dev.cnm.controller.domain.ObjectRepository;
-import dev.cnm.controller.domain.StoreKeys;
+import dev.cnm.controller.domain.node.NodeSync;
+import dev.cnm.controller.domain.repository.ObjectRepository;
+import dev.cnm.controller.domain.repository.StoreKeys;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.store.client.KvObject;
 import dev.cnm.store.client.StoreWatch;
@@ -24,8 +24,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps every node's overlay peers current. A node's desired state lists the endpoints of its
@@ -48,7 +48,7 @@ import java.util.logging.Logger;
  * that view shows its changes (it is fed by a watch of its own, which may lag this one).
  */
 public final class PeerFanout implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(PeerFanout.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(PeerFanout.class);
   /** The longest a batch waits for the repository view to show its changes. */
   private static final Duration VIEW_WAIT = Duration.ofSeconds(2);
   /**
@@ -121,7 +121,7 @@ public final class PeerFanout implements AutoCloseable {
             queue.add(c);
           }
         } catch (RuntimeException ex) {
-          LOG.log(Level.WARNING, "cannot read watch event on " + e.key(), ex);
+          LOG.warn("cannot read watch event on " + e.key(), ex);
         }
       }
     }
@@ -129,7 +129,7 @@ public final class PeerFanout implements AutoCloseable {
     @Override
     public void onError(CnmException error) {
       // the history the watch needed is gone: start over from now and republish what may have been missed
-      LOG.warning("store watch on " + prefix + " ended (" + error.getMessage() + "); restarting it");
+      LOG.warn("store watch on " + prefix + " ended (" + error.getMessage() + "); restarting it");
       synchronized (lock) {
         if (closed) {
           return;
@@ -160,7 +160,7 @@ public final class PeerFanout implements AutoCloseable {
       } catch (RuntimeException e) {
         // e.g. the store is unreachable: try the same changes again later (they are re-read
         // from the store then, so a retry never publishes a stale view)
-        LOG.log(Level.WARNING, "republishing overlay peers failed; retrying in " + backoffMillis + " ms", e);
+        LOG.warn("republishing overlay peers failed; retrying in " + backoffMillis + " ms", e);
         queue.addAll(batch);
         try {
           Thread.sleep(backoffMillis);

@@ -1,9 +1,9 @@
 package dev.cnm.controller.session;
 
+import dev.cnm.api.v1.ErrorReason;
 import com.google.protobuf.Int64Value;
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.cnm.api.v1.ErrorReason;
-import dev.cnm.controller.domain.StoreKeys;
+import dev.cnm.controller.domain.repository.StoreKeys;
 import dev.cnm.runtime.errors.CnmException;
 import dev.cnm.runtime.errors.ErrorKind;
 import dev.cnm.store.client.KvObject;
@@ -21,7 +21,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The waiting replica's half of a cross-replica Join: the node's session is held by another
@@ -31,7 +32,7 @@ import java.util.logging.Logger;
  * of the change it committed.
  */
 final class RemoteApplyWait implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(RemoteApplyWait.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(RemoteApplyWait.class);
 
   private record Waiter(String node, long revision, CompletableFuture<Void> done) {}
 
@@ -104,7 +105,7 @@ final class RemoteApplyWait implements AutoCloseable {
       try {
         applied.put(node, Int64Value.parseFrom(e.kv().getValue()).getValue());
       } catch (InvalidProtocolBufferException ex) {
-        LOG.warning("ignoring a malformed record at " + e.key());
+        LOG.warn("ignoring a malformed record at " + e.key());
       }
     }
     wake();
@@ -130,7 +131,7 @@ final class RemoteApplyWait implements AutoCloseable {
     @Override
     public void onError(CnmException error) {
       // the history the watch needed is gone: list again and follow from there
-      LOG.warning("watch of node apply records ended (" + error.getMessage() + "); restarting it");
+      LOG.warn("watch of node apply records ended (" + error.getMessage() + "); restarting it");
       synchronized (RemoteApplyWait.this) {
         watch = null;
         if (closed || waiters.isEmpty()) {
@@ -139,7 +140,7 @@ final class RemoteApplyWait implements AutoCloseable {
         try {
           follow();
         } catch (RuntimeException ex) {
-          LOG.warning("restarting the watch of node apply records failed: " + ex.getMessage());
+          LOG.warn("restarting the watch of node apply records failed: " + ex.getMessage());
         }
       }
     }

@@ -5,9 +5,8 @@ import dev.cnm.api.v1.Endpoint;
 import dev.cnm.api.v1.ErrorReason;
 import dev.cnm.api.v1.Freed;
 import dev.cnm.api.v1.Network;
-import dev.cnm.controller.domain.ObjectRepository;
-import dev.cnm.controller.domain.StoreKeys;
-import dev.cnm.controller.domain.SweepGate;
+import dev.cnm.controller.domain.repository.ObjectRepository;
+import dev.cnm.controller.domain.repository.StoreKeys;
 import dev.cnm.controller.ipam.AddressAllocator;
 import dev.cnm.controller.session.ControllerMetrics;
 import dev.cnm.runtime.errors.CnmException;
@@ -23,8 +22,8 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs IPAM's Sweep with the owners that exist in the store, so that what a crashed or failed
@@ -51,7 +50,7 @@ public final class IpamSweeper implements AutoCloseable {
   static final Duration LEASE_TTL = Duration.ofSeconds(15);
   /** After a Sweep call failed (e.g. its deadline passed), how long creates stay held back. */
   static final Duration SETTLE = Duration.ofSeconds(15);
-  private static final Logger LOG = Logger.getLogger(IpamSweeper.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(IpamSweeper.class);
 
   /** What one sweep did. */
   public record Result(List<Freed> freed, int liveOwners) { }
@@ -113,7 +112,7 @@ public final class IpamSweeper implements AutoCloseable {
         sweepLeading();
       }
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "IPAM sweep failed; retrying at the next tick", e);
+      LOG.warn("IPAM sweep failed; retrying at the next tick", e);
     }
   }
 
@@ -149,7 +148,7 @@ public final class IpamSweeper implements AutoCloseable {
   private Result sweepLeading() {
     long started;
     try {
-      started = repo.store().txn().requireRevision(StoreKeys.IPAM_SWEEP_LEADER, leaderRevision)
+      started = repo.commit().requireRevision(StoreKeys.IPAM_SWEEP_LEADER, leaderRevision)
           .put(StoreKeys.IPAM_SWEEP_EPOCH, StringValue.of(replica), 0)
           .put(StoreKeys.IPAM_SWEEP_RUNNING, StringValue.of(replica), lease.id())
           .commit();
@@ -158,8 +157,6 @@ public final class IpamSweeper implements AutoCloseable {
       throw new CnmException(ErrorKind.ABORTED, ErrorReason.IPAM_SWEEP_LEASE_LOST,
           "this controller replica lost the IPAM sweep lease; retry", Map.of(), e);
     }
-    repo.written(StoreKeys.IPAM_SWEEP_EPOCH, StringValue.of(replica), started);
-    repo.written(StoreKeys.IPAM_SWEEP_RUNNING, StringValue.of(replica), started);
     boolean answered = false;
     try {
       // read after the start: every create that commits later holds an older ticket and fails
@@ -179,12 +176,11 @@ public final class IpamSweeper implements AutoCloseable {
         settle();
       }
       try {
-        long rev = repo.store().txn().requireRevision(StoreKeys.IPAM_SWEEP_LEADER, leaderRevision)
+        repo.commit().requireRevision(StoreKeys.IPAM_SWEEP_LEADER, leaderRevision)
             .deleteKey(StoreKeys.IPAM_SWEEP_RUNNING).commit();
-        repo.deleted(StoreKeys.IPAM_SWEEP_RUNNING, rev);
       } catch (CnmException e) {
         // the lease is gone or going, and the running key with it
-        LOG.log(Level.FINE, "could not clear the IPAM sweep's running key", e);
+        LOG.debug("could not clear the IPAM sweep's running key", e);
       }
     }
   }
@@ -234,7 +230,7 @@ public final class IpamSweeper implements AutoCloseable {
       lease = granted;
     }
     try {
-      leaderRevision = repo.store().txn()
+      leaderRevision = repo.commit()
           .create(StoreKeys.IPAM_SWEEP_LEADER, StringValue.of(replica), lease.id()).commit();
       sweptSinceElected = false;
       LOG.info("controller replica " + replica + " holds the IPAM sweep lease");

@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -175,45 +174,6 @@ public final class StoreClient {
   /** Grants a lease of {@code ttl} (whole seconds, at least 1) and keeps it alive until closed. */
   public StoreLease grantLease(Duration ttl) {
     return StoreLease.grant(this, ttl);
-  }
-
-  /**
-   * Runs a read-modify-write {@code body} until it completes without a {@link StoreConflictException},
-   * at most {@code maxAttempts} times, with a short random back-off between attempts. The body
-   * must re-read what it writes. The last conflict is rethrown when the attempts run out.
-   */
-  public static <T> T retrying(int maxAttempts, Supplier<T> body) {
-    StoreConflictException last = null;
-    for (int attempt = 1; attempt <= maxAttempts; attempt++) {
-      try {
-        return body.get();
-      } catch (StoreConflictException e) {
-        last = e;
-        if (attempt < maxAttempts) {
-          StoreClientMetrics.retry();
-        }
-        sleepBackoff(attempt);
-      }
-    }
-    throw last == null ? new IllegalArgumentException("maxAttempts must be >= 1") : last;
-  }
-
-  /** {@link #retrying(int, Supplier)} for a body without a result. */
-  public static void retrying(int maxAttempts, Runnable body) {
-    retrying(maxAttempts, () -> {
-      body.run();
-      return null;
-    });
-  }
-
-  private static void sleepBackoff(int attempt) {
-    long max = Math.min(50, 1L << Math.min(attempt, 5));
-    try {
-      Thread.sleep(ThreadLocalRandom.current().nextLong(max + 1));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw CnmException.unavailable("interrupted while retrying a store write", e);
-    }
   }
 
   static <T extends Message> KvObject<T> decode(KeyValue kv, Parser<T> parser) {

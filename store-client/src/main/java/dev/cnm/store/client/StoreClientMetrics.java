@@ -5,10 +5,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 
 /**
- * Store-client counters: transactions whose guard failed (a lost race) and the retries
- * {@link StoreClient#retrying} made because of them. {@code retrying} is static, so the counters
- * live on one process-wide registry: Micrometer's global registry unless a process names its own
- * with {@link #use(MeterRegistry)} (the serve commands pass their Telemetry's registry).
+ * Store-client counters: transactions whose guard failed (a lost race) and the retries a
+ * caller's retry policy made because of them ({@link #retry()}). The counters live on one
+ * process-wide registry: Micrometer's global registry unless a process names its own with
+ * {@link #use(MeterRegistry)} (the serve commands pass their Telemetry's registry).
  */
 public final class StoreClientMetrics {
   private static volatile Meters meters = new Meters(Metrics.globalRegistry);
@@ -24,7 +24,8 @@ public final class StoreClientMetrics {
     meters.conflicts.increment();
   }
 
-  static void retry() {
+  /** Counts one read-modify-write attempt repeated after a conflict. */
+  public static void retry() {
     meters.retries.increment();
   }
 

@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * A guarded write lost a race: a key it required absent exists, or a key changed since it was
- * read. Retryable: read again, recompute, write again ({@link StoreClient#retrying}).
+ * read. Retryable: read again, recompute, write again.
  * Kind {@link ErrorKind#ABORTED}, reason {@code STORE_CONFLICT}.
  */
 public final class StoreConflictException extends CnmException {

@@ -7,7 +7,6 @@ import com.google.protobuf.StringValue;
 import dev.cnm.store.InProcessStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,26 +37,19 @@ class StoreClientMetricsTest {
   }
 
   @Test
-  void retrying_twoLostRacesThenSuccess_countsTwoConflictsAndTwoRetries() {
+  void commit_twoLostRaces_countsTwoConflicts() {
     client.create("/t/a", StringValue.of("taken"));
-    AtomicInteger attempts = new AtomicInteger();
-    String result = StoreClient.retrying(5, () -> {
-      if (attempts.incrementAndGet() < 3) {
-        client.create("/t/a", StringValue.of("again")); // guard fails: the key exists
-      }
-      return "done";
-    });
-    assertThat(result).isEqualTo("done");
+    for (int i = 0; i < 2; i++) {
+      assertThatThrownBy(() -> client.create("/t/a", StringValue.of("again"))) // guard fails: the key exists
+          .isInstanceOf(StoreConflictException.class);
+    }
+    client.create("/t/b", StringValue.of("free"));
     assertThat(count("cnm.store.client.txn.conflicts")).isEqualTo(2);
-    assertThat(count("cnm.store.client.txn.retries")).isEqualTo(2);
   }
 
   @Test
-  void retrying_attemptsRunOut_countsEveryConflictButNoRetryAfterTheLast() {
-    client.create("/t/a", StringValue.of("taken"));
-    assertThatThrownBy(() -> StoreClient.retrying(2, () -> client.create("/t/a", StringValue.of("x"))))
-        .isInstanceOf(StoreConflictException.class);
-    assertThat(count("cnm.store.client.txn.conflicts")).isEqualTo(2);
+  void retry_counted_onTheRetriesCounter() {
+    StoreClientMetrics.retry();
     assertThat(count("cnm.store.client.txn.retries")).isEqualTo(1);
   }
 }

@@ -12,10 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,37 +66,6 @@ class StoreClientTest {
     assertThat(client.get("/t/a", StringValue.parser()).orElseThrow().value().getValue()).isEqualTo("two");
     client.delete(second);
     assertThat(client.get("/t/a", StringValue.parser())).isEmpty();
-  }
-
-  @Test
-  void retrying_concurrentIncrements_allApplied() throws Exception {
-    client.create("/t/counter", v("0"));
-    ExecutorService pool = Executors.newFixedThreadPool(4);
-    AtomicInteger conflicts = new AtomicInteger();
-    for (int i = 0; i < 40; i++) {
-      pool.submit(() -> StoreClient.retrying(100, () -> {
-        KvObject<StringValue> c = client.get("/t/counter", StringValue.parser()).orElseThrow();
-        try {
-          return client.update(c, v(Integer.toString(Integer.parseInt(c.value().getValue()) + 1)));
-        } catch (StoreConflictException e) {
-          conflicts.incrementAndGet();
-          throw e;
-        }
-      }));
-    }
-    pool.shutdown();
-    assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(client.get("/t/counter", StringValue.parser()).orElseThrow().value().getValue()).isEqualTo("40");
-  }
-
-  @Test
-  void retrying_alwaysConflicting_rethrowsAfterMaxAttempts() {
-    AtomicInteger attempts = new AtomicInteger();
-    assertThatThrownBy(() -> StoreClient.retrying(3, () -> {
-      attempts.incrementAndGet();
-      throw new StoreConflictException(List.of("/x"));
-    })).isInstanceOf(StoreConflictException.class);
-    assertThat(attempts).hasValue(3);
   }
 
   @Test
