@@ -21,7 +21,6 @@ import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /** The gRPC edge of cnm.v1.NetworkController: validate, call the domain, map errors through GrpcErrors. */
 public final class NetworkControllerGrpcService extends NetworkControllerGrpc.NetworkControllerImplBase {
@@ -51,14 +50,8 @@ public final class NetworkControllerGrpcService extends NetworkControllerGrpc.Ne
     this.metrics = metrics;
   }
 
-  private static <T> void unary(StreamObserver<T> out, Supplier<T> body) {
-    T result;
-    try {
-      result = body.get();
-    } catch (RuntimeException e) {
-      out.onError(GrpcErrors.toStatusException(e));
-      return;
-    }
+  /** Answers a unary call; what a handler throws is mapped by the server's error interceptor. */
+  private static <T> void reply(StreamObserver<T> out, T result) {
     out.onNext(result);
     out.onCompleted();
   }
@@ -77,125 +70,105 @@ public final class NetworkControllerGrpcService extends NetworkControllerGrpc.Ne
 
   @Override
   public void createNetwork(CreateNetworkRequest req, StreamObserver<Network> out) {
-    unary(out, () -> networks.create(req.getNetwork()).value());
+    reply(out, networks.create(req.getNetwork()).value());
   }
 
   @Override
   public void getNetwork(GetNetworkRequest req, StreamObserver<Network> out) {
-    unary(out, () -> queries.network(req.getNetwork()));
+    reply(out, queries.network(req.getNetwork()));
   }
 
   @Override
   public void listNetworks(ListNetworksRequest req, StreamObserver<ListNetworksResponse> out) {
-    unary(out, () -> {
-      Pages.Page<Network> p = queries.networks(req.getName(), req.getDriver(), req.getLabelsList(), req.getPageSize(),
-          req.getPageToken());
-      return ListNetworksResponse.newBuilder().addAllNetworks(p.items()).setNextPageToken(p.nextToken()).build();
-    });
+    Pages.Page<Network> p = queries.networks(req.getName(), req.getDriver(), req.getLabelsList(), req.getPageSize(),
+        req.getPageToken());
+    reply(out, ListNetworksResponse.newBuilder().addAllNetworks(p.items()).setNextPageToken(p.nextToken()).build());
   }
 
   @Override
   public void deleteNetwork(DeleteNetworkRequest req, StreamObserver<DeleteNetworkResponse> out) {
-    unary(out, () -> {
-      networks.delete(req.getNetwork());
-      return DeleteNetworkResponse.getDefaultInstance();
-    });
+    networks.delete(req.getNetwork());
+    reply(out, DeleteNetworkResponse.getDefaultInstance());
   }
 
   @Override
   public void createEndpoint(CreateEndpointRequest req, StreamObserver<Endpoint> out) {
-    unary(out, () -> endpoints.create(req.getNetwork(), req.getEndpoint()).value());
+    reply(out, endpoints.create(req.getNetwork(), req.getEndpoint()).value());
   }
 
   @Override
   public void getEndpoint(GetEndpointRequest req, StreamObserver<Endpoint> out) {
-    unary(out, () -> queries.endpoint(req.getNetwork(), req.getEndpoint()));
+    reply(out, queries.endpoint(req.getNetwork(), req.getEndpoint()));
   }
 
   @Override
   public void listEndpoints(ListEndpointsRequest req, StreamObserver<ListEndpointsResponse> out) {
-    unary(out, () -> {
-      Pages.Page<Endpoint> p = queries.endpoints(req.getNetwork(), req.getPageSize(), req.getPageToken());
-      return ListEndpointsResponse.newBuilder().addAllEndpoints(p.items()).setNextPageToken(p.nextToken()).build();
-    });
+    Pages.Page<Endpoint> p = queries.endpoints(req.getNetwork(), req.getPageSize(), req.getPageToken());
+    reply(out, ListEndpointsResponse.newBuilder().addAllEndpoints(p.items()).setNextPageToken(p.nextToken()).build());
   }
 
   @Override
   public void deleteEndpoint(DeleteEndpointRequest req, StreamObserver<DeleteEndpointResponse> out) {
-    unary(out, () -> {
-      endpoints.delete(req.getNetwork(), req.getEndpoint(), req.getForce());
-      return DeleteEndpointResponse.getDefaultInstance();
-    });
+    endpoints.delete(req.getNetwork(), req.getEndpoint(), req.getForce());
+    reply(out, DeleteEndpointResponse.getDefaultInstance());
   }
 
   @Override
   public void createSandbox(CreateSandboxRequest req, StreamObserver<Sandbox> out) {
-    unary(out, () -> sandboxes.create(req.getSandbox(), agentWait()));
+    reply(out, sandboxes.create(req.getSandbox(), agentWait()));
   }
 
   @Override
   public void getSandbox(GetSandboxRequest req, StreamObserver<Sandbox> out) {
-    unary(out, () -> queries.sandbox(req.getSandbox()));
+    reply(out, queries.sandbox(req.getSandbox()));
   }
 
   @Override
   public void listSandboxes(ListSandboxesRequest req, StreamObserver<ListSandboxesResponse> out) {
-    unary(out, () -> {
-      Pages.Page<Sandbox> p = queries.sandboxes(req.getNode(), req.getPageSize(), req.getPageToken());
-      return ListSandboxesResponse.newBuilder().addAllSandboxes(p.items()).setNextPageToken(p.nextToken()).build();
-    });
+    Pages.Page<Sandbox> p = queries.sandboxes(req.getNode(), req.getPageSize(), req.getPageToken());
+    reply(out, ListSandboxesResponse.newBuilder().addAllSandboxes(p.items()).setNextPageToken(p.nextToken()).build());
   }
 
   @Override
   public void deleteSandbox(DeleteSandboxRequest req, StreamObserver<DeleteSandboxResponse> out) {
-    unary(out, () -> {
-      sandboxes.delete(req.getSandbox(), agentWait());
-      return DeleteSandboxResponse.getDefaultInstance();
-    });
+    sandboxes.delete(req.getSandbox(), agentWait());
+    reply(out, DeleteSandboxResponse.getDefaultInstance());
   }
 
   @Override
   public void join(JoinRequest req, StreamObserver<JoinResponse> out) {
-    unary(out, () -> {
-      JoinManager.Joined j = metrics.time("join", () -> joins.join(req.getNetwork(),
-          req.getEndpoint(), req.getSandbox(), req.getPriority(), agentWait()));
-      return JoinResponse.newBuilder().setEndpoint(j.endpoint()).setSandbox(j.sandbox()).build();
-    });
+    JoinManager.Joined j = metrics.time("join", () -> joins.join(req.getNetwork(),
+        req.getEndpoint(), req.getSandbox(), req.getPriority(), agentWait()));
+    reply(out, JoinResponse.newBuilder().setEndpoint(j.endpoint()).setSandbox(j.sandbox()).build());
   }
 
   @Override
   public void leave(LeaveRequest req, StreamObserver<LeaveResponse> out) {
-    unary(out, () -> {
-      metrics.time("leave", () -> {
-        joins.leave(req.getNetwork(), req.getEndpoint(), req.getSandbox(), agentWait());
-        return null;
-      });
-      return LeaveResponse.getDefaultInstance();
+    metrics.time("leave", () -> {
+      joins.leave(req.getNetwork(), req.getEndpoint(), req.getSandbox(), agentWait());
+      reply(out, null;
     });
+    return LeaveResponse.getDefaultInstance());
   }
 
   @Override
   public void listDrivers(ListDriversRequest req, StreamObserver<ListDriversResponse> out) {
-    unary(out, () -> {
-      ListDriversResponse.Builder b = ListDriversResponse.newBuilder();
-      for (NetworkDriver d : drivers.all()) {
-        b.addDrivers(d.describe());
-      }
-      return b.build();
-    });
+    ListDriversResponse.Builder b = ListDriversResponse.newBuilder();
+    for (NetworkDriver d : drivers.all()) {
+      b.addDrivers(d.describe());
+    }
+    reply(out, b.build());
   }
 
   @Override
   public void listNodes(ListNodesRequest req, StreamObserver<ListNodesResponse> out) {
-    unary(out, () -> ListNodesResponse.newBuilder().addAllNodes(nodes.list()).build());
+    reply(out, ListNodesResponse.newBuilder().addAllNodes(nodes.list()).build());
   }
 
   @Override
   public void sweepIpam(SweepIpamRequest req, StreamObserver<SweepIpamResponse> out) {
-    unary(out, () -> {
-      IpamSweeper.Result r = ipamSweeper.sweep(req.getDryRun());
-      return SweepIpamResponse.newBuilder().addAllFreed(r.freed()).setLiveOwners(r.liveOwners()).build();
-    });
+    IpamSweeper.Result r = ipamSweeper.sweep(req.getDryRun());
+    reply(out, SweepIpamResponse.newBuilder().addAllFreed(r.freed()).setLiveOwners(r.liveOwners()).build());
   }
 
   @Override
