@@ -125,25 +125,6 @@ public final class Links {
     }
   }
 
-  /** Equivalent to: {@code ip link set <link with this index> group GROUP}. */
-  public void setGroup(int index, int group) {
-    MessageWriter w = new MessageWriter(RtnetlinkH.RTM_SETLINK, 0).ifInfoMsg(IfInfoMsg.ofIndex(index))
-        .attrU32(IfLinkH.IFLA_GROUP, group);
-    socket.execute(w, "ip link set <index " + index + "> group " + group);
-  }
-
-  /**
-   * Equivalent to: {@code ip link del group GROUP}: every link of the group in one request, which
-   * the kernel unregisters as one batch, waiting for its RCU grace periods once for all of them
-   * (deleting them one by one waits once each, ~15-50 ms a veth, much of it holding RTNL). Fails
-   * with ENODEV when the group is empty, EOPNOTSUPP when a link in it cannot be deleted.
-   */
-  public void deleteGroup(int group) {
-    MessageWriter w = new MessageWriter(RtnetlinkH.RTM_DELLINK, 0).ifInfoMsg(IfInfoMsg.ofIndex(0))
-        .attrU32(IfLinkH.IFLA_GROUP, group);
-    socket.execute(w, "ip link del group " + group);
-  }
-
   /** Equivalent to: {@code ip link set NAME up}. */
   public void setUp(String name) {
     set(name, IfLinkH.IFF_UP, IfLinkH.IFF_UP, "up");

@@ -142,48 +142,6 @@ class AsyncDetachIT {
   }
 
   @Test
-  void detachEndpoint_manyAtOnce_allPairsAreDeletedInBatches() {
-    dp.createSandbox("cnmtsb1");
-    List<EndpointState> eps = new java.util.ArrayList<>();
-    for (int i = 0; i < 12; i++) {
-      eps.add(dp.attachEndpoint(endpoint("ep" + i, "eth" + i, 2 + i)));
-    }
-
-    for (int i = 0; i < 12; i++) {
-      dp.detachEndpoint("ep" + i);
-    }
-
-    await().atMost(REAPED_WITHIN).pollInterval(Duration.ofMillis(10)).untilAsserted(() -> {
-      assertThat(vethsOnHost()).isEmpty();
-      assertThat(linkNames(sandboxNl())).containsExactly("lo");
-    });
-    assertThat(dp.reaper().idle()).isTrue();
-  }
-
-  @Test
-  void reconcile_afterCrashWithRetiredLinksInTheReapersGroup_deletesThem() {
-    dp.createSandbox("cnmtsb1");
-    EndpointState ep = dp.attachEndpoint(endpoint("ep1", "eth0", 2));
-    dp.attachEndpoint(endpoint("ep2", "eth1", 3));
-    // the state a crash leaves in the middle of a batch: the sandbox end retired, the host end
-    // put into the reaper's group, the group not yet deleted
-    NetlinkHandle in = sandboxNl();
-    int hostIndex = kernel.hostNl().links().get(ep.hostIfName()).index();
-    in.links().setDown("eth0");
-    in.links().setName("eth0", KernelBridgeDataplane.RETIRED_PREFIX + hostIndex);
-    kernel.hostNl().links().setGroup(hostIndex, LinkReaper.GROUP);
-    dp.close();
-
-    KernelBridgeDataplane restarted = kernel.open();
-    ReconcileReport report = restarted.reconcile(new DesiredState(List.of(NET), List.of(SandboxSpec.owned("cnmtsb1")),
-        List.of(endpoint("ep2", "eth1", 3))));
-
-    assertThat(report.failed()).isEmpty();
-    assertThat(kernel.hostNl().links().find(ep.hostIfName())).isEmpty();
-    assertThat(linkNames(in)).containsExactlyInAnyOrder("lo", "eth1");
-  }
-
-  @Test
   void detachEndpoint_sandboxEndCannotBeRenamed_deletesTheVethAtOnce() {
     dp.createSandbox("cnmtsb1");
     EndpointState ep = dp.attachEndpoint(endpoint("ep1", "eth0", 2));

@@ -240,24 +240,6 @@ class NetlinkHandleIT {
   }
 
   @Test
-  void deleteGroup_removesEveryLinkOfTheGroupWithItsPeerAndNothingElse() {
-    NetNamespace sandbox = fx.namespace("sb");
-    NetlinkHandle sb = fx.handle(sandbox);
-    for (int i = 0; i < 3; i++) {
-      nl.links().add(LinkSpec.of("cnmtg" + i, new Veth("eth" + i, null, 1500, sandbox.fd())));
-    }
-    nl.links().setGroup(nl.links().get("cnmtg0").index(), 4242);
-    nl.links().setGroup(nl.links().get("cnmtg2").index(), 4242);
-
-    nl.links().deleteGroup(4242);
-
-    assertThat(nl.links().list()).extracting(Link::name).contains("cnmtg1").doesNotContain("cnmtg0", "cnmtg2");
-    assertThat(sb.links().list()).extracting(Link::name).containsExactlyInAnyOrder("lo", "eth1");
-    assertThatThrownBy(() -> nl.links().deleteGroup(4242)).isInstanceOf(NoSuchDeviceException.class)
-        .hasMessageContaining("ip link del group 4242");
-  }
-
-  @Test
   void deleteLink_absent_throwsNoSuchDevice() {
     assertThatThrownBy(() -> nl.links().delete("cnmtnone"))
         .isInstanceOf(NoSuchDeviceException.class)

@@ -13,8 +13,6 @@ public final class IfLinkH {
   public static final int IFLA_LINKINFO = 18;
   public static final int IFLA_NET_NS_PID = 19;
   public static final int IFLA_IFALIAS = 20;
-  /** The device's group (u32), by which RTM_DELLINK can delete many links at once. */
-  public static final int IFLA_GROUP = 27;
   public static final int IFLA_NET_NS_FD = 28;
   public static final int IFLA_EXT_MASK = 29;
   public static final int IFLA_LINK_NETNSID = 37;
