@@ -61,6 +61,7 @@ final class ControllerFixture implements AutoCloseable {
     String name = "cnmt-controller-" + UUID.randomUUID();
     InProcessServerBuilder sb = InProcessServerBuilder.forName(name);
     core.services().forEach(sb::addService);
+    sb.intercept(GrpcErrors.serverInterceptor()); // as CnmServer serves them: errors mapped once
     controllerServer = sb.build().start();
     channel = InProcessChannelBuilder.forName(name).build();
     api = NetworkControllerGrpc.newBlockingStub(channel);

@@ -1,5 +1,6 @@
 package dev.cnm.controller;
 
+import dev.cnm.runtime.grpc.GrpcErrors;
 import com.google.protobuf.Int64Value;
 import dev.cnm.api.v1.DeleteSandboxRequest;
 import dev.cnm.api.v1.DesiredState;
@@ -56,6 +57,7 @@ class CrossReplicaJoinTest {
     String name = "cnmt-controllerB-" + UUID.randomUUID();
     InProcessServerBuilder sb = InProcessServerBuilder.forName(name);
     coreB.services().forEach(sb::addService);
+    sb.intercept(GrpcErrors.serverInterceptor()); // as CnmServer serves them: errors mapped once
     serverB = sb.build().start();
     channelB = InProcessChannelBuilder.forName(name).build();
     apiB = NetworkControllerGrpc.newBlockingStub(channelB);

@@ -1,5 +1,6 @@
 package dev.cnm.controller;
 
+import dev.cnm.runtime.grpc.GrpcErrors;
 import dev.cnm.api.v1.Endpoint;
 import dev.cnm.api.v1.Freed;
 import dev.cnm.api.v1.IpamGrpc;
@@ -149,6 +150,7 @@ class IpamSweepApiTest {
     String name = "cnmt-controller2-" + UUID.randomUUID();
     InProcessServerBuilder sb = InProcessServerBuilder.forName(name);
     core2.services().forEach(sb::addService);
+    sb.intercept(GrpcErrors.serverInterceptor()); // as CnmServer serves them: errors mapped once
     server2 = sb.build().start();
     var api2 = NetworkControllerGrpc.newBlockingStub(InProcessChannelBuilder.forName(name).build());
     core2.startIpamSweeps(Duration.ofMillis(100));

@@ -91,6 +91,7 @@ class JoinTraceTest {
     String name = "cnmt-controller-" + UUID.randomUUID();
     InProcessServerBuilder sb = InProcessServerBuilder.forName(name);
     core.services().forEach(s -> sb.addService(ServerInterceptors.intercept(s, new TracingServerInterceptor(telemetry))));
+    sb.intercept(GrpcErrors.serverInterceptor()); // as CnmServer serves them: errors mapped once
     Server controller = sb.build().start();
     closers.add(controller::shutdownNow);
     // the test's own calls carry no trace context: the controller's server spans are roots

@@ -1,5 +1,6 @@
 package dev.cnm.controller;
 
+import dev.cnm.runtime.grpc.GrpcErrors;
 import dev.cnm.api.v1.Endpoint;
 import dev.cnm.api.v1.GetEndpointRequest;
 import dev.cnm.api.v1.JoinRequest;
@@ -76,6 +77,7 @@ class OverlayReplicasTest {
     String name = "cnmt-controller2-" + UUID.randomUUID();
     InProcessServerBuilder sb = InProcessServerBuilder.forName(name);
     core2.services().forEach(sb::addService);
+    sb.intercept(GrpcErrors.serverInterceptor()); // as CnmServer serves them: errors mapped once
     server2 = sb.build().start();
     channel2 = InProcessChannelBuilder.forName(name).build();
     api2 = NetworkControllerGrpc.newBlockingStub(channel2);

@@ -146,9 +146,9 @@ public final class NetworkControllerGrpcService extends NetworkControllerGrpc.Ne
   public void leave(LeaveRequest req, StreamObserver<LeaveResponse> out) {
     metrics.time("leave", () -> {
       joins.leave(req.getNetwork(), req.getEndpoint(), req.getSandbox(), agentWait());
-      reply(out, null;
+      return null;
     });
-    return LeaveResponse.getDefaultInstance());
+    reply(out, LeaveResponse.getDefaultInstance());
   }
 
   @Override
