@@ -224,15 +224,7 @@ class DataplaneApplierTest {
   @Test
   void apply_iccOffNetwork_firewallNamesTheEndpointsBridgePortsAndFollowsLeaves() {
     List<String> scripts = new java.util.ArrayList<>();
-    NftRunner nft = (args, stdin) -> {
-      if (args.get(0).equals("-f")) {
-        scripts.add(stdin);
-      }
-      return new NftRunner.NftResult(0, "table inet cnmt_a {\n}\n", "");
-    };
-    DataplaneApplier withFirewall = new DataplaneApplier(DriverRegistry.with(new BridgeDriver(new FakeBridgeDataplane(), null)).build(),
-        new NftFirewall(nft, "cnmt_a", new SimpleMeterRegistry()), null,
-        new SandboxFileWriter(dir.resolve("state2"), new SandboxFiles(dir.resolve("host-resolv.conf"), new SimpleMeterRegistry())));
+    DataplaneApplier withFirewall = applierWithFirewall(scripts);
     withFirewall.sessionStarted();
     // enable_icc is false unless set: base's network has icc off
     withFirewall.apply(base);
@@ -248,15 +240,7 @@ class DataplaneApplierTest {
   @Test
   void apply_iccOnNetwork_joinsAndLeavesLeaveTheFirewallAlone() {
     List<String> scripts = new java.util.ArrayList<>();
-    NftRunner nft = (args, stdin) -> {
-      if (args.get(0).equals("-f")) {
-        scripts.add(stdin);
-      }
-      return new NftRunner.NftResult(0, "table inet cnmt_a {\n}\n", "");
-    };
-    DataplaneApplier withFirewall = new DataplaneApplier(DriverRegistry.with(new BridgeDriver(new FakeBridgeDataplane(), null)).build(),
-        new NftFirewall(nft, "cnmt_a", new SimpleMeterRegistry()), null,
-        new SandboxFileWriter(dir.resolve("state2"), new SandboxFiles(dir.resolve("host-resolv.conf"), new SimpleMeterRegistry())));
+    DataplaneApplier withFirewall = applierWithFirewall(scripts);
     withFirewall.sessionStarted();
     DesiredState iccOn = base.toBuilder().setNetworks(0, base.getNetworks(0).toBuilder()
         .setBridge(base.getNetworks(0).getBridge().toBuilder().setEnableIcc(true))).build();
@@ -270,15 +254,7 @@ class DataplaneApplierTest {
   @Test
   void apply_publishedPorts_firewallRewrittenOnlyWhenTheyChange() throws Exception {
     List<String> scripts = new java.util.ArrayList<>();
-    NftRunner nft = (args, stdin) -> {
-      if (args.get(0).equals("-f")) {
-        scripts.add(stdin);
-      }
-      return new NftRunner.NftResult(0, "table inet cnmt_a {\n}\n", "");
-    };
-    DataplaneApplier withFirewall = new DataplaneApplier(DriverRegistry.with(new BridgeDriver(new FakeBridgeDataplane(), null)).build(),
-        new NftFirewall(nft, "cnmt_a", new SimpleMeterRegistry()), null,
-        new SandboxFileWriter(dir.resolve("state2"), new SandboxFiles(dir.resolve("host-resolv.conf"), new SimpleMeterRegistry())));
+    DataplaneApplier withFirewall = applierWithFirewall(scripts);
     withFirewall.sessionStarted();
     DesiredState published = withEndpoint(0, endpoint(0).addPortMap(PortBinding.newBuilder()
         .setProtocol(Protocol.PROTOCOL_TCP).setContainerPort(80).setHostPort(8080)).build());
@@ -292,5 +268,18 @@ class DataplaneApplierTest {
         .setProtocol(Protocol.PROTOCOL_TCP).setContainerPort(80).setHostPort(8081)).build()));
     assertThat(scripts).hasSize(2);
     assertThat(scripts.get(1)).contains("8081").doesNotContain("8080");
+  }
+
+  /** An applier over a fake bridge dataplane whose firewall records every script given to {@code nft -f}. */
+  private DataplaneApplier applierWithFirewall(List<String> scripts) {
+    NftRunner nft = (args, stdin) -> {
+      if (args.get(0).equals("-f")) {
+        scripts.add(stdin);
+      }
+      return new NftRunner.NftResult(0, "table inet cnmt_a {\n}\n", "");
+    };
+    return new DataplaneApplier(DriverRegistry.with(new BridgeDriver(new FakeBridgeDataplane(), null)).build(),
+        new NftFirewall(nft, "cnmt_a", new SimpleMeterRegistry()), null,
+        new SandboxFileWriter(dir.resolve("state2"), new SandboxFiles(dir.resolve("host-resolv.conf"), new SimpleMeterRegistry())));
   }
 }
