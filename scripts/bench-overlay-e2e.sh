@@ -10,7 +10,9 @@
 #     veth a port of a bridge in a third namespace, as cnm's hosts are); rounds
 #     alternate reference / cnm; the MTU in effect on both is printed.
 #  2. convergence: N times, an endpoint + sandbox on host A and a Join; the time from Join
-#     returning until a sandbox on host B gets an ICMP echo reply from the new sandbox (p50/p99).
+#     returning until a sandbox on host B gets an ICMP echo reply from the new sandbox (p50/p99);
+#     then N more Joins on host A, each timed until the embedded resolver of that sandbox on host B
+#     answers the new sandbox's name (issue 17's goal: p99 <= 100 ms).
 #
 # Usage: sudo scripts/bench-overlay-e2e.sh
 # Env:   DURATION=10 (s per iperf3 run)  ROUNDS=3  STREAMS=1  N=100  MTU=1500  BACKEND=embedded|etcd

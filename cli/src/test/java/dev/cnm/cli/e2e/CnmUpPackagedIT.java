@@ -17,6 +17,7 @@ import dev.cnm.api.v1.Sandbox;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,7 +55,7 @@ class CnmUpPackagedIT {
 
     // the same scenario through the stubs: a second endpoint and sandbox
     node.api().createEndpoint(CreateEndpointRequest.newBuilder().setNetwork("network1")
-        .setEndpoint(Endpoint.newBuilder().setName("Endpoint2")).build());
+        .setEndpoint(Endpoint.newBuilder().setName("Endpoint2").addAliases("db")).build());
     node.api().createSandbox(CreateSandboxRequest.newBuilder().setSandbox(Sandbox.newBuilder().setContainerId("container2")
         .setHostname("second")).build());
     JoinResponse j2 = node.api().join(JoinRequest.newBuilder().setEndpoint("Endpoint2").setSandbox("container2").build());
@@ -66,6 +67,10 @@ class CnmUpPackagedIT {
     assertThat(node.host.inSandbox(key1, "ping", "-c", "1", "-W", "2", "10.231.0.3")).contains("1 received");
     assertThat(node.host.inSandbox(key2, "ping", "-c", "1", "-W", "2", "10.231.0.2")).contains("1 received");
     assertThat(node.host.inSandbox(key1, "ping", "-c", "1", "-W", "2", "10.231.0.1")).contains("1 received");
+    // the README's names step: container1 finds container2 by alias, endpoint name and host name
+    for (String name : List.of("db", "Endpoint2", "second")) {
+      assertThat(node.host.inSandbox(key1, "dig", "@127.0.0.11", "+short", "+tries=1", name)).isEqualTo("10.231.0.3\n");
+    }
 
     assertThatThrownBy(() -> node.api().deleteNetwork(DeleteNetworkRequest.newBuilder().setNetwork("network1").build()))
         .isInstanceOfSatisfying(StatusRuntimeException.class,
@@ -82,6 +87,9 @@ class CnmUpPackagedIT {
         .isEqualTo(ep1.getPortMapList());
     assertThat(node.api().getSandbox(GetSandboxRequest.newBuilder().setSandbox("container1").build()).getKey()).isEqualTo(key1);
     assertThat(node.host.inSandbox(key1, "ping", "-c", "1", "-W", "2", "10.231.0.3")).contains("1 received");
+    // the restarted agent serves the sandboxes' resolvers again (the old one's sockets died with it)
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() ->
+        assertThat(node.host.inSandbox(key1, "dig", "@127.0.0.11", "+short", "+tries=1", "db")).isEqualTo("10.231.0.3\n"));
     assertThat(node.cli("endpoint", "ls")).contains("Endpoint1").contains("Endpoint2");
   }
 

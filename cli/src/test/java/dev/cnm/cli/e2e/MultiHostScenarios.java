@@ -326,4 +326,57 @@ abstract class MultiHostScenarios {
     w2.detach();
     w3.detach();
   }
+
+  // ---------- service discovery across hosts ----------
+
+  /** {@code dig +short NAME} against the sandbox's resolver, one try: the answer lines (none for NXDOMAIN or SERVFAIL). */
+  static List<String> resolve(ClusterSandbox from, String name) throws Exception {
+    return from.exec("dig", "@127.0.0.11", "+short", "+tries=1", "+time=2", name).lines()
+        .filter(l -> !l.isBlank() && !l.startsWith(";")).toList();
+  }
+
+  /**
+   * The names of an overlay network reach every host with the network's peers: a Join on one
+   * host answers by name on the others, a node going DOWN and a Leave take the name away, a
+   * killed and restarted agent serves its sandboxes' resolvers again.
+   */
+  @Test
+  void dns_overlayNames_resolveOnOtherHosts_andGoWithNodeDownAndLeave() throws Exception {
+    overlay("ov-dns", "10.240.7.0/24");
+    ClusterSandbox d1 = ClusterSandbox.attach(cluster, "ov-dns", "dns-1", cluster.host(1));
+    ClusterSandbox d2 = ClusterSandbox.attach(cluster, "ov-dns", "dns-2", cluster.host(2));
+    long joined = System.nanoTime();
+    ClusterSandbox d3 = ClusterSandbox.attach(cluster, "ov-dns", "dns-3", cluster.host(3));
+    Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ZERO).untilAsserted(() ->
+        assertThat(resolve(d1, "dns-3")).containsExactly(d3.ip()));
+    System.out.println("[" + getClass().getSimpleName() + "] Join on host 3 to its name answering on host 1: "
+        + Duration.ofNanos(System.nanoTime() - joined).toMillis() + " ms (Join included)");
+    assertThat(resolve(d3, "dns-1")).containsExactly(d1.ip());
+    assertThat(resolve(d2, "dns-3")).containsExactly(d3.ip());
+
+    ThreeHostCluster.Host h3 = cluster.host(3);
+    h3.killAgent();
+    try {
+      Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+          assertThat(cluster.nodes().get(h3.node).getStatus()).isEqualTo(NodeStatus.NODE_STATUS_DOWN));
+      Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(resolve(d1, "dns-3")).as("a DOWN node's names leave the other hosts").isEmpty());
+    } finally {
+      h3.startAgent();
+    }
+    Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+        assertThat(resolve(d1, "dns-3")).containsExactly(d3.ip()));
+    // the restarted agent (kill -9: its sockets died with it) serves its sandbox's resolver again
+    Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+        assertThat(resolve(d3, "dns-2")).containsExactly(d2.ip()));
+
+    d2.detach();
+    Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(resolve(d1, "dns-2")).isEmpty();
+      assertThat(resolve(d3, "dns-2")).isEmpty();
+    });
+    assertThat(resolve(d1, "dns-3")).containsExactly(d3.ip());
+    d1.detach();
+    d3.detach();
+  }
 }

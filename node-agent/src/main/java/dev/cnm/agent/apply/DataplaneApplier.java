@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * keeper (bridge) then reconciles the sandboxes with its own networks and endpoints, and every
  * other driver (overlay) then realises its networks and endpoints in those sandboxes. Then the
  * firewall (one nftables table) and the userland proxies are set to the drivers' networks and
- * published ports, and each sandbox's hosts and resolv.conf are written (and removed with the
- * sandbox). Every step works from the whole desired state, so a repeated or reordered snapshot
+ * published ports, each sandbox's hosts and resolv.conf are written (and removed with the
+ * sandbox), and the sandboxes' embedded DNS resolvers are started, updated and closed
+ * ({@link SandboxDns}). Every step works from the whole desired state, so a repeated or reordered snapshot
  * converges the same way.
  */
 public final class DataplaneApplier implements SnapshotApplier {
@@ -48,6 +49,8 @@ public final class DataplaneApplier implements SnapshotApplier {
   private final NftFirewall firewall;
   private final UserlandProxy proxy;
   private final SandboxFileWriter files;
+  /** The sandboxes' embedded resolvers; null where the agent runs none (tests of other parts). */
+  private final SandboxDns dns;
   /** The firewall state of the last snapshot (null before the first): reused while its inputs are equal. */
   private FirewallState lastFirewall;
   private final AgentMetrics metrics;
@@ -61,12 +64,14 @@ public final class DataplaneApplier implements SnapshotApplier {
 
   /** {@code firewall} and {@code proxy} may be null (no port publishing on this node). */
   public DataplaneApplier(DriverRegistry drivers, NftFirewall firewall, UserlandProxy proxy, SandboxFileWriter files) {
-    this(drivers, firewall, proxy, files, AgentMetrics.none());
+    this(drivers, firewall, proxy, files, null, AgentMetrics.none());
   }
 
+  /** {@code dns} may be null: no sandbox gets a resolver, and resolv.conf lists the sandbox's or the node's servers. */
   public DataplaneApplier(DriverRegistry drivers, NftFirewall firewall, UserlandProxy proxy, SandboxFileWriter files,
-      AgentMetrics metrics) {
+      SandboxDns dns, AgentMetrics metrics) {
     this.drivers = drivers;
+    this.dns = dns;
     this.keeper = drivers.keeper();
     this.metrics = metrics;
     this.firewall = firewall;
@@ -92,12 +97,17 @@ public final class DataplaneApplier implements SnapshotApplier {
         driversFailed.putAll(d.beforeSandboxes(desired));
       }
     }
+    Set<String> served = dns == null ? Set.of() : SandboxDns.served(desired);
     // the sandboxes' hosts and resolv.conf depend on the snapshot alone: written on another
     // thread while this one programs the kernel (each costs ~1 ms of file system work)
-    java.util.concurrent.Future<Map<String, CnmException>> filesWritten = fileWriter.submit(() -> writeFiles(desired));
+    java.util.concurrent.Future<Map<String, CnmException>> filesWritten =
+        fileWriter.submit(() -> writeFiles(desired, served));
     boolean full = keeper.full();
     Set<String> previous = full ? null : keeper.lastSandboxIds();
     Set<String> next = keeper.desiredSandboxIds();
+    if (dns != null) {
+      dns.retain(next); // a resolver's sockets would keep a deleted sandbox's namespace (and its links) alive
+    }
     ReconcileReport report = metrics.reconcile(full ? "full" : "incremental", () -> keeper.apply(desired, Map.of()));
     Map<String, Path> keys = keeper.sandboxes();
     for (NodeDriver d : active) {
@@ -108,6 +118,10 @@ public final class DataplaneApplier implements SnapshotApplier {
           return r;
         });
       }
+    }
+    if (dns != null) {
+      // after every driver: the namespaces exist and the endpoints' addresses are in place
+      dns.sync(desired, served, keeper.namespaces());
     }
     Map<String, CnmException> failedObjects = new HashMap<>(driversFailed);
     failedObjects.putAll(report.failed());
@@ -194,12 +208,12 @@ public final class DataplaneApplier implements SnapshotApplier {
     files.retain(keep);
   }
 
-  /** Writes every sandbox's files; what failed, by sandbox id. */
-  private Map<String, CnmException> writeFiles(DesiredState desired) {
+  /** Writes every sandbox's files ({@code served}: those whose resolv.conf names the embedded resolver); what failed, by sandbox id. */
+  private Map<String, CnmException> writeFiles(DesiredState desired, Set<String> served) {
     Map<String, CnmException> failed = new HashMap<>();
     for (NodeSandbox s : desired.getSandboxesList()) {
       try {
-        files.write(s, desired.getEndpointsList());
+        files.write(s, desired.getEndpointsList(), served.contains(s.getId()));
       } catch (RuntimeException e) {
         failed.put(s.getId(), e instanceof CnmException c ? c
             : CnmException.unavailable("sandbox files: " + e.getMessage(), e));

@@ -1,5 +1,6 @@
 package dev.cnm.agent.apply;
 
+import dev.cnm.agent.dns.ResolvConfRender;
 import dev.cnm.agent.sandboxfiles.DnsConfig;
 import dev.cnm.agent.sandboxfiles.ExtraHost;
 import dev.cnm.agent.sandboxfiles.HostsFile;
@@ -204,7 +205,13 @@ public final class SandboxFileWriter {
     return bySandbox.getOrDefault(sandboxId, List.of());
   }
 
-  void write(NodeSandbox s, List<NodeEndpoint> all) {
+  /**
+   * Writes the sandbox's hosts and resolv.conf. {@code resolver}: the sandbox has an embedded
+   * resolver, so its resolv.conf names 127.0.0.11 alone (its dns_servers are the resolver's
+   * upstreams) with its search domains (else the host's) and options ({@code ndots:0} when it
+   * gives none).
+   */
+  void write(NodeSandbox s, List<NodeEndpoint> all, boolean resolver) {
     List<NodeEndpoint> endpoints = endpointsOf(s.getId(), all);
     Checked before = checked.get(s.getId());
     if (before != null && before.sameInstances(s, endpoints)) {
@@ -215,6 +222,7 @@ public final class SandboxFileWriter {
     undeleted.remove(s.getId()); // desired again: its directory is no longer one to remove
     List<Object> inputs = new ArrayList<>();
     inputs.add(s);
+    inputs.add(resolver);
     boolean ipv6 = false;
     for (NodeEndpoint e : endpoints) {
       inputs.add(e.getIpv4Address());
@@ -232,9 +240,16 @@ public final class SandboxFileWriter {
       throw new UncheckedIOException(e);
     }
     writeHosts(s, endpoints, dir);
-    List<Object> resolvInputs = List.of(s.getDnsServersList(), s.getDnsSearchList(), s.getDnsOptionsList(), ipv6);
+    List<Object> resolvInputs = List.of(s.getDnsServersList(), s.getDnsSearchList(), s.getDnsOptionsList(), ipv6,
+        resolver);
     if (!resolvInputs.equals(resolvWritten.get(s.getId()))) {
-      writeResolvConf(s, dir, ipv6);
+      if (resolver) {
+        // as Docker does: the host's search domains when the sandbox names none
+        List<String> search = s.getDnsSearchCount() > 0 ? s.getDnsSearchList() : files.hostSearch();
+        files.writeResolvConf(dir.resolve("resolv.conf"), ResolvConfRender.render(search, s.getDnsOptionsList()), false);
+      } else {
+        writeResolvConf(s, dir, ipv6);
+      }
       resolvWritten.put(s.getId(), resolvInputs);
     }
     written.put(s.getId(), inputs);

@@ -68,6 +68,12 @@ public interface BridgeDataplane extends AutoCloseable {
   List<SandboxState> sandboxes();
 
   /**
+   * The open namespace of each sandbox, by id: what a sandbox's embedded resolver opens its
+   * sockets in. A sandbox whose namespace was made again is a different object.
+   */
+  java.util.Map<String, dev.cnm.agent.netns.NetNamespace> namespaces();
+
+  /**
    * Converges the kernel to {@code desired}: creates what is missing, repairs what drifted, and
    * removes what cnm owns (marked links, its own namespaces) but is not desired. Objects that
    * fail are reported, and the rest still converge.

@@ -364,6 +364,17 @@ final class KernelBridgeDataplane implements BridgeDataplane {
   }
 
   @Override
+  public java.util.Map<String, dev.cnm.agent.netns.NetNamespace> namespaces() {
+    synchronized (lock) {
+      java.util.Map<String, dev.cnm.agent.netns.NetNamespace> out = new java.util.HashMap<>();
+      for (Sandbox s : sandboxes.all()) {
+        out.put(s.id(), s.namespace());
+      }
+      return out;
+    }
+  }
+
+  @Override
   public ReconcileReport reconcile(DesiredState desired) {
     synchronized (lock) {
       return new Reconciler(this).run(desired);

@@ -2,10 +2,10 @@ package dev.cnm.agent.dns;
 
 import dev.cnm.agent.netns.NetNamespace;
 import io.netty.channel.EventLoopGroup;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -35,10 +35,12 @@ public final class SandboxResolvers implements AutoCloseable {
     }
   }
 
-  private record Running(NetNamespace namespace, SandboxResolver resolver) {}
+  private record Running(Desired desired, SandboxResolver resolver) {}
 
   private final EventLoopGroup group;
   private final Map<String, Running> running = new HashMap<>();
+  /** The endpoints of the last sync: the same list again (the usual Join elsewhere) rebuilds no view. */
+  private List<DnsEndpoint> lastEndpoints = List.of();
 
   /** @param group the agent's event loops, which serve every resolver and its forwards */
   public SandboxResolvers(EventLoopGroup group) {
@@ -46,38 +48,65 @@ public final class SandboxResolvers implements AutoCloseable {
   }
 
   /**
-   * Makes the running resolvers match {@code sandboxes} (by sandbox id), each with the records of
-   * {@code endpoints} (every endpoint the node knows of, local or remote) that are on its networks.
-   *
-   * @return the sandboxes whose resolver could not start, with why (empty when all are served)
+   * Closes the resolvers of sandboxes not in {@code sandboxIds}: called before their namespaces
+   * are deleted, since an open socket keeps a namespace (and the links in it) alive.
    */
-  public Map<String, RuntimeException> sync(Map<String, Desired> sandboxes, Collection<DnsEndpoint> endpoints) {
+  public void retain(Set<String> sandboxIds) {
     for (Iterator<Map.Entry<String, Running>> it = running.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<String, Running> e = it.next();
-      Desired d = sandboxes.get(e.getKey());
-      if (d == null || d.namespace() != e.getValue().namespace()) {
+      if (!sandboxIds.contains(e.getKey())) {
         e.getValue().resolver().close();
         it.remove();
       }
     }
+  }
+
+  /**
+   * Makes the running resolvers match {@code sandboxes} (by sandbox id), each with the records of
+   * {@code endpoints} (every endpoint the node knows of, local or remote) that are on its networks.
+   * Sandboxes on the same networks share one view, built once per sync; a resolver whose inputs
+   * did not change keeps its view.
+   *
+   * @return the sandboxes whose resolver could not start, with why (empty when all are served)
+   */
+  public Map<String, RuntimeException> sync(Map<String, Desired> sandboxes, List<DnsEndpoint> endpoints) {
+    for (Iterator<Map.Entry<String, Running>> it = running.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, Running> e = it.next();
+      Desired d = sandboxes.get(e.getKey());
+      if (d == null || d.namespace() != e.getValue().desired().namespace()) {
+        e.getValue().resolver().close();
+        it.remove();
+      }
+    }
+    boolean sameEndpoints = endpoints.equals(lastEndpoints);
+    lastEndpoints = List.copyOf(endpoints);
+    Map<Set<String>, ResolverRecords> views = new HashMap<>();
     Map<String, RuntimeException> failed = new LinkedHashMap<>();
     for (Map.Entry<String, Desired> e : sandboxes.entrySet()) {
       Desired d = e.getValue();
-      ResolverRecords records = ResolverRecords.of(d.networks(), endpoints);
       Running r = running.get(e.getKey());
+      if (r != null && sameEndpoints && r.desired().equals(d)) {
+        continue;
+      }
+      ResolverRecords records = views.computeIfAbsent(d.networks(), n -> ResolverRecords.of(n, lastEndpoints));
       if (r != null) {
         r.resolver().records(records);
         r.resolver().upstreams(d.upstreams());
+        running.put(e.getKey(), new Running(d, r.resolver()));
         continue;
       }
       try {
-        running.put(e.getKey(), new Running(d.namespace(), SandboxResolver.start(d.namespace(), group, records,
-            d.upstreams())));
+        running.put(e.getKey(), new Running(d, SandboxResolver.start(d.namespace(), group, records, d.upstreams())));
       } catch (RuntimeException ex) {
         failed.put(e.getKey(), ex);
       }
     }
     return failed;
+  }
+
+  /** The ids of the sandboxes whose resolver runs. */
+  public Set<String> served() {
+    return Set.copyOf(running.keySet());
   }
 
   /** The resolver of a sandbox, if it runs. */

@@ -6,8 +6,8 @@
  * {@link dev.cnm.agent.dns.ResolvConfRender} writes the resolv.conf that points at it;
  * {@link dev.cnm.agent.dns.SandboxResolvers} keeps one per sandbox of the node, level-triggered.
  *
- * <p>Not wired yet (issue 17): nothing in the agent's apply pipeline starts these resolvers, so
- * sandboxes keep the resolv.conf the sandbox-file writer renders from {@code dns_servers}; only
- * this package's tests run them.
+ * <p>The agent's apply pipeline drives them ({@link dev.cnm.agent.apply.SandboxDns}): after each
+ * snapshot every sandbox with an endpoint on a bridge or overlay network is served, with the
+ * snapshot's endpoints and its overlay networks' remote peers as records.
  */
 package dev.cnm.agent.dns;

@@ -32,6 +32,9 @@ public interface SandboxKeeper extends NodeDriver {
   /** The sandboxes held now, by id: their namespace paths. */
   Map<String, Path> sandboxes();
 
+  /** The sandboxes held now, by id: their open namespaces (a namespace made again is a new object). */
+  Map<String, dev.cnm.agent.netns.NetNamespace> namespaces();
+
   /**
    * The sandbox ids of the last snapshot applied without failures, when {@link #full} is false:
    * those missing from the prepared snapshot are gone, and so are their files.

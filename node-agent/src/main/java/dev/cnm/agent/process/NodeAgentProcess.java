@@ -2,7 +2,10 @@ package dev.cnm.agent.process;
 
 import dev.cnm.agent.apply.AgentMetrics;
 import dev.cnm.agent.apply.DataplaneApplier;
+import dev.cnm.agent.apply.SandboxDns;
 import dev.cnm.agent.apply.SandboxFileWriter;
+import dev.cnm.agent.dns.SandboxResolvers;
+import dev.cnm.agent.sandboxfiles.HostResolvConf;
 import dev.cnm.agent.dataplane.BridgeDataplane;
 import dev.cnm.agent.dataplane.DataplaneConfig;
 import dev.cnm.agent.driver.DriverRegistry;
@@ -26,6 +29,9 @@ import dev.cnm.agent.sandboxfiles.SandboxFiles;
 import dev.cnm.agent.session.AgentSession;
 import dev.cnm.api.v1.RegisterNode;
 import io.grpc.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,8 +44,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A node agent wired together: the drivers' data halves (their kernel dataplanes under
- * {@code stateDir}), the firewall table, the userland proxy, sandbox files, and the session to
- * the controller over {@code controller}.
+ * {@code stateDir}), the firewall table, the userland proxy, sandbox files, the sandboxes'
+ * embedded DNS resolvers, and the session to the controller over {@code controller}.
  * The agent keeps no durable state: everything under the state dir is rebuilt from the
  * controller's full snapshot on every (re)connect.
  */
@@ -49,13 +55,17 @@ public final class NodeAgentProcess implements AutoCloseable {
   private final UserlandProxy proxy;
   private final AgentSession session;
   private final RegisterNode registration;
+  private final SandboxDns dns;
+  private final EventLoopGroup dnsLoops;
 
   private NodeAgentProcess(DriverRegistry drivers, UserlandProxy proxy, AgentSession session,
-      RegisterNode registration) {
+      RegisterNode registration, SandboxDns dns, EventLoopGroup dnsLoops) {
     this.drivers = drivers;
     this.proxy = proxy;
     this.session = session;
     this.registration = registration;
+    this.dns = dns;
+    this.dnsLoops = dnsLoops;
   }
 
   /**
@@ -114,6 +124,9 @@ public final class NodeAgentProcess implements AutoCloseable {
     UserlandProxy proxy = new UserlandProxy(UserlandProxyConfig.enabled(userlandProxy), registry);
     OverlayDriver overlay = null;
     DriverRegistry registered = null;
+    // the sandboxes' resolvers and their forwards: two loops answer a sandbox's burst of queries
+    // while another's are forwarded, on a node of 2 cores
+    EventLoopGroup dnsLoops = new NioEventLoopGroup(2, new DefaultThreadFactory("cnm-dns", true));
     try {
       overlay = underlay == null ? null : OverlayDriver.open(stateDir, underlay, gwbridge);
       NftFirewall firewall = new NftFirewall(new ProcessNftRunner(), nftTable, registry);
@@ -134,7 +147,10 @@ public final class NodeAgentProcess implements AutoCloseable {
         drivers.add(overlay);
       }
       registered = drivers.build();
-      DataplaneApplier applier = new DataplaneApplier(registered, firewall, proxy, files, new AgentMetrics(registry));
+      SandboxDns dns = new SandboxDns(new SandboxResolvers(dnsLoops),
+          new HostResolvConf(SandboxFiles.DEFAULT_HOST_RESOLV_CONF));
+      DataplaneApplier applier = new DataplaneApplier(registered, firewall, proxy, files, dns,
+          new AgentMetrics(registry));
       RegisterNode registration = RegisterNode.newBuilder().setNode(node)
           .setAdvertiseAddress(advertise == null ? "" : advertise.getHostAddress())
           // the drivers whose data halves this agent has (overlay: only with an advertise address)
@@ -144,9 +160,10 @@ public final class NodeAgentProcess implements AutoCloseable {
           // the sandboxes' hosts and resolv.conf: the controller derives each sandbox's paths from it
           .setSandboxFilesDirectory(files.root().toAbsolutePath().toString()).build();
       AgentSession session = new AgentSession(controller, registration, applier).start();
-      return new NodeAgentProcess(registered, proxy, session, registration);
+      return new NodeAgentProcess(registered, proxy, session, registration, dns, dnsLoops);
     } catch (RuntimeException e) {
       proxy.close();
+      dnsLoops.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS);
       if (registered != null) {
         registered.close(); // every driver, the bridge dataplane last
       } else {
@@ -168,10 +185,15 @@ public final class NodeAgentProcess implements AutoCloseable {
     return registration;
   }
 
-  /** Stops the session; the kernel state stays (a restarted agent adopts it). */
+  /**
+   * Stops the session; the kernel state stays (a restarted agent adopts it). The resolvers'
+   * sockets close: the sandboxes' names answer again once a restarted agent has its first snapshot.
+   */
   @Override
   public void close() {
     session.close();
+    dns.close();
+    dnsLoops.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS).syncUninterruptibly();
     proxy.close();
     drivers.close(); // overlay (with its gateway bridge) first, the bridge dataplane last
   }

@@ -89,6 +89,18 @@ public final class SandboxFiles {
     return text;
   }
 
+  /** Writes a resolv.conf whose text the caller rendered (the embedded resolver's); returns it. */
+  public String writeResolvConf(Path target, String text, boolean sync) {
+    write(target, text, sync);
+    resolvWritten.increment();
+    return text;
+  }
+
+  /** The host file's search domains (the last {@code search} line), which a sandbox naming none gets. */
+  public List<String> hostSearch() {
+    return host().search();
+  }
+
   /** Writes a host-mode sandbox's hosts: the node's file, then {@code extraHosts} ({@link NodeFiles}). */
   public String writeHosts(Path target, NodeFiles node, List<ExtraHost> extraHosts, boolean sync) {
     String text = node.hosts(extraHosts);

@@ -68,6 +68,11 @@ class DriverRegistryTest {
     }
 
     @Override
+    public Map<String, dev.cnm.agent.netns.NetNamespace> namespaces() {
+      return Map.of();
+    }
+
+    @Override
     public Set<String> lastSandboxIds() {
       return Set.of();
     }

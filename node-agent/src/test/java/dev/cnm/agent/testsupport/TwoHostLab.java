@@ -86,7 +86,7 @@ public final class TwoHostLab implements AutoCloseable {
           "nft"), "cnmt_agent", new SimpleMeterRegistry());
       applier = new DataplaneApplier(DriverRegistry.with(new BridgeDriver(bridge, null)).add(overlayApplier).build(),
           firewall, null, new SandboxFileWriter(stateDir, new SandboxFiles(resolvConf, new SimpleMeterRegistry())),
-          AgentMetrics.none());
+          null, AgentMetrics.none());
       applier.sessionStarted();
     }
 

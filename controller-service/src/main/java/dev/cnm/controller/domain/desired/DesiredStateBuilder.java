@@ -110,11 +110,11 @@ public final class DesiredStateBuilder {
   }
 
   private OverlayPeers overlayPeers(String node) {
-    Map<String, String> nodeOfSandbox = new HashMap<>();
+    Map<String, Sandbox> sandboxes = new HashMap<>();
     for (KvObject<Sandbox> s : repo.sandboxes()) {
-      nodeOfSandbox.put(s.value().getId(), s.value().getNode());
+      sandboxes.put(s.value().getId(), s.value());
     }
     List<KvObject<Endpoint>> allEndpoints = repo.allEndpoints();
-    return OverlayPeers.of(node, repo.nodes(), nodeOfSandbox, allEndpoints);
+    return OverlayPeers.of(node, repo.nodes(), sandboxes, allEndpoints);
   }
 }

@@ -101,6 +101,11 @@ public final class BridgeDriver implements SandboxKeeper {
   }
 
   @Override
+  public Map<String, dev.cnm.agent.netns.NetNamespace> namespaces() {
+    return dataplane.namespaces();
+  }
+
+  @Override
   public Optional<EndpointState> endpoint(String endpointId) {
     return dataplane.endpoint(endpointId);
   }

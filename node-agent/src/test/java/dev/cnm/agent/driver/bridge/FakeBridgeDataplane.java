@@ -106,6 +106,12 @@ final class FakeBridgeDataplane implements BridgeDataplane {
     return List.copyOf(sandboxes.values());
   }
 
+  /** No kernel namespaces behind the fake's sandboxes. */
+  @Override
+  public Map<String, dev.cnm.agent.netns.NetNamespace> namespaces() {
+    return Map.of();
+  }
+
   @Override
   public ReconcileReport reconcile(DesiredState desired) {
     calls.add("reconcile");

@@ -52,7 +52,7 @@ class HostModeSandboxTest {
     dp = new FakeBridgeDataplane();
     applier = new DataplaneApplier(DriverRegistry.with(new BridgeDriver(dp, hostNamespace)).build(), null, null,
         new SandboxFileWriter(state, new SandboxFiles(filteredResolv, new SimpleMeterRegistry()),
-            new NodeFiles(nodeHosts, nodeResolv)), AgentMetrics.none());
+            new NodeFiles(nodeHosts, nodeResolv)), null, AgentMetrics.none());
     applier.sessionStarted();
   }
 

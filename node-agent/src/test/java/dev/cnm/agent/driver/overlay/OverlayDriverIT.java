@@ -250,7 +250,7 @@ class OverlayDriverIT {
     DataplaneApplier applier = new DataplaneApplier(DriverRegistry.with(new BridgeDriver(h1.bridge, null)).add(none).build(),
         null, null, new SandboxFileWriter(h1.stateDir,
         new dev.cnm.agent.sandboxfiles.SandboxFiles(h1.stateDir.resolve("resolv.conf"),
-            new io.micrometer.core.instrument.simple.SimpleMeterRegistry())), AgentMetrics.none());
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry())), null, AgentMetrics.none());
     List<ObjectStatus> out = applier.apply(stateOf(h1, 1, peerB));
     assertThat(out).filteredOn(s -> s.getKind() == ObjectKind.OBJECT_KIND_NETWORK).singleElement()
         .satisfies(s -> assertThat(s.getError().getMessage()).contains("OVERLAY_NEEDS_ADVERTISE_ADDRESS",
