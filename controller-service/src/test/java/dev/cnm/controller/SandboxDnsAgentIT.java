@@ -62,7 +62,7 @@ class SandboxDnsAgentIT {
     requireTool("dig", "bind9-dnsutils");
     requireTool("dnsmasq", "dnsmasq-base");
     requireTool("getent", "libc-bin");
-    requireTool("busybox", "busybox-static");
+    requireTool("busybox", "busybox");
     LibC.load();
     f = new ControllerFixture(dir.resolve("controller"));
     fixtureNamespaces = new Namespaces(dir.resolve("fixture"));

@@ -37,6 +37,16 @@ public final class SandboxDns implements AutoCloseable {
   private final HostResolvConf host;
   /** Sandboxes whose resolver failed to start, logged once until it starts or the sandbox goes. */
   private final Set<String> reported = new HashSet<>();
+  /**
+   * The record of each endpoint and remote peer, by id, with the messages it was made from. A
+   * snapshot repeats the message instances of what it does not change, so a Join elsewhere
+   * reuses every other record as it is (and the resolvers see the same list, by identity).
+   */
+  private Map<String, Derived> derived = new HashMap<>();
+  /** Each served sandbox's last wish, reused while equal so unchanged resolvers are skipped by identity. */
+  private Map<String, SandboxResolvers.Desired> lastWanted = new HashMap<>();
+
+  private record Derived(Object message, NodeSandbox sandbox, DnsEndpoint record) {}
 
   public SandboxDns(SandboxResolvers resolvers, HostResolvConf host) {
     this.resolvers = resolvers;
@@ -77,19 +87,32 @@ public final class SandboxDns implements AutoCloseable {
     }
     Map<String, Set<String>> networksOf = new HashMap<>();
     List<DnsEndpoint> records = new ArrayList<>(desired.getEndpointsCount());
+    Map<String, Derived> next = new HashMap<>(derived.size() * 4 / 3 + 16);
     for (NodeEndpoint e : desired.getEndpointsList()) {
       networksOf.computeIfAbsent(e.getSandboxId(), k -> new HashSet<>()).add(e.getNetworkId());
       NodeSandbox s = sandboxes.get(e.getSandboxId());
-      records.add(new DnsEndpoint(e.getNetworkId(), e.getName(), e.getAliasesList(),
-          s == null ? "" : s.getContainerId(), s == null ? "" : s.getHostname(),
-          addresses(e.getIpv4Address(), e.getIpv6Address())));
+      Derived d = derived.get(e.getId());
+      if (d == null || d.message() != e || d.sandbox() != s) {
+        d = new Derived(e, s, new DnsEndpoint(e.getNetworkId(), e.getName(), e.getAliasesList(),
+            s == null ? "" : s.getContainerId(), s == null ? "" : s.getHostname(),
+            addresses(e.getIpv4Address(), e.getIpv6Address())));
+      }
+      next.put(e.getId(), d);
+      records.add(d.record());
     }
     for (NodeNetwork n : desired.getNetworksList()) {
       for (OverlayPeer p : n.getOverlay().getPeersList()) {
-        records.add(new DnsEndpoint(n.getId(), p.getName(), p.getAliasesList(), p.getContainerId(), p.getHostname(),
-            addresses(p.getIpv4Address(), p.getIpv6Address())));
+        String key = n.getId() + "/" + p.getEndpointId();
+        Derived d = derived.get(key);
+        if (d == null || d.message() != p) {
+          d = new Derived(p, null, new DnsEndpoint(n.getId(), p.getName(), p.getAliasesList(), p.getContainerId(),
+              p.getHostname(), addresses(p.getIpv4Address(), p.getIpv6Address())));
+        }
+        next.put(key, d);
+        records.add(d.record());
       }
     }
+    derived = next;
     Upstreams nodeUpstreams = null;
     Map<String, SandboxResolvers.Desired> wanted = new HashMap<>();
     for (String id : served) {
@@ -109,8 +132,12 @@ public final class SandboxDns implements AutoCloseable {
         }
         up = nodeUpstreams;
       }
-      wanted.put(id, new SandboxResolvers.Desired(ns, networksOf.getOrDefault(id, Set.of()), up));
+      Set<String> networks = networksOf.getOrDefault(id, Set.of());
+      SandboxResolvers.Desired before = lastWanted.get(id);
+      wanted.put(id, before != null && before.namespace() == ns && before.networks().equals(networks)
+          && before.upstreams().equals(up) ? before : new SandboxResolvers.Desired(ns, networks, up));
     }
+    lastWanted = wanted;
     Map<String, RuntimeException> failed = resolvers.sync(wanted, records);
     reported.retainAll(failed.keySet());
     failed.forEach((id, e) -> {

@@ -11,7 +11,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.DefaultChannelId;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
-import io.netty.channel.socket.InternetProtocolFamily;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -22,7 +21,6 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.nio.channels.spi.SelectorProvider;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -84,39 +82,37 @@ public final class SandboxResolver implements AutoCloseable {
     this.upstreams = upstreams;
   }
 
-  /** The listening sockets, made inside the namespace before any is bound. */
+  /** The listening sockets, made and bound inside the namespace. */
   private record Sockets(NioDatagramChannel udp, NioServerSocketChannel tcp) {}
 
   /**
-   * Brings {@code lo} up in {@code namespace} (127.0.0.11 is on it), opens UDP and TCP sockets
-   * there, and serves them on {@code group}. Fails (nothing left open) when the port is taken.
-   * Blocks for the namespace switch and the binds: call it from the agent's apply thread, never
-   * from an event loop.
+   * Brings {@code lo} up in {@code namespace} (127.0.0.11 is on it), opens and binds UDP and TCP
+   * sockets there, and hands them to {@code group}. Fails (nothing left open) when the port is
+   * taken. The binds happen on the calling thread, so a taken port fails here; the event loops'
+   * registration is not waited for (a Join does not wait on the loops, which may be busy
+   * answering queries). Blocks for the namespace switch: call it from the agent's apply thread,
+   * never from an event loop.
    */
   public static SandboxResolver start(NetNamespace namespace, EventLoopGroup group, ResolverRecords records,
       Upstreams upstreams) {
     Objects.requireNonNull(records, "records");
     Objects.requireNonNull(upstreams, "upstreams");
+    InetSocketAddress listen = new InetSocketAddress(ADDRESS, PORT);
     Sockets sockets = Namespaces.runIn(namespace, () -> {
       try (NetlinkHandle here = NetlinkHandle.openCurrent()) {
         here.links().setUp("lo");
       }
-      NioDatagramChannel u = new NioDatagramChannel(InternetProtocolFamily.IPv4);
-      try {
-        return new Sockets(u, new NioServerSocketChannel(SelectorProvider.provider(), InternetProtocolFamily.IPv4));
-      } catch (RuntimeException e) {
-        u.unsafe().closeForcibly();
-        throw e;
-      }
+      return bound(listen);
     });
     Forwarder forwarder = new Forwarder(MAX_IN_FLIGHT);
     MalformedCounter malformed = new MalformedCounter();
     SandboxResolver[] self = new SandboxResolver[1];
     QueryHandling handling = new QueryHandling(() -> self[0].records, () -> self[0].upstreams, forwarder);
-    InetSocketAddress listen = new InetSocketAddress(ADDRESS, PORT);
     AtomicInteger connections = new AtomicInteger();
+    self[0] = new SandboxResolver(namespace.name(), sockets.udp(), sockets.tcp(), forwarder, malformed, records,
+        upstreams);
     try {
-      Channel udp = bind(new Bootstrap()
+      registered(new Bootstrap()
           .group(group)
           .channelFactory(sockets::udp)
           .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_UDP_QUERY))
@@ -126,11 +122,10 @@ public final class SandboxResolver implements AutoCloseable {
               ch.pipeline().addLast(new DatagramDnsResponseEncoder(), new UdpServer(handling, malformed));
             }
           })
-          .bind(listen));
-      Channel tcp = bind(new ServerBootstrap()
+          .register(), self[0]);
+      registered(new ServerBootstrap()
           .group(group)
           .channelFactory(sockets::tcp)
-          .option(ChannelOption.SO_REUSEADDR, true)
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
@@ -147,13 +142,38 @@ public final class SandboxResolver implements AutoCloseable {
                   new TcpServer(handling, malformed));
             }
           })
-          .bind(listen));
-      self[0] = new SandboxResolver(namespace.name(), udp, tcp, forwarder, malformed, records, upstreams);
+          .register(), self[0]);
       return self[0];
     } catch (RuntimeException e) {
       closeQuietly(sockets.udp());
       closeQuietly(sockets.tcp());
       throw e;
+    }
+  }
+
+  /** Opens both sockets and binds them, on the calling thread (which is in the sandbox's namespace). */
+  private static Sockets bound(InetSocketAddress listen) {
+    java.nio.channels.DatagramChannel udp = null;
+    java.nio.channels.ServerSocketChannel tcp = null;
+    try {
+      udp = java.nio.channels.DatagramChannel.open(java.net.StandardProtocolFamily.INET);
+      udp.bind(listen);
+      tcp = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.INET);
+      tcp.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
+      tcp.bind(listen);
+      return new Sockets(new NioDatagramChannel(udp), new NioServerSocketChannel(tcp));
+    } catch (java.io.IOException | RuntimeException e) {
+      for (java.io.Closeable c : new java.io.Closeable[] {udp, tcp}) {
+        if (c != null) {
+          try {
+            c.close();
+          } catch (java.io.IOException ignored) {
+            // closing a socket that failed to bind: nothing else to release
+          }
+        }
+      }
+      throw new IllegalStateException("cannot serve DNS on " + ADDRESS.getHostAddress() + ":" + PORT + ": "
+          + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
     }
   }
 
@@ -166,15 +186,16 @@ public final class SandboxResolver implements AutoCloseable {
     }
   }
 
-  private static Channel bind(io.netty.channel.ChannelFuture bind) {
-    bind.awaitUninterruptibly();
-    if (!bind.isSuccess()) {
-      bind.channel().close().awaitUninterruptibly();
-      Throwable cause = bind.cause();
-      throw new IllegalStateException("cannot serve DNS on " + ADDRESS.getHostAddress() + ":" + PORT + ": "
-          + cause.getClass().getSimpleName() + ": " + cause.getMessage(), cause);
+  /** A registration that fails later (an event loop shutting down) closes the resolver; it is not awaited. */
+  private static void registered(io.netty.channel.ChannelFuture registration, SandboxResolver resolver) {
+    if (registration.isDone() && !registration.isSuccess()) {
+      throw new IllegalStateException("cannot serve DNS: " + registration.cause(), registration.cause());
     }
-    return bind.channel();
+    registration.addListener(f -> {
+      if (!f.isSuccess()) {
+        resolver.closeAsync();
+      }
+    });
   }
 
   /** Replaces the names this resolver answers (a new view of the sandbox's networks). */
@@ -205,11 +226,20 @@ public final class SandboxResolver implements AutoCloseable {
     return forwarder.inFlight();
   }
 
-  /** Closes both listening sockets (and with them the sandbox's hold on port 53); idempotent. */
+  /** Closes both listening sockets (and with them the sandbox's hold on port 53) and waits for it; idempotent. */
   @Override
   public void close() {
     udp.close().awaitUninterruptibly();
     tcp.close().awaitUninterruptibly();
+  }
+
+  /**
+   * Starts closing both sockets without waiting: the sandbox is going, and its namespace lives on
+   * only until the event loop has closed them (moments later). Idempotent.
+   */
+  public void closeAsync() {
+    udp.close();
+    tcp.close();
   }
 
   @Override

@@ -49,13 +49,14 @@ public final class SandboxResolvers implements AutoCloseable {
 
   /**
    * Closes the resolvers of sandboxes not in {@code sandboxIds}: called before their namespaces
-   * are deleted, since an open socket keeps a namespace (and the links in it) alive.
+   * are deleted, since an open socket keeps a namespace (and the links in it) alive. The closes
+   * are not waited for: such a namespace goes moments later, when the event loop has closed them.
    */
   public void retain(Set<String> sandboxIds) {
     for (Iterator<Map.Entry<String, Running>> it = running.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<String, Running> e = it.next();
       if (!sandboxIds.contains(e.getKey())) {
-        e.getValue().resolver().close();
+        e.getValue().resolver().closeAsync();
         it.remove();
       }
     }
@@ -74,18 +75,18 @@ public final class SandboxResolvers implements AutoCloseable {
       Map.Entry<String, Running> e = it.next();
       Desired d = sandboxes.get(e.getKey());
       if (d == null || d.namespace() != e.getValue().desired().namespace()) {
-        e.getValue().resolver().close();
+        e.getValue().resolver().closeAsync(); // the next one (if any) binds in another namespace
         it.remove();
       }
     }
-    boolean sameEndpoints = endpoints.equals(lastEndpoints);
+    boolean sameEndpoints = sameInstances(endpoints, lastEndpoints) || endpoints.equals(lastEndpoints);
     lastEndpoints = List.copyOf(endpoints);
     Map<Set<String>, ResolverRecords> views = new HashMap<>();
     Map<String, RuntimeException> failed = new LinkedHashMap<>();
     for (Map.Entry<String, Desired> e : sandboxes.entrySet()) {
       Desired d = e.getValue();
       Running r = running.get(e.getKey());
-      if (r != null && sameEndpoints && r.desired().equals(d)) {
+      if (r != null && sameEndpoints && (r.desired() == d || r.desired().equals(d))) {
         continue;
       }
       ResolverRecords records = views.computeIfAbsent(d.networks(), n -> ResolverRecords.of(n, lastEndpoints));
@@ -102,6 +103,19 @@ public final class SandboxResolvers implements AutoCloseable {
       }
     }
     return failed;
+  }
+
+  /** The same endpoint objects in the same order: a caller that reuses unchanged records is compared cheaply. */
+  private static boolean sameInstances(List<DnsEndpoint> a, List<DnsEndpoint> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (a.get(i) != b.get(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The ids of the sandboxes whose resolver runs. */
