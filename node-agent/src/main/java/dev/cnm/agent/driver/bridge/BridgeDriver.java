@@ -35,19 +35,22 @@ import java.util.function.LongSupplier;
  * addresses and its firewall entries) stays on the node for {@link LingeringNetworks#LINGER}
  * (30 s), so a Join soon after finds it ready: with no other container on the network, every
  * Join would otherwise create the bridge and every Leave delete it. A network that comes back
- * with the same spec costs no kernel work; with another spec its bridge is made again. What a
- * user sees: {@code ip link} and {@code nft list ruleset} still show the bridge for up to 30 s
- * after its last container on the node left, and a deleted network's bridge stays at most 30 s
- * on a node that gets further snapshots (the controller sends none for the delete itself, so the
- * time bounds it). Only an apply removes an expired bridge (the session's thread alone touches
- * the dataplane, and nothing ticks it): a node that receives no snapshot at all keeps it until its
- * next one. Docker instead keeps a bridge exactly as long as its network exists: here a bridge
- * goes 30 s after its last container on the node left, though the network still exists (the
- * next Join then makes it again), and a deleted network's bridge outlives the delete by up to
- * 30 s (by more only on an idle node). A lingering bridge gives way at once to a new
- * network that needs its name or an overlapping subnet, and a full reconcile (a new session,
- * e.g. after an agent restart, or the snapshot after a failure) removes every bridge not in the
- * snapshot, lingering ones included.
+ * with the same spec costs no kernel work; with another spec its bridge is made again. A
+ * lingering bridge gives way at once to a new network that needs its name or an overlapping
+ * subnet, and a full reconcile (a new session, e.g. after an agent restart, or the snapshot after
+ * a failure) removes every bridge not in the snapshot, lingering ones included.
+ *
+ * <p>What a user sees: {@code ip link} and the agent's nftables table still show a network's
+ * bridge after its last container on the node left, until the first snapshot applied 30 s or
+ * more after that. The controller sends the node no snapshot when a network it no longer holds
+ * is deleted, so a deleted network's bridge stays until that same snapshot: at most 30 s past
+ * the delete plus the wait for the node's next snapshot, which any sandbox or endpoint change
+ * there sends (on a node where containers come and go, soon). Only an apply removes an expired bridge: the
+ * session's thread alone touches the dataplane and nothing ticks it ({@link #expireLingering}
+ * is the hook a tick would call), so a node that gets no further snapshot keeps the bridge until
+ * its next one or until the agent restarts. Docker keeps a bridge exactly as long as its network:
+ * unlike it, cnm removes a bridge 30 s after the network's last container on the node left (the
+ * next Join makes it again) and keeps a deleted network's bridge up to 30 s past the delete.
  */
 public final class BridgeDriver implements SandboxKeeper {
   /** The name of the driver, as the controller's bridge driver sends it. */
