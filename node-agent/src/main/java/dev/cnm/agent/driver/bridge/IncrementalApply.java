@@ -18,16 +18,25 @@ import java.util.Map;
  * the node holds. Order: networks, sandboxes, then detaches before attaches, then removals of
  * sandboxes and networks. Whatever fails is reported per object; the caller falls back to a full
  * reconcile on the next snapshot.
+ *
+ * <p>A network that leaves the snapshot is not removed but lingers ({@link LingeringNetworks}): it
+ * is removed by the first apply at or after {@link LingeringNetworks#LINGER}, or as soon as a
+ * network about to be made needs its bridge name or its subnet. One that comes back with the spec
+ * it lingered with costs nothing; with another spec its bridge is made again from that spec.
  */
 final class IncrementalApply {
   private IncrementalApply() {}
 
   /**
-   * Applies what changed from {@code lastIndex} to {@code nextIndex}. Objects are compared by value; the
-   * applier's conversions hand unchanged objects over as the very instances of the last state,
-   * so most comparisons are an identity check.
+   * Applies what changed from {@code lastApplied} to {@code nextConverted}, taking networks back
+   * from and handing leaving ones to {@code lingering} (at {@code nowNanos}). Objects are compared
+   * by value; the applier's conversions hand unchanged objects over as the very instances of the
+   * last state, so most comparisons are an identity check.
    */
-  static ReconcileReport apply(BridgeDataplane dp, SpecIndex lastIndex, SpecIndex nextIndex) {
+  static ReconcileReport apply(BridgeDataplane dp, SpecConverter.Converted lastApplied,
+      SpecConverter.Converted nextConverted, LingeringNetworks lingering, long nowNanos) {
+    SpecIndex lastIndex = lastApplied.index();
+    SpecIndex nextIndex = nextConverted.index();
     DesiredState last = lastIndex.state();
     DesiredState next = nextIndex.state();
     List<String> created = new ArrayList<>();
@@ -40,7 +49,18 @@ final class IncrementalApply {
     Map<String, SandboxSpec> newSbs = nextIndex.sandboxes();
     Map<String, NetworkSpec> newNets = nextIndex.networks();
     for (NetworkSpec n : next.networks()) {
-      if (!same(n, oldNets.get(n.networkId()))) {
+      NetworkSpec old = oldNets.get(n.networkId());
+      if (old == null && !lingering.isEmpty()) {
+        old = lingering.reclaim(n.networkId());
+        if (old != null && !same(n, old)) {
+          // changed while it lingered: made again, without what the old spec left on the bridge
+          run(failed, "network/" + n.networkId(), () -> dp.removeNetwork(n.networkId()), removed);
+        }
+      }
+      if (!same(n, old)) {
+        for (String gone : lingering.takeConflicting(n)) {
+          run(failed, "network/" + gone, () -> dp.removeNetwork(gone), removed);
+        }
         run(failed, "network/" + n.networkId(), () -> dp.ensureNetwork(n), created);
       }
     }
@@ -69,10 +89,27 @@ final class IncrementalApply {
     }
     for (NetworkSpec n : last.networks()) {
       if (!newNets.containsKey(n.networkId())) {
-        run(failed, "network/" + n.networkId(), () -> dp.removeNetwork(n.networkId()), removed);
+        if (conflictsWithAny(n, next.networks())) {
+          // a network of this snapshot took its name or subnet: removed now, after its endpoints left
+          run(failed, "network/" + n.networkId(), () -> dp.removeNetwork(n.networkId()), removed);
+        } else {
+          lingering.add(n, lastApplied.bridges().get(n.networkId()), nowNanos);
+        }
       }
     }
+    for (String gone : lingering.takeExpired(nowNanos)) {
+      run(failed, "network/" + gone, () -> dp.removeNetwork(gone), removed);
+    }
     return new ReconcileReport(created, removed, List.of(), failed);
+  }
+
+  private static boolean conflictsWithAny(NetworkSpec n, List<NetworkSpec> others) {
+    for (NetworkSpec o : others) {
+      if (LingeringNetworks.conflict(n, o)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void run(Map<String, CnmException> failed, String what, Runnable op, List<String> done) {

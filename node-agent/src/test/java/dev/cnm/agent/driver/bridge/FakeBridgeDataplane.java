@@ -30,6 +30,8 @@ final class FakeBridgeDataplane implements BridgeDataplane {
   private final Map<String, EndpointState> states = new LinkedHashMap<>();
   /** Ids whose next attach fails (once). */
   final java.util.Set<String> failNextAttach = new java.util.HashSet<>();
+  /** Network ids whose next removal fails (once), after the network is gone from the fake. */
+  final java.util.Set<String> failNextRemove = new java.util.HashSet<>();
 
   @Override
   public boolean ensureNetwork(NetworkSpec spec) {
@@ -41,6 +43,9 @@ final class FakeBridgeDataplane implements BridgeDataplane {
   public void removeNetwork(String networkId) {
     calls.add("removeNetwork " + networkId);
     networks.remove(networkId);
+    if (failNextRemove.remove(networkId)) {
+      throw dev.cnm.runtime.errors.CnmException.unavailable("fake remove failure", null);
+    }
   }
 
   @Override
