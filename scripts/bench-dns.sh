@@ -45,7 +45,7 @@
 #
 # Usage: sudo scripts/bench-dns.sh            (N = 25, 10 s a pass)
 #        sudo QUICK=1 scripts/bench-dns.sh    (CI smoke: N = 3, 1 s a pass, no warm-up)
-# Env:   N=25 DURATION=10 (s a pass) WARMUP=3 (s, uncounted, each peer and set) CLIENTS=4
+# Env:   N=25 DURATION=10 (s a pass) WARMUP=5 (s, uncounted, each peer and set: cnm up's JIT) CLIENTS=4
 #        OUTSTANDING=64 (dnsperf -c / -q of the saturating pass; Docker's and cnm's resolvers forward
 #        at most 100 queries at once) LOAD_QPS=1000 (the fixed-load pass)
 #        PEERS=cnm,docker,dnsmasq,dnsmasq-fwd (which run)  RESULTS_FILE (default bench/target/dns.jsonl)
@@ -57,7 +57,7 @@ if [ "${QUICK:-0}" = 1 ]; then
 fi
 N=${N:-25}
 DURATION=${DURATION:-10}
-WARMUP=${WARMUP:-3}
+WARMUP=${WARMUP:-5}
 CLIENTS=${CLIENTS:-4}
 OUTSTANDING=${OUTSTANDING:-64}
 LOAD_QPS=${LOAD_QPS:-1000}
