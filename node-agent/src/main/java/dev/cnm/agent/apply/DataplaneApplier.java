@@ -49,6 +49,8 @@ public final class DataplaneApplier implements SnapshotApplier {
   private final NftFirewall firewall;
   private final UserlandProxy proxy;
   private final SandboxFileWriter files;
+  /** The last snapshot applied (null before the first): what the idle tick publishes ports from. */
+  private DesiredState lastDesired;
   /** The sandboxes' embedded resolvers; null where the agent runs none (tests of other parts). */
   private final SandboxDns dns;
   /** The firewall state of the last snapshot (null before the first): reused while its inputs are equal. */
@@ -79,6 +81,21 @@ public final class DataplaneApplier implements SnapshotApplier {
     this.files = files;
   }
 
+  /**
+   * The keeper's lingering bridges that are due go, and then the firewall follows: its table
+   * names the drivers' networks, lingering ones included, so it is set again without them.
+   */
+  @Override
+  public void idle() {
+    ReconcileReport expired = keeper.expireLingering();
+    if (!expired.removed().isEmpty() || !expired.failed().isEmpty()) {
+      LOG.info("removed lingering bridges {} (failed: {})", expired.removed(), expired.failed().keySet());
+      if (lastDesired != null) {
+        publish(lastDesired, drivers.withDataplane());
+      }
+    }
+  }
+
   @Override
   public void sessionStarted() {
     for (NodeDriver d : drivers.all()) {
@@ -88,6 +105,7 @@ public final class DataplaneApplier implements SnapshotApplier {
 
   @Override
   public List<ObjectStatus> apply(DesiredState desired) {
+    lastDesired = desired;
     keeper.prepare(desired);
     List<NodeDriver> active = drivers.withDataplane();
     // what leaves a sandbox is let go of before the keeper deletes the sandboxes' namespaces

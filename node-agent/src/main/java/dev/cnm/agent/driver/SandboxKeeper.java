@@ -43,4 +43,10 @@ public interface SandboxKeeper extends NodeDriver {
 
   /** The sandbox ids of the prepared snapshot. */
   Set<String> desiredSandboxIds();
+
+  /**
+   * Removes what the keeper kept past its last snapshot and is now due (the bridge driver's
+   * lingering bridges), for a node that gets no snapshot; what it removed and what failed.
+   */
+  dev.cnm.agent.dataplane.ReconcileReport expireLingering();
 }

@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AgentSession implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AgentSession.class);
+  /** How often {@link SnapshotApplier#idle} runs: a third of the bridge linger, so a bridge goes at most 10 s late. */
+  public static final Duration IDLE_TICK = Duration.ofSeconds(10);
   private final NodeAgentGrpc.NodeAgentStub stub;
   private final RegisterNode registration;
   private final SnapshotApplier applier;
@@ -99,7 +101,19 @@ public final class AgentSession implements AutoCloseable {
   /** Opens the session (and keeps reopening it until closed). */
   public AgentSession start() {
     context.execute(this::connect);
+    context.scheduleWithFixedDelay(this::idle, IDLE_TICK.toMillis(), IDLE_TICK.toMillis(), TimeUnit.MILLISECONDS);
     return this;
+  }
+
+  private void idle() {
+    if (closed) {
+      return;
+    }
+    try {
+      applier.idle();
+    } catch (RuntimeException e) {
+      LOG.warn("idle work of the agent failed (tried again in " + IDLE_TICK.toSeconds() + " s): " + e.getMessage(), e);
+    }
   }
 
   private void connect() {

@@ -18,4 +18,11 @@ public interface SnapshotApplier {
 
   /** A new session began: its first snapshot must be applied by a full reconcile. */
   default void sessionStarted() {}
+
+  /**
+   * Work that comes due with time rather than with a snapshot (a lingering bridge's expiry),
+   * called every {@link AgentSession#IDLE_TICK} on the same thread as {@link #apply}, so a node
+   * that gets no snapshot still does it.
+   */
+  default void idle() {}
 }

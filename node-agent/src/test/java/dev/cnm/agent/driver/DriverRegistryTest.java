@@ -73,6 +73,11 @@ class DriverRegistryTest {
     }
 
     @Override
+    public dev.cnm.agent.dataplane.ReconcileReport expireLingering() {
+      return new dev.cnm.agent.dataplane.ReconcileReport(List.of(), List.of(), List.of(), Map.of());
+    }
+
+    @Override
     public Set<String> lastSandboxIds() {
       return Set.of();
     }

@@ -41,16 +41,13 @@ import java.util.function.LongSupplier;
  * a failure) removes every bridge not in the snapshot, lingering ones included.
  *
  * <p>What a user sees: {@code ip link} and the agent's nftables table still show a network's
- * bridge after its last container on the node left, until the first snapshot applied 30 s or
- * more after that. The controller sends the node no snapshot when a network it no longer holds
- * is deleted, so a deleted network's bridge stays until that same snapshot: at most 30 s past
- * the delete plus the wait for the node's next snapshot, which any sandbox or endpoint change
- * there sends (on a node where containers come and go, soon). Only an apply removes an expired bridge: the
- * session's thread alone touches the dataplane and nothing ticks it ({@link #expireLingering}
- * is the hook a tick would call), so a node that gets no further snapshot keeps the bridge until
- * its next one or until the agent restarts. Docker keeps a bridge exactly as long as its network:
- * unlike it, cnm removes a bridge 30 s after the network's last container on the node left (the
- * next Join makes it again) and keeps a deleted network's bridge up to 30 s past the delete.
+ * bridge after its last container on the node left, for 30 s, until the first snapshot or idle
+ * tick after that ({@link #expireLingering}: the agent session calls it every 10 s on its own
+ * thread, the only one that touches the dataplane), so at most 40 s. Deleting the network does
+ * not shorten this (the controller sends a node no snapshot for a network it no longer holds).
+ * Docker keeps a bridge exactly as long as its network: unlike it, cnm removes a bridge 30 s after
+ * the network's last container on the node left (the next Join makes it again) and keeps a
+ * deleted network's bridge up to 40 s past its last container.
  */
 public final class BridgeDriver implements SandboxKeeper {
   /** The name of the driver, as the controller's bridge driver sends it. */
@@ -140,9 +137,11 @@ public final class BridgeDriver implements SandboxKeeper {
 
   /**
    * Removes the bridges that lingered {@link LingeringNetworks#LINGER} or longer, as an apply
-   * does, for a node that gets no snapshot. For the session's thread only; nothing calls it yet
-   * (a periodic tick on that thread would). A failure forces a full reconcile on the next snapshot.
+   * does, for a node that gets no snapshot: the agent session's idle tick calls it (through
+   * {@link dev.cnm.agent.apply.DataplaneApplier#idle}) on the session's thread. A failure forces a
+   * full reconcile on the next snapshot.
    */
+  @Override
   public ReconcileReport expireLingering() {
     List<String> removed = new ArrayList<>();
     Map<String, CnmException> failed = new HashMap<>();

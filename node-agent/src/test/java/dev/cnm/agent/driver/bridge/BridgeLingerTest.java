@@ -277,4 +277,35 @@ class BridgeLingerTest {
     assertThat(scripts).hasSize(2);
     assertThat(scripts.get(1)).doesNotContain("cnmt-br0");
   }
+
+  @Test
+  void applierIdle_afterTheLinger_removesTheBridgeAndRewritesTheFirewallWithoutIt() throws IOException {
+    List<String> scripts = new ArrayList<>();
+    NftRunner nft = (args, stdin) -> {
+      if (args.get(0).equals("-f")) {
+        scripts.add(stdin);
+      }
+      return new NftRunner.NftResult(0, "table inet cnmt_i {\n}\n", "");
+    };
+    Path hostResolv = dir.resolve("host-resolv.conf");
+    Files.writeString(hostResolv, "nameserver 192.0.2.53\n");
+    FakeBridgeDataplane fake = new FakeBridgeDataplane();
+    DataplaneApplier applier = new DataplaneApplier(DriverRegistry.with(
+        new BridgeDriver(fake, null, LINGER, nanos::get)).build(),
+        new NftFirewall(nft, "cnmt_i", new SimpleMeterRegistry()), null,
+        new SandboxFileWriter(dir.resolve("state"), new SandboxFiles(hostResolv, new SimpleMeterRegistry())));
+    applier.sessionStarted();
+    applier.apply(joined(network(NET, "cnmt-br0", "10.9.0.0/24", 0)));
+    applier.apply(idle());
+    applier.idle();
+    assertThat(fake.networks).as("still lingering").containsKey(NET);
+    assertThat(scripts).hasSize(1);
+
+    advance(LINGER);
+    applier.idle();
+
+    assertThat(fake.networks).doesNotContainKey(NET);
+    assertThat(scripts).hasSize(2);
+    assertThat(scripts.get(1)).doesNotContain("cnmt-br0");
+  }
 }
