@@ -49,6 +49,7 @@ public final class NodeAgentProcess implements AutoCloseable {
   private final UserlandProxy proxy;
   private final AgentSession session;
   private final RegisterNode registration;
+  private final List<AutoCloseable> frontEnds = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private NodeAgentProcess(DriverRegistry drivers, UserlandProxy proxy, AgentSession session,
       RegisterNode registration) {
@@ -168,9 +169,22 @@ public final class NodeAgentProcess implements AutoCloseable {
     return registration;
   }
 
+  /** Closes {@code frontEnd} (e.g. the local API serving the CNI plugin) first when the agent closes. */
+  public NodeAgentProcess closing(AutoCloseable frontEnd) {
+    frontEnds.add(frontEnd);
+    return this;
+  }
+
   /** Stops the session; the kernel state stays (a restarted agent adopts it). */
   @Override
   public void close() {
+    for (AutoCloseable frontEnd : frontEnds) {
+      try {
+        frontEnd.close();
+      } catch (Exception e) {
+        LOG.warn("closing " + frontEnd + ": " + e.getMessage());
+      }
+    }
     session.close();
     proxy.close();
     drivers.close(); // overlay (with its gateway bridge) first, the bridge dataplane last
