@@ -6,6 +6,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.cnm.api.v1.CreateNetworkRequest;
+import dev.cnm.api.v1.GetEndpointRequest;
 import dev.cnm.api.v1.IpamConfig;
 import dev.cnm.api.v1.IpamPool;
 import dev.cnm.api.v1.ListEndpointsRequest;
@@ -77,7 +78,8 @@ class CniPluginPackagedIT {
     String a = netns();
     String b = netns();
     Outcome addA = call("ADD", "ctr-a" + RUN, nsPath(a), "eth0", config("cninet"));
-    Outcome addB = call("ADD", "ctr-b" + RUN, nsPath(b), "eth0", config("cninet"));
+    Outcome addB = call("ADD", "ctr-b" + RUN, nsPath(b), "eth0", withPorts(config("cninet"),
+        "{\"hostPort\":18431,\"containerPort\":80,\"protocol\":\"tcp\"}"));
     assertThat(addA.exit).as(addA.toString()).isZero();
     assertThat(addB.exit).as(addB.toString()).isZero();
 
@@ -105,6 +107,10 @@ class CniPluginPackagedIT {
     assertThat(NetnsHost.run("ip", "netns", "exec", b, "ping", "-c", "1", "-W", "2", address(result)))
         .contains("1 received");
 
+    // the runtime's port mapping is the endpoint's binding, published at the join
+    assertThat(node.api().getEndpoint(GetEndpointRequest.newBuilder().setNetwork("cninet")
+        .setEndpoint("eth0.ctr-b" + RUN).build()).getPortMapList())
+        .anySatisfy(p -> assertThat(List.of(p.getHostPort(), p.getContainerPort())).containsExactly(18431, 80));
     Sandbox sandbox = sandboxes().stream().filter(s -> s.getContainerId().equals("ctr-a" + RUN)).findFirst().orElseThrow();
     assertThat(sandbox.getExternalKey()).isEqualTo(nsPath(a));
     assertThat(sandbox.getLabelsMap()).containsEntry("K8S_POD_NAME", "pod-a");
@@ -177,6 +183,8 @@ class CniPluginPackagedIT {
         + node.socket().resolveSibling("cni.sock") + "\"}"), "7", "network");
     expectError(call("ADD", id, nsPath(a), "eth0", config("cninet").replace("\"1.0.0\"", "\"0.3.1\"")), "1",
         "cniVersion");
+    expectError(call("ADD", id, nsPath(a), "eth0", withPorts(config("cninet"), "{\"hostPort\":8080,\"containerPort\":0}")),
+        "7", "runtimeConfig.portMappings[0].containerPort");
     expectError(call("BOGUS", id, nsPath(a), "eth0", config("cninet")), "4", "CNI_COMMAND");
     // cnm names interfaces itself: a first attachment asked as eth1 is refused and undone
     expectError(call("ADD", id, nsPath(a), "eth1", config("cninet")), "4", "CNI_IFNAME");
@@ -241,6 +249,12 @@ class CniPluginPackagedIT {
   private String config(String network) {
     return "{\"cniVersion\":\"1.0.0\",\"name\":\"cnmt\",\"type\":\"cnm\",\"network\":\"" + network
         + "\",\"socket\":\"" + node.socket().resolveSibling("cni.sock") + "\"}";
+  }
+
+  /** The configuration as a runtime passes it when the plugin has the portMappings capability. */
+  private static String withPorts(String config, String... mappings) {
+    return config.substring(0, config.length() - 1) + ",\"capabilities\":{\"portMappings\":true},"
+        + "\"runtimeConfig\":{\"portMappings\":[" + String.join(",", mappings) + "]}}";
   }
 
   private String netns() throws Exception {

@@ -85,6 +85,9 @@ public record CniCall(String command, String containerId, String netns, String i
       return args;
     }
     for (String pair : text.split(";")) {
+      if (pair.isEmpty()) {
+        continue; // "A=1;;B=2" and a trailing ';', as runtimes write them
+      }
       int eq = pair.indexOf('=');
       if (eq <= 0) {
         throw new CniError(CniError.INVALID_ENVIRONMENT, "CNI_ARGS: \"" + pair + "\" is not KEY=VALUE");

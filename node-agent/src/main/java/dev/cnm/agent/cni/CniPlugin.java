@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * this node. ADD creates the endpoint (on the configuration's network), the sandbox (container id
  * CNI_CONTAINERID, external key CNI_NETNS, this node; reused when the container already has one
  * from an ADD of another interface) and joins them; if any step fails, what it created is deleted
- * before the error is returned. DEL deletes the endpoint (leaving first) and, once it holds no
+ * before the error is returned. The runtime's port mappings ({@link PortMappings}) are the
+ * endpoint's port bindings, published by the Join. DEL deletes the endpoint (leaving first) and, once it holds no
  * endpoint, the sandbox; what is already gone counts as deleted.
  */
 public final class CniPlugin {
@@ -81,8 +82,10 @@ public final class CniPlugin {
       // only checked here: the agent checks the key again when it applies the sandbox
     }
     String endpointName = AttachmentNames.endpoint(call.containerId(), call.ifname());
+    Endpoint.Builder endpoint = Endpoint.newBuilder().setName(endpointName)
+        .addAllPortBindings(PortMappings.of(call.config()));
     Endpoint created = cnm(() -> api().createEndpoint(CreateEndpointRequest.newBuilder().setNetwork(call.network())
-        .setEndpoint(Endpoint.newBuilder().setName(endpointName)).build()), call);
+        .setEndpoint(endpoint).build()), call);
     boolean sandboxCreated = false;
     try {
       Optional<Sandbox> existing = sandbox(call.containerId());

@@ -77,4 +77,24 @@ class CniCallTest {
     assertThat(AttachmentNames.endpoint(id, "eth0")).hasSize(64).startsWith("eth0.aaa");
     assertThat(AttachmentNames.endpoint("c1", "eth0")).isEqualTo("eth0.c1");
   }
+
+  @Test
+  void portMappings_runtimeConfig_becomeBindings_badOnesNamed() {
+    com.google.gson.JsonObject config = com.google.gson.JsonParser.parseString("{\"runtimeConfig\":{\"portMappings\":["
+        + "{\"hostPort\":8080,\"containerPort\":80,\"protocol\":\"tcp\"},"
+        + "{\"hostPort\":5353,\"containerPort\":53,\"protocol\":\"udp\",\"hostIP\":\"127.0.0.1\"}]}}").getAsJsonObject();
+    var bindings = PortMappings.of(config);
+    assertThat(bindings).hasSize(2);
+    assertThat(bindings.get(0).getHostPort()).isEqualTo(8080);
+    assertThat(bindings.get(0).getContainerPort()).isEqualTo(80);
+    assertThat(bindings.get(1).getProtocol()).isEqualTo(dev.cnm.api.v1.Protocol.PROTOCOL_UDP);
+    assertThat(bindings.get(1).getHostIp()).isEqualTo("127.0.0.1");
+    assertThat(PortMappings.of(com.google.gson.JsonParser.parseString("{}").getAsJsonObject())).isEmpty();
+    assertCode(() -> PortMappings.of(com.google.gson.JsonParser.parseString(
+        "{\"runtimeConfig\":{\"portMappings\":[{\"hostPort\":70000,\"containerPort\":80}]}}").getAsJsonObject()),
+        CniError.INVALID_CONFIG, "runtimeConfig.portMappings[0].hostPort");
+    assertCode(() -> PortMappings.of(com.google.gson.JsonParser.parseString(
+        "{\"runtimeConfig\":{\"portMappings\":[{\"hostPort\":1,\"containerPort\":80,\"protocol\":\"icmp\"}]}}")
+        .getAsJsonObject()), CniError.INVALID_CONFIG, "runtimeConfig.portMappings[0].protocol");
+  }
 }
