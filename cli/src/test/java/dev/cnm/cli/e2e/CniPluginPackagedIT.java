@@ -135,12 +135,23 @@ class CniPluginPackagedIT {
   }
 
   @Test
-  void check_interfaceRemovedBehindCnmsBack_failsNamingIt() throws Exception {
+  void add_secondInterfaceThenCheck_interfaceRemovedBehindCnmsBack_failsNamingIt() throws Exception {
     String a = netns();
     Outcome add = call("ADD", "ctr-c" + RUN, nsPath(a), "eth0", config("cninet").replace("\"1.0.0\"", "\"0.4.0\""));
     assertThat(add.exit).as(add.toString()).isZero();
     assertThat(add.json().get("cniVersion").getAsString()).isEqualTo("0.4.0");
     assertThat(add.json().getAsJsonArray("ips").get(0).getAsJsonObject().get("version").getAsString()).isEqualTo("4");
+    // a second attachment of the same container shares its sandbox; deleting it leaves the first
+    Outcome second = call("ADD", "ctr-c" + RUN, nsPath(a), "eth1", config("cninet"));
+    assertThat(second.exit).as(second.toString()).isZero();
+    assertThat(second.json().getAsJsonArray("interfaces").get(0).getAsJsonObject().get("name").getAsString())
+        .isEqualTo("eth1");
+    assertThat(sandboxes()).hasSize(1);
+    assertThat(call("DEL", "ctr-c" + RUN, nsPath(a), "eth1", config("cninet")).exit).isZero();
+    assertThat(sandboxes()).hasSize(1);
+    assertThat(NetnsHost.run("ip", "-n", a, "-o", "link", "show")).contains("eth0").doesNotContain("eth1");
+    assertThat(call("CHECK", "ctr-c" + RUN, nsPath(a), "eth0", config("cninet")).exit).isZero();
+
     NetnsHost.run("ip", "-n", a, "link", "del", "eth0");
     Outcome check = call("CHECK", "ctr-c" + RUN, nsPath(a), "eth0", config("cninet"));
     assertThat(check.exit).isEqualTo(1);

@@ -49,6 +49,19 @@ public record CniCall(String command, String containerId, String netns, String i
         env.getOrDefault("CNI_IFNAME", ""), args, config, version, network);
   }
 
+  /**
+   * The configuration's cniVersion if it has a readable one, else {@link CniVersions#LATEST}: the
+   * version of an error object written before the configuration was fully read.
+   */
+  static String versionOf(String configText) {
+    try {
+      JsonElement v = JsonParser.parseString(configText).getAsJsonObject().get("cniVersion");
+      return v != null && v.isJsonPrimitive() && !v.getAsString().isEmpty() ? v.getAsString() : CniVersions.LATEST;
+    } catch (RuntimeException e) {
+      return CniVersions.LATEST;
+    }
+  }
+
   /** The configuration as a JSON object, or code 6 (not JSON) / 7 (JSON but not an object). */
   private static JsonObject object(String text) {
     JsonElement parsed;

@@ -88,12 +88,16 @@ public final class CniPlugin {
         .setEndpoint(endpoint).build()), call);
     boolean sandboxCreated = false;
     try {
-      Optional<Sandbox> existing = sandbox(call.containerId());
-      if (existing.isPresent()) {
-        checkReusable(existing.get(), call);
-      } else {
-        cnm(() -> api().createSandbox(CreateSandboxRequest.newBuilder().setSandbox(sandboxOf(call)).build()), call);
+      // the common case first: a container's first attachment creates its sandbox (one call, not a
+      // lookup and a create); a container that has one already is told by ALREADY_EXISTS
+      try {
+        api().createSandbox(CreateSandboxRequest.newBuilder().setSandbox(sandboxOf(call)).build());
         sandboxCreated = true;
+      } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() != io.grpc.Status.Code.ALREADY_EXISTS) {
+          throw toCni(e, call);
+        }
+        checkReusable(sandbox(call.containerId()).orElseThrow(() -> toCni(e, call)), call);
       }
       Endpoint joined = cnm(() -> api().join(JoinRequest.newBuilder().setNetwork(created.getNetworkId())
           .setEndpoint(created.getId()).setSandbox(call.containerId()).build()), call).getEndpoint();

@@ -31,7 +31,7 @@ public final class CniRoutes {
     for (String name : VARIABLES) {
       env.put(name, request.param(name));
     }
-    String version = CniVersions.LATEST;
+    String version = CniCall.versionOf(request.bodyText());
     try {
       CniCall call = CniCall.parse(env, request.bodyText());
       version = call.cniVersion();

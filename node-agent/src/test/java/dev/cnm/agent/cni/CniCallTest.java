@@ -67,6 +67,13 @@ class CniCallTest {
   }
 
   @Test
+  void versionOf_readableOrNot_configsVersionElseLatest() {
+    assertThat(CniCall.versionOf("{\"cniVersion\":\"0.4.0\",\"network\":")).isEqualTo(CniVersions.LATEST);
+    assertThat(CniCall.versionOf("{\"cniVersion\":\"0.4.0\"}")).isEqualTo("0.4.0");
+    assertThat(CniCall.versionOf("[]")).isEqualTo(CniVersions.LATEST);
+  }
+
+  @Test
   void parse_version_readsNoConfig() {
     assertThat(CniCall.parse(env("VERSION"), "not json").cniVersion()).isEqualTo(CniVersions.LATEST);
   }
