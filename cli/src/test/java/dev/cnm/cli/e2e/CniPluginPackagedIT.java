@@ -162,6 +162,36 @@ class CniPluginPackagedIT {
   }
 
   @Test
+  void gc_attachmentsTheRuntimeNoLongerLists_deleted_othersKept() throws Exception {
+    String a = netns();
+    String b = netns();
+    String config = config("cninet").replace("\"1.0.0\"", "\"1.1.0\"");
+    assertThat(call("ADD", "ctr-ga" + RUN, nsPath(a), "eth0", config).exit).isZero();
+    assertThat(call("ADD", "ctr-gb" + RUN, nsPath(b), "eth0", config).exit).isZero();
+    // the runtime was killed holding ctr-gb: after a restart it lists only ctr-ga
+    String gcConfig = config.substring(0, config.length() - 1) + ",\"cni.dev/valid-attachments\":[{\"containerID\":\"ctr-ga"
+        + RUN + "\",\"ifname\":\"eth0\"}]}";
+    Outcome gc = call("GC", "", "", "", gcConfig);
+    assertThat(gc.exit).as(gc.toString()).isZero();
+    assertThat(sandboxes()).extracting(Sandbox::getContainerId).containsExactly("ctr-ga" + RUN);
+    assertThat(endpointCount()).isEqualTo(1);
+    assertThat(call("CHECK", "ctr-ga" + RUN, nsPath(a), "eth0", config).exit).isZero();
+    assertThat(NetnsHost.run("ip", "-n", b, "-o", "link", "show")).doesNotContain("eth0");
+    assertThat(call("GC", "", "", "", config).exit).as("an empty list: nothing is valid").isZero();
+    assertNothingLeft(a, b);
+  }
+
+  @Test
+  void status_agentAndNetworkThere_ready_elseCode50() throws Exception {
+    String config = config("cninet").replace("\"1.0.0\"", "\"1.1.0\"");
+    Outcome ready = call("STATUS", "", "", "", config);
+    assertThat(ready.exit).as(ready.toString()).isZero();
+    expectError(call("STATUS", "", "", "", config.replace("cninet", "no-such-net")), "50", "network");
+    expectError(call("STATUS", "", "", "", config.replace(node.socket().resolveSibling("cni.sock").toString(),
+        dir.resolve("nobody.sock").toString())), "50", "unreachable");
+  }
+
+  @Test
   void del_containerCnmNeverSaw_succeeds() throws Exception {
     Outcome del = call("DEL", "never-seen" + RUN, "", "eth0", config("cninet"));
     assertThat(del.exit).as(del.toString()).isZero();

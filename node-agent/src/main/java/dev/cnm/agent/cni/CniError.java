@@ -5,7 +5,8 @@ import com.google.gson.JsonObject;
 /**
  * A CNI error result: the specification's code (1 incompatible version, 2 unsupported field in
  * the network configuration, 3 container unknown, 4 invalid environment variables, 5 I/O
- * failure, 6 failure to decode, 7 invalid network configuration, 11 try again later; 100 and up
+ * failure, 6 failure to decode, 7 invalid network configuration, 11 try again later, 50 not
+ * available (STATUS); 100 and up
  * are this plugin's own), a message naming the field at fault, and details.
  */
 public final class CniError extends RuntimeException {
@@ -17,6 +18,8 @@ public final class CniError extends RuntimeException {
   public static final int DECODE_FAILURE = 6;
   public static final int INVALID_CONFIG = 7;
   public static final int TRY_AGAIN_LATER = 11;
+  /** STATUS: the plugin cannot serve ADD now (CNI 1.1). */
+  public static final int NOT_AVAILABLE = 50;
   /** cnm's own: the controller refused or failed the operation; details carry its reason. */
   public static final int CNM_FAILURE = 100;
   /** cnm's own: CHECK found the namespace differing from what cnm attached. */

@@ -41,7 +41,9 @@ public final class CniPlugin {
   public static final String DEL = "DEL";
   public static final String CHECK = "CHECK";
   public static final String VERSION = "VERSION";
-  static final List<String> COMMANDS = List.of(ADD, DEL, CHECK, VERSION);
+  public static final String GC = "GC";
+  public static final String STATUS = "STATUS";
+  static final List<String> COMMANDS = List.of(ADD, DEL, CHECK, VERSION, GC, STATUS);
   /** A Join waits at most 30 s for the agent; the other calls are quick. */
   private static final long CALL_SECONDS = 40;
 
@@ -60,6 +62,8 @@ public final class CniPlugin {
       case ADD -> add(call.require(true, true, true));
       case DEL -> del(call.require(true, false, true));
       case CHECK -> check(call.require(true, true, true));
+      case GC -> gc(call);
+      case STATUS -> status(call);
       default -> version();
     };
   }
@@ -167,6 +171,31 @@ public final class CniPlugin {
           throw toCni(e, call);
         }
       }
+    }
+    return null;
+  }
+
+  private JsonObject gc(CniCall call) {
+    java.util.Set<String> valid = GarbageCollection.validAttachments(call.config());
+    try {
+      int deleted = GarbageCollection.run(this::api, node, call.network(), valid);
+      if (deleted > 0) {
+        LOG.info("CNI GC of network " + call.network() + ": deleted " + deleted + " attachments the runtime no longer has");
+      }
+    } catch (StatusRuntimeException e) {
+      throw toCni(e, call);
+    }
+    return null;
+  }
+
+  /** Ready when the controller answers and knows the configured network; else code 50. */
+  private JsonObject status(CniCall call) {
+    try {
+      controller.withDeadlineAfter(5, TimeUnit.SECONDS)
+          .getNetwork(dev.cnm.api.v1.GetNetworkRequest.newBuilder().setNetwork(call.network()).build());
+    } catch (StatusRuntimeException e) {
+      CniError cause = toCni(e, call);
+      throw new CniError(CniError.NOT_AVAILABLE, cause.getMessage(), cause.details());
     }
     return null;
   }

@@ -4,10 +4,10 @@ import java.util.List;
 
 /** The CNI specification versions the plugin speaks; results are written in the configuration's. */
 public final class CniVersions {
-  /** Oldest first. 0.4.0 is the first with CHECK; 1.1.0 (GC, STATUS) is not served yet. */
-  public static final List<String> SUPPORTED = List.of("0.4.0", "1.0.0");
+  /** Oldest first. 0.4.0 is the first with CHECK, 1.1.0 the first with GC and STATUS. */
+  public static final List<String> SUPPORTED = List.of("0.4.0", "1.0.0", "1.1.0");
   /** The version of answers written before a configuration was read (VERSION's, and early errors). */
-  public static final String LATEST = "1.0.0";
+  public static final String LATEST = "1.1.0";
 
   private CniVersions() {}
 

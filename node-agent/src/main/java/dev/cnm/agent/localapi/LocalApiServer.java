@@ -122,6 +122,11 @@ public final class LocalApiServer implements AutoCloseable {
       } catch (IOException | RuntimeException e) {
         if (channel.isOpen()) {
           LOG.warn("local API on " + path + ": accept failed: " + e.getMessage());
+          try {
+            Thread.sleep(100); // e.g. out of file descriptors: do not spin
+          } catch (InterruptedException interrupted) {
+            return;
+          }
         }
       }
     }

@@ -52,7 +52,7 @@ class CniCallTest {
   @Test
   void parse_badEnvironment_code4NamingTheVariable() {
     assertCode(() -> CniCall.parse(env(""), CONFIG), CniError.INVALID_ENVIRONMENT, "CNI_COMMAND");
-    assertCode(() -> CniCall.parse(env("GC"), CONFIG), CniError.INVALID_ENVIRONMENT, "CNI_COMMAND");
+    assertCode(() -> CniCall.parse(env("FROB"), CONFIG), CniError.INVALID_ENVIRONMENT, "CNI_COMMAND");
     Map<String, String> args = env("ADD");
     args.put("CNI_ARGS", "K8S_POD_NAME");
     assertCode(() -> CniCall.parse(args, CONFIG), CniError.INVALID_ENVIRONMENT, "CNI_ARGS");
@@ -103,5 +103,15 @@ class CniCallTest {
     assertCode(() -> PortMappings.of(com.google.gson.JsonParser.parseString(
         "{\"runtimeConfig\":{\"portMappings\":[{\"hostPort\":1,\"containerPort\":80,\"protocol\":\"icmp\"}]}}")
         .getAsJsonObject()), CniError.INVALID_CONFIG, "runtimeConfig.portMappings[0].protocol");
+  }
+
+  @Test
+  void validAttachments_listOrAbsent_pairsOrCode7() {
+    assertThat(GarbageCollection.validAttachments(com.google.gson.JsonParser.parseString("{\"cni.dev/valid-attachments\":["
+        + "{\"containerID\":\"c1\",\"ifname\":\"eth0\"}]}").getAsJsonObject())).containsExactly("c1/eth0");
+    assertThat(GarbageCollection.validAttachments(new com.google.gson.JsonObject())).isEmpty();
+    assertCode(() -> GarbageCollection.validAttachments(com.google.gson.JsonParser.parseString(
+        "{\"cni.dev/valid-attachments\":[{\"containerID\":\"c1\"}]}").getAsJsonObject()), CniError.INVALID_CONFIG,
+        "ifname");
   }
 }
