@@ -27,13 +27,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * ADD, DEL, CHECK and VERSION carried out through the controller's public API, for sandboxes on
- * this node. ADD creates the endpoint (on the configuration's network), the sandbox (container id
- * CNI_CONTAINERID, external key CNI_NETNS, this node; reused when the container already has one
- * from an ADD of another interface) and joins them; if any step fails, what it created is deleted
- * before the error is returned. The runtime's port mappings ({@link PortMappings}) are the
- * endpoint's port bindings, published by the Join. DEL deletes the endpoint (leaving first) and, once it holds no
- * endpoint, the sandbox; what is already gone counts as deleted.
+ * ADD, DEL, CHECK, VERSION, GC ({@link GarbageCollection}) and STATUS carried out through the
+ * controller's public API, for sandboxes on this node. ADD creates the endpoint (on the
+ * configuration's network), the sandbox (container id CNI_CONTAINERID, external key CNI_NETNS,
+ * this node; reused when the container already has one from an ADD of another interface) and
+ * joins them; if any step fails, what it created is deleted before the error is returned. The
+ * runtime's port mappings ({@link PortMappings}) are the endpoint's port bindings, published by
+ * the Join. DEL deletes the endpoint (leaving first) and, once it holds no endpoint, the sandbox;
+ * what is already gone counts as deleted.
  */
 public final class CniPlugin {
   private static final Logger LOG = LoggerFactory.getLogger(CniPlugin.class);
