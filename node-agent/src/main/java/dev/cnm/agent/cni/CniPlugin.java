@@ -154,26 +154,52 @@ public final class CniPlugin {
 
   private JsonObject del(CniCall call) {
     String endpointName = AttachmentNames.endpoint(call.containerId(), call.ifname());
+    Optional<Sandbox> sb = sandbox(call.containerId());
+    Optional<Endpoint> ep = endpoint(call, endpointName);
+    boolean ours = sb.isPresent()
+        && AttachmentNames.PLUGIN_LABEL_VALUE.equals(sb.get().getLabelsOrDefault(AttachmentNames.PLUGIN_LABEL, ""));
+    // the container's last attachment (the common case): deleting the sandbox leaves the endpoint
+    // in the same Txn and the agent applies both at once, one wait for it instead of two
+    boolean last = ours && (sb.get().getEndpointIdsCount() == 0 || (sb.get().getEndpointIdsCount() == 1
+        && ep.isPresent() && sb.get().getEndpointIds(0).equals(ep.get().getId())));
+    if (last) {
+      ignoringNotFound(() -> api().deleteSandbox(DeleteSandboxRequest.newBuilder().setSandbox(sb.get().getId()).build()),
+          call);
+    }
+    ep.ifPresent(e -> ignoringNotFound(() -> api().deleteEndpoint(DeleteEndpointRequest.newBuilder()
+        .setNetwork(e.getNetworkId()).setEndpoint(e.getId()).setForce(true).build()), call));
+    if (ours && !last) {
+      // another attachment was deleted meanwhile, or the sandbox holds this one and others: the
+      // sandbox goes once it is empty
+      Optional<Sandbox> now = sandbox(call.containerId());
+      if (now.isPresent() && now.get().getId().equals(sb.get().getId()) && now.get().getEndpointIdsCount() == 0) {
+        ignoringNotFound(() -> api().deleteSandbox(DeleteSandboxRequest.newBuilder().setSandbox(now.get().getId())
+            .build()), call);
+      }
+    }
+    return null;
+  }
+
+  private Optional<Endpoint> endpoint(CniCall call, String name) {
     try {
-      api().deleteEndpoint(DeleteEndpointRequest.newBuilder().setNetwork(call.network()).setEndpoint(endpointName)
-          .setForce(true).build());
+      return Optional.of(api().getEndpoint(GetEndpointRequest.newBuilder().setNetwork(call.network())
+          .setEndpoint(name).build()));
+    } catch (StatusRuntimeException e) {
+      if (notFound(e)) {
+        return Optional.empty(); // no such endpoint, or no such network
+      }
+      throw toCni(e, call);
+    }
+  }
+
+  private static void ignoringNotFound(Runnable rpc, CniCall call) {
+    try {
+      rpc.run();
     } catch (StatusRuntimeException e) {
       if (!notFound(e)) {
         throw toCni(e, call);
       }
     }
-    Optional<Sandbox> sb = sandbox(call.containerId());
-    if (sb.isPresent() && sb.get().getEndpointIdsCount() == 0
-        && AttachmentNames.PLUGIN_LABEL_VALUE.equals(sb.get().getLabelsOrDefault(AttachmentNames.PLUGIN_LABEL, ""))) {
-      try {
-        api().deleteSandbox(DeleteSandboxRequest.newBuilder().setSandbox(sb.get().getId()).build());
-      } catch (StatusRuntimeException e) {
-        if (!notFound(e)) {
-          throw toCni(e, call);
-        }
-      }
-    }
-    return null;
   }
 
   private JsonObject gc(CniCall call) {

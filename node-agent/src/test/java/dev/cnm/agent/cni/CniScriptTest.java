@@ -77,7 +77,35 @@ class CniScriptTest {
     }
     assertThat(seen.get()).containsEntry("CNI_COMMAND", "ADD").containsEntry("CNI_ARGS", weird)
         .containsEntry("CNI_PATH", "/opt/cni/bin:/usr/lib/cni").containsEntry("CNI_NETNS", "/proc/1/ns/net");
-    assertThat(body.get()).isEqualTo(config(socket).strip());
+    assertThat(body.get().strip()).isEqualTo(config(socket).strip());
+  }
+
+  @Test
+  void call_configStartingWithAt_sentAsData_notReadAsAFile() throws Exception {
+    Path socket = dir.resolve("cni.sock");
+    AtomicReference<String> body = new AtomicReference<>();
+    try (LocalApiServer server = LocalApiServer.builder().route("POST", CniRoutes.PATH, r -> {
+      body.set(r.bodyText());
+      return HttpResponse.json(200, "{}");
+    }).start(socket)) {
+      String config = "@/etc/hostname \"socket\": \"" + socket + "\"";
+      assertThat(run(Map.of("CNI_COMMAND", "ADD"), config).exit()).isZero();
+      assertThat(body.get().strip()).isEqualTo(config);
+    }
+  }
+
+  @Test
+  void call_largeConfig_sentWhole() throws Exception {
+    Path socket = dir.resolve("cni.sock");
+    AtomicReference<String> body = new AtomicReference<>();
+    try (LocalApiServer server = LocalApiServer.builder().route("POST", CniRoutes.PATH, r -> {
+      body.set(r.bodyText());
+      return HttpResponse.json(200, "{}");
+    }).start(socket)) {
+      String config = config(socket).strip().replace("}", ",\"prevResult\":\"" + "x".repeat(300_000) + "\"}");
+      assertThat(run(Map.of("CNI_COMMAND", "ADD"), config + "\n").exit()).isZero();
+      assertThat(body.get().strip()).isEqualTo(config);
+    }
   }
 
   @Test
