@@ -1,6 +1,9 @@
 package dev.cnm.cli.serve;
 
+import dev.cnm.agent.cni.CniPlugin;
+import dev.cnm.agent.cni.CniRoutes;
 import dev.cnm.agent.firewall.ProcessNftRunner;
+import dev.cnm.agent.localapi.LocalApiServer;
 import dev.cnm.agent.process.NodeAgentProcess;
 import dev.cnm.runtime.HostName;
 import dev.cnm.runtime.Telemetry;
@@ -37,6 +40,12 @@ public final class AgentFlags {
           + "--no-tmpfs-runtime keeps them on the state dir's own file system).")
   boolean tmpfsRuntime;
 
+  @Option(names = "--cni-socket", paramLabel = "PATH", defaultValue = "${env:CNM_CNI_SOCKET}",
+      description = "Unix socket, mode 0600, on which the agent serves cnm's CNI plugin (the `cnm` executable "
+          + "reaches it through its network configuration's \"socket\", default /run/cnm/cni.sock) (env "
+          + "CNM_CNI_SOCKET; default: for cnm up, cni.sock beside --socket; for cnm serve agent, none).")
+  String cniSocket;
+
   /** The node name given, or the host name. */
   public String nodeName() throws UnknownHostException {
     return node == null || node.isBlank() ? HostName.get() : node;
@@ -61,6 +70,31 @@ public final class AgentFlags {
   /** Starts an agent session over {@code toController}, with metrics and traces in {@code telemetry}. */
   public NodeAgentProcess start(ManagedChannel toController, String advertiseAddress, Path stateDir, Telemetry telemetry)
       throws UnknownHostException {
+    return start(toController, advertiseAddress, stateDir, telemetry, null);
+  }
+
+  /**
+   * As {@link #start(ManagedChannel, String, Path, Telemetry)}, and serves the CNI plugin on
+   * --cni-socket, else on {@code defaultCniSocket} (null: not served). The plugin's calls go to
+   * the controller over {@code toController}, for sandboxes on this node.
+   */
+  public NodeAgentProcess start(ManagedChannel toController, String advertiseAddress, Path stateDir, Telemetry telemetry,
+      Path defaultCniSocket) throws UnknownHostException {
+    NodeAgentProcess agent = startAgent(toController, advertiseAddress, stateDir, telemetry);
+    Path cni = cniSocket != null && !cniSocket.isBlank() ? Path.of(cniSocket) : defaultCniSocket;
+    if (cni != null) {
+      try {
+        agent.closing(CniRoutes.register(LocalApiServer.builder(), new CniPlugin(toController, nodeName())).start(cni));
+      } catch (RuntimeException e) {
+        agent.close();
+        throw e;
+      }
+    }
+    return agent;
+  }
+
+  private NodeAgentProcess startAgent(ManagedChannel toController, String advertiseAddress, Path stateDir,
+      Telemetry telemetry) throws UnknownHostException {
     NodeAgentProcess agent;
     try {
       agent = NodeAgentProcess.start(toController, nodeName(), advertiseAddress, stateDir, nftTable, userlandProxy,

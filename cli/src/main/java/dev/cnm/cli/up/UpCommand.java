@@ -90,7 +90,7 @@ public final class UpCommand implements Callable<Integer> {
             controllerOptions.build(), client, ipamSweep.interval())) {
       ManagedChannel toController = Channels.forTarget(IN_PROCESS_CONTROLLER, client);
       NodeAgentProcess agent = agentFlags.start(toController, advertiseAddress == null ? "" : advertiseAddress,
-          stateDir.resolve("agent"), telemetry);
+          stateDir.resolve("agent"), telemetry, hasSocket ? Path.of(socket).resolveSibling("cni.sock") : null);
       spec.commandLine().getOut().println("cnm up: serving on " + String.join(", ", controller.addresses().stream()
           .filter(a -> !a.startsWith("inprocess:")).toList()) + " (node " + name + ", state " + stateDir + ")");
       spec.commandLine().getOut().flush();

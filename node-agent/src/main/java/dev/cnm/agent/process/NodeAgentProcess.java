@@ -57,6 +57,7 @@ public final class NodeAgentProcess implements AutoCloseable {
   private final RegisterNode registration;
   private final SandboxDns dns;
   private final EventLoopGroup dnsLoops;
+  private final List<AutoCloseable> frontEnds = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private NodeAgentProcess(DriverRegistry drivers, UserlandProxy proxy, AgentSession session,
       RegisterNode registration, SandboxDns dns, EventLoopGroup dnsLoops) {
@@ -185,12 +186,25 @@ public final class NodeAgentProcess implements AutoCloseable {
     return registration;
   }
 
+  /** Closes {@code frontEnd} (e.g. the local API serving the CNI plugin) first when the agent closes. */
+  public NodeAgentProcess closing(AutoCloseable frontEnd) {
+    frontEnds.add(frontEnd);
+    return this;
+  }
+
   /**
    * Stops the session; the kernel state stays (a restarted agent adopts it). The resolvers'
    * sockets close: the sandboxes' names answer again once a restarted agent has its first snapshot.
    */
   @Override
   public void close() {
+    for (AutoCloseable frontEnd : frontEnds) {
+      try {
+        frontEnd.close();
+      } catch (Exception e) {
+        LOG.warn("closing " + frontEnd + ": " + e.getMessage());
+      }
+    }
     session.close();
     dns.close();
     dnsLoops.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS).syncUninterruptibly();
