@@ -54,6 +54,8 @@ DOCKERD_PID=
 export RESULTS_FILE=$RESULTS
 # shellcheck source=lib/churn-stats.sh
 source scripts/lib/churn-stats.sh
+# shellcheck source=lib/bench-docker.sh
+source scripts/lib/bench-docker.sh
 
 runs() { [[ ",$PEERS," == *",$1,"* ]]; }
 # every namespace of ours: the peers' own (cnmbench-churn-<peer>) and the CNI/floor containers'
@@ -61,11 +63,7 @@ del_our_netns() { for ns in $(ip netns list | awk '{print $1}' | grep "^$PFX" ||
 cleanup() {
   set +e
   [ -n "$UP_PID" ] && kill -9 "$UP_PID" 2>/dev/null && wait "$UP_PID" 2>/dev/null
-  if [ -n "$DOCKERD_PID" ]; then
-    kill "$DOCKERD_PID" 2>/dev/null
-    for _ in $(seq 60); do kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 0.5; done
-    kill -9 "$DOCKERD_PID" 2>/dev/null
-  fi
+  docker_stop
   for m in $(awk '{print $2}' /proc/self/mounts | grep "^$WORK" | sort -r); do umount -l "$m"; done
   del_our_netns
   rm -rf "$WORK"
@@ -185,22 +183,8 @@ if runs docker; then
   host_tools_ensure test
   ip netns add ${PFX}docker
   ip -n ${PFX}docker link set lo up
-  mkdir -p "$WORK/docker/data" "$WORK/docker/exec"
-  # nsenter --net only: dockerd needs the host's cgroup mounts, which `ip netns exec` hides
-  nsenter --net=/run/netns/${PFX}docker dockerd --storage-driver=vfs --data-root "$WORK/docker/data" \
-    --exec-root "$WORK/docker/exec" --pidfile "$WORK/docker/dockerd.pid" --host "unix://$WORK/docker.sock" \
-    > "$WORK/docker/dockerd.log" 2>&1 &
-  DOCKERD_PID=$!
-  for _ in $(seq 300); do curl -s --unix-socket "$WORK/docker.sock" http://localhost/_ping 2>/dev/null | grep -q OK && break; sleep 0.1; done
-  export DOCKER_HOST=unix://$WORK/docker.sock
-  docker version >/dev/null || { echo "dockerd did not start:" >&2; tail -20 "$WORK/docker/dockerd.log" >&2; exit 1; }
-  R=$WORK/docker/root; mkdir -p "$R/bin" "$R/etc" "$R/tmp" "$R/proc" "$R/sys" "$R/dev"
-  cp "$(command -v busybox)" "$R/bin/busybox"
-  # Debian's busybox is linked dynamically: its libraries and loader go into the root too
-  for l in $(ldd "$(command -v busybox)" | grep -o '/[^ ]*'); do cp --parents -L "$l" "$R"; done
-  for a in $(busybox --list); do [ "$a" = busybox ] || ln -sf busybox "$R/bin/$a"; done
-  tar -C "$R" -cf "$WORK/docker/root.tar" .
-  docker import -c 'CMD ["/bin/sh"]' "$WORK/docker/root.tar" cnmchurn/busybox:1 >/dev/null
+  docker_start ${PFX}docker
+  docker_busybox_image cnmchurn/busybox:1
   docker network create -d bridge --subnet 10.207.0.0/16 cnmchurn >/dev/null
   # the clients' containers live on a network of their own (Docker connects no container of
   # --network none to anything else) and join the churn network and leave it again
@@ -218,11 +202,7 @@ if runs docker; then
   done
   docker rm -f $(docker ps -aq) >/dev/null 2>&1 || true
   docker network rm cnmchurn cnmchurn-home >/dev/null 2>&1 || true   # the daemon and its data root go next anyway
-  kill "$DOCKERD_PID"
-  for _ in $(seq 60); do kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 0.5; done
-  DOCKERD_PID=
-  for m in $(awk '{print $2}' /proc/self/mounts | grep "^$WORK/docker" | sort -r); do umount -l "$m"; done
-  rm -rf "$WORK/docker"
+  docker_stop
   ip netns del ${PFX}docker
 fi
 

@@ -79,6 +79,8 @@ export RESULTS_FILE=$RESULTS
 source scripts/lib/churn-stats.sh
 # shellcheck source=lib/host-tools.sh
 source scripts/lib/host-tools.sh
+# shellcheck source=lib/bench-docker.sh
+source scripts/lib/bench-docker.sh
 
 runs() { [[ ",$PEERS," == *",$1,"* ]]; }
 del_our_netns() { for ns in $(ip netns list | awk '{print $1}' | grep "^$PFX" || true); do ip netns del "$ns"; done; }
@@ -87,10 +89,8 @@ cleanup() {
   [ -n "$UP_PID" ] && kill -9 "$UP_PID" 2>/dev/null && wait "$UP_PID" 2>/dev/null
   if [ -n "$DOCKERD_PID" ]; then
     DOCKER_HOST=unix://$WORK/docker.sock docker rm -f $(DOCKER_HOST=unix://$WORK/docker.sock docker ps -aq) >/dev/null 2>&1
-    kill "$DOCKERD_PID" 2>/dev/null
-    for _ in $(seq 60); do kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 0.5; done
-    kill -9 "$DOCKERD_PID" 2>/dev/null
   fi
+  docker_stop
   for p in "${DNSMASQ_PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
   for m in $(awk '{print $2}' /proc/self/mounts | grep "^$WORK" | sort -r); do umount -l "$m"; done
   del_our_netns
@@ -219,22 +219,8 @@ if runs docker; then
   ip netns add ${PFX}docker
   ip -n ${PFX}docker link set lo up
   link_upstream ${PFX}docker 2
-  mkdir -p "$WORK/docker/data" "$WORK/docker/exec"
-  # nsenter --net only: dockerd needs the host's cgroup mounts, which `ip netns exec` hides
-  nsenter --net=/run/netns/${PFX}docker dockerd --storage-driver=vfs --data-root "$WORK/docker/data" \
-    --exec-root "$WORK/docker/exec" --pidfile "$WORK/docker/dockerd.pid" --host "unix://$WORK/docker.sock" \
-    > "$WORK/docker/dockerd.log" 2>&1 &
-  DOCKERD_PID=$!
-  for _ in $(seq 300); do curl -s --unix-socket "$WORK/docker.sock" http://localhost/_ping 2>/dev/null | grep -q OK && break; sleep 0.1; done
-  export DOCKER_HOST=unix://$WORK/docker.sock
-  docker version >/dev/null || { echo "dockerd did not start:" >&2; tail -20 "$WORK/docker/dockerd.log" >&2; exit 1; }
-  R=$WORK/docker/root; mkdir -p "$R/bin" "$R/etc" "$R/tmp" "$R/proc" "$R/sys" "$R/dev"
-  cp "$(command -v busybox)" "$R/bin/busybox"
-  # Debian's busybox is linked dynamically: its libraries and loader go into the root too
-  for l in $(ldd "$(command -v busybox)" | grep -o '/[^ ]*'); do cp --parents -L "$l" "$R"; done
-  ln -s busybox "$R/bin/sleep"; ln -s busybox "$R/bin/sh"
-  tar -C "$R" -cf "$WORK/docker/root.tar" .
-  docker import -c 'CMD ["/bin/sh"]' "$WORK/docker/root.tar" cnmbench-dns/busybox:1 >/dev/null
+  docker_start ${PFX}docker
+  docker_busybox_image cnmbench-dns/busybox:1
   docker network create -d bridge --subnet 10.213.0.0/16 ${PFX}net >/dev/null
   for ((i = 0; i < N; i++)); do
     docker run -d --network ${PFX}net --name "${PFX}e$i" --network-alias "svc-$i" --hostname "h$i" \

@@ -2,11 +2,7 @@ package dev.cnm.controller;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cnm.agent.netlink.NetlinkHandle;
-import dev.cnm.agent.netlink.sys.LibC;
-import dev.cnm.agent.netns.Namespaces;
 import dev.cnm.agent.netns.NetNamespace;
-import dev.cnm.agent.process.NodeAgentProcess;
 import dev.cnm.api.v1.CreateNetworkRequest;
 import dev.cnm.api.v1.CreateSandboxRequest;
 import dev.cnm.api.v1.DeleteSandboxRequest;
@@ -15,12 +11,8 @@ import dev.cnm.api.v1.IpamConfig;
 import dev.cnm.api.v1.IpamPool;
 import dev.cnm.api.v1.JoinRequest;
 import dev.cnm.api.v1.LeaveRequest;
-import dev.cnm.api.v1.ListNodesRequest;
 import dev.cnm.api.v1.Network;
-import dev.cnm.api.v1.NodeStatus;
 import dev.cnm.api.v1.Sandbox;
-import dev.cnm.testing.Root;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,40 +41,19 @@ class SandboxDnsAgentIT {
   @TempDir Path dir;
   private final String prefix = "cnmt" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
   private ControllerFixture f;
-  private Namespaces fixtureNamespaces;
-  private NetNamespace host;
-  private Path stateDir;
-  private NodeAgentProcess agent;
-  private final List<NetNamespace> external = new ArrayList<>();
+  private AgentInNamespace node;
   private Process dnsmasq;
 
   @BeforeEach
   void start() throws Exception {
-    Root.require("this test runs the node agent, which needs root (CAP_NET_ADMIN + CAP_SYS_ADMIN): run it as root");
     requireTool("dig", "bind9-dnsutils");
     requireTool("dnsmasq", "dnsmasq-base");
     requireTool("getent", "libc-bin");
     requireTool("busybox", "busybox");
-    LibC.load();
     f = new ControllerFixture(dir.resolve("controller"));
-    fixtureNamespaces = new Namespaces(dir.resolve("fixture"));
-    host = fixtureNamespaces.create(prefix + "-host");
-    try (NetlinkHandle nl = NetlinkHandle.openIn(host)) {
-      nl.links().setUp("lo");
-    }
-    stateDir = dir.resolve("agent");
-    startAgent();
+    node = new AgentInNamespace(f, dir, prefix, prefix + "_dns");
     f.api.createNetwork(network("front", "b0", "10.61.0.0/24"));
     f.api.createNetwork(network("back", "b1", "10.62.0.0/24"));
-  }
-
-  private void startAgent() {
-    // started on a thread inside the test's namespace: the agent's threads and sockets stay there
-    agent = Namespaces.runIn(host, () -> NodeAgentProcess.start(f.channel, prefix + "-node", "127.0.0.1", stateDir,
-        prefix + "_dns", false, new SimpleMeterRegistry()));
-    Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-        assertThat(f.api.listNodes(ListNodesRequest.getDefaultInstance()).getNodesList())
-            .anySatisfy(n -> assertThat(n.getStatus()).isEqualTo(NodeStatus.NODE_STATUS_READY)));
   }
 
   @AfterEach
@@ -92,25 +63,12 @@ class SandboxDnsAgentIT {
         dnsmasq.destroy();
         dnsmasq.waitFor(5, TimeUnit.SECONDS);
       }
-      if (agent != null) {
-        agent.close();
-      }
-      if (f != null) {
-        f.close();
+      if (node != null) {
+        node.close();
       }
     } finally {
-      if (stateDir != null) {
-        Namespaces agentNamespaces = new Namespaces(stateDir);
-        agentNamespaces.list().forEach(agentNamespaces::delete);
-        LibC.umount2(stateDir.resolve(dev.cnm.agent.netns.HostNamespaceFile.NAME).toString(), LibC.MNT_DETACH);
-      }
-      for (NetNamespace ns : external) {
-        ns.close();
-        fixtureNamespaces.delete(ns.name());
-      }
-      if (host != null) {
-        host.close();
-        fixtureNamespaces.delete(host.name());
+      if (f != null) {
+        f.close();
       }
     }
   }
@@ -179,8 +137,7 @@ class SandboxDnsAgentIT {
 
   @Test
   void leave_theNameStopsAnswering_andDeletingAnExternalSandbox_closesItsResolver() throws Exception {
-    NetNamespace runtimeNs = fixtureNamespaces.create(prefix + "-ext");
-    external.add(runtimeNs);
+    NetNamespace runtimeNs = node.namespace("ext");
     Sandbox ext = f.api.createSandbox(CreateSandboxRequest.newBuilder().setSandbox(Sandbox.newBuilder()
         .setContainerId("ext1").setHostname("exthost").setExternalKey(runtimeNs.path().toString())).build());
     Sandbox other = sandbox("other1", "otherhost");
@@ -212,10 +169,9 @@ class SandboxDnsAgentIT {
     join("two", s2);
     assertThat(dig(s1, "two")).containsExactly("10.61.0.3");
 
-    agent.close();
-    agent = null;
+    node.stopAgent();
     assertThat(status(s1, "two")).as("no resolver while no agent runs").isEqualTo("no answer");
-    startAgent();
+    node.start();
 
     Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
         assertThat(dig(s1, "two")).containsExactly("10.61.0.3"));
@@ -224,7 +180,7 @@ class SandboxDnsAgentIT {
 
   @Test
   void otherNames_areForwardedToTheSandboxesDnsServers_aLoopbackOneReachedFromTheAgentsNamespace() throws Exception {
-    dnsmasq = new ProcessBuilder("nsenter", "--net=" + host.path(), "dnsmasq", "--keep-in-foreground",
+    dnsmasq = new ProcessBuilder("nsenter", "--net=" + node.host.path(), "dnsmasq", "--keep-in-foreground",
         "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--bind-interfaces", "--listen-address=127.0.0.53",
         "--port=53", "--user=root", "--pid-file=", "--log-facility=-", "--address=/upstream.test/192.0.2.7",
         "--address=/invalid/")

@@ -3,10 +3,6 @@ package dev.cnm.controller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.cnm.agent.netlink.NetlinkHandle;
-import dev.cnm.agent.netlink.sys.LibC;
-import dev.cnm.agent.netns.Namespaces;
-import dev.cnm.agent.netns.NetNamespace;
 import dev.cnm.agent.process.NodeAgentProcess;
 import dev.cnm.api.v1.CreateNetworkRequest;
 import dev.cnm.api.v1.CreateSandboxRequest;
@@ -17,19 +13,13 @@ import dev.cnm.api.v1.IpamConfig;
 import dev.cnm.api.v1.IpamPool;
 import dev.cnm.api.v1.JoinRequest;
 import dev.cnm.api.v1.JoinResponse;
-import dev.cnm.api.v1.ListNodesRequest;
 import dev.cnm.api.v1.Network;
-import dev.cnm.api.v1.NodeStatus;
 import dev.cnm.api.v1.Sandbox;
-import dev.cnm.testing.Root;
 import io.grpc.StatusRuntimeException;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,55 +35,29 @@ class SandboxFilesAgentIT {
   @TempDir Path dir;
   private final String prefix = "cnmt" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
   private ControllerFixture f;
-  private Namespaces fixtureNamespaces;
-  private NetNamespace host;
+  private AgentInNamespace node;
   private Path stateDir;
   private NodeAgentProcess agent;
 
   @BeforeEach
   void start() throws Exception {
-    requireRoot();
-    LibC.load();
     f = new ControllerFixture(dir.resolve("controller"));
-    fixtureNamespaces = new Namespaces(dir.resolve("fixture"));
-    host = fixtureNamespaces.create(prefix + "-host");
-    try (NetlinkHandle nl = NetlinkHandle.openIn(host)) {
-      nl.links().setUp("lo");
-    }
-    stateDir = dir.resolve("agent");
-    // started on a thread inside the test's namespace: the agent's threads and sockets stay there
-    agent = Namespaces.runIn(host, () -> NodeAgentProcess.start(f.channel, prefix + "-node", "127.0.0.1", stateDir,
-        prefix + "_sbf", false, new SimpleMeterRegistry()));
-    Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-        assertThat(f.api.listNodes(ListNodesRequest.getDefaultInstance()).getNodesList())
-            .anySatisfy(n -> assertThat(n.getStatus()).isEqualTo(NodeStatus.NODE_STATUS_READY)));
+    node = new AgentInNamespace(f, dir, prefix, prefix + "_sbf");
+    stateDir = node.stateDir;
+    agent = node.agent;
   }
 
   @AfterEach
   void stop() {
     try {
-      if (agent != null) {
-        agent.close();
+      if (node != null) {
+        node.close();
       }
+    } finally {
       if (f != null) {
         f.close();
       }
-    } finally {
-      if (stateDir != null) {
-        Namespaces agentNamespaces = new Namespaces(stateDir);
-        agentNamespaces.list().forEach(agentNamespaces::delete);
-        // the agent's bind mount of its own namespace outlives it by design (the host-mode key)
-        LibC.umount2(stateDir.resolve(dev.cnm.agent.netns.HostNamespaceFile.NAME).toString(), LibC.MNT_DETACH);
-      }
-      if (host != null) {
-        host.close();
-        fixtureNamespaces.delete(host.name());
-      }
     }
-  }
-
-  private static void requireRoot() {
-    Root.require("this test runs the node agent, which needs root (CAP_NET_ADMIN + CAP_SYS_ADMIN): run it as root");
   }
 
   @Test

@@ -165,7 +165,7 @@ public final class OverlayE2EBench {
           .setSandbox(Sandbox.newBuilder().setContainerId(name).setNode(args.nodeA)).build());
       InetAddress ip = InetAddress.getByName(address(e));
       // the prober sits in the target sandbox on host B; its own address is its "local" check
-      Prober prober = Prober.start(Namespaces.openExternal(targetKey), targetIp, ip);
+      NamespaceProbe prober = Prober.start(Namespaces.openExternal(targetKey), targetIp, ip);
       long t0 = System.nanoTime();
       api().join(JoinRequest.newBuilder().setEndpoint(name).setSandbox(name).build());
       long t1 = System.nanoTime();
@@ -187,7 +187,7 @@ public final class OverlayE2EBench {
           .setEndpoint(Endpoint.newBuilder().setName(name)).build());
       api().createSandbox(CreateSandboxRequest.newBuilder()
           .setSandbox(Sandbox.newBuilder().setContainerId(name).setNode(args.nodeA)).build());
-      NameProber prober = NameProber.start(Namespaces.openExternal(targetKey), name, address(e));
+      NamespaceProbe prober = NameProber.start(Namespaces.openExternal(targetKey), name, address(e));
       api().join(JoinRequest.newBuilder().setEndpoint(name).setSandbox(name).build());
       long t1 = System.nanoTime();
       long answered = prober.go();

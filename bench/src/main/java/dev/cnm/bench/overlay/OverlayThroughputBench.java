@@ -109,7 +109,7 @@ public final class OverlayThroughputBench {
         OverlayEndpointSpec e = OverlayEndpointSpec.of(id, net, "s" + k, sandboxes.directory().resolve("s" + k),
             IpPrefix.parse("ip", ip + "/16"));
         dpB.attachEndpoint(e);
-        Prober prober = Prober.start(sandboxes.open("s" + k), IpPrefix.parseAddress("gw", "10.243.0.1"), t.ipv4().address());
+        NamespaceProbe prober = Prober.start(sandboxes.open("s" + k), IpPrefix.parseAddress("gw", "10.243.0.1"), t.ipv4().address());
         onA.add(new Peer(e.ipv4().address(), e.effectiveMac(), a.localB));
         long t0 = System.nanoTime();
         dpA.setPeers(net, onA);
