@@ -33,9 +33,10 @@ docker_busybox_image() {
 # under $WORK/docker and removes that directory.
 docker_stop() {
   [ -n "${DOCKERD_PID:-}" ] || return 0
-  kill "$DOCKERD_PID" 2>/dev/null
+  # `|| true`: the callers run under set -e, and a daemon that already exited is no error here
+  kill "$DOCKERD_PID" 2>/dev/null || true
   for _ in $(seq 60); do kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 0.5; done
-  kill -9 "$DOCKERD_PID" 2>/dev/null
+  kill -9 "$DOCKERD_PID" 2>/dev/null || true
   DOCKERD_PID=
   for m in $(awk '{print $2}' /proc/self/mounts | grep "^$WORK/docker" | sort -r); do umount -l "$m"; done
   rm -rf "$WORK/docker"
