@@ -1,6 +1,5 @@
 package dev.cnm.agent.apply;
 
-import com.google.common.net.InetAddresses;
 import dev.cnm.agent.dns.DnsEndpoint;
 import dev.cnm.agent.dns.SandboxResolvers;
 import dev.cnm.agent.dns.Upstreams;
@@ -11,6 +10,7 @@ import dev.cnm.api.v1.NodeEndpoint;
 import dev.cnm.api.v1.NodeNetwork;
 import dev.cnm.api.v1.NodeSandbox;
 import dev.cnm.api.v1.OverlayPeer;
+import dev.cnm.runtime.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -124,7 +124,7 @@ public final class SandboxDns implements AutoCloseable {
       Upstreams up;
       if (s.getDnsServersCount() > 0) {
         List<InetAddress> servers = new ArrayList<>();
-        s.getDnsServersList().forEach(a -> servers.add(InetAddresses.forString(a)));
+        s.getDnsServersList().forEach(a -> servers.add(IpPrefix.parseAddress("dns_servers", a)));
         up = Upstreams.of(servers);
       } else {
         if (nodeUpstreams == null) {
@@ -148,13 +148,14 @@ public final class SandboxDns implements AutoCloseable {
     });
   }
 
+  /** The endpoint's addresses, with or without prefix length (validated by the controller). */
   private static List<InetAddress> addresses(String ipv4, String ipv6) {
     List<InetAddress> out = new ArrayList<>(2);
-    for (String a : new String[] {ipv4, ipv6}) {
-      if (!a.isEmpty()) {
-        int slash = a.indexOf('/');
-        out.add(InetAddresses.forString(slash < 0 ? a : a.substring(0, slash)));
-      }
+    if (!ipv4.isEmpty()) {
+      out.add(IpPrefix.parse("ipv4_address", ipv4).address());
+    }
+    if (!ipv6.isEmpty()) {
+      out.add(IpPrefix.parse("ipv6_address", ipv6).address());
     }
     return out;
   }
